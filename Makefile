@@ -1,0 +1,77 @@
+# The public contract of this repository:
+#   make rehearse      the full rollout against the local sandbox, then a summary
+#   make test          every test: unit, sandbox, sanity, integration, molecule, faults, leaks
+#   make sandbox-up    start the sandbox API, PostgreSQL and Redis servers; writes .sandbox/env
+#   make sandbox-down  stop them
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/playbooks/collections
+export ANSIBLE_NOCOLOR := 1
+export ANSIBLE_FORCE_COLOR := 0
+ENV := set -a; . .sandbox/env; set +a;
+
+.PHONY: deps sandbox-up sandbox-down rehearse test test-unit test-sandbox test-sanity test-integration \
+        test-molecule test-faults test-leaks build clean
+
+deps: $(VENV)/.installed
+	@command -v redis-server >/dev/null || scripts/install-system-deps.sh
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || scripts/install-system-deps.sh
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(VPY) || $(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+sandbox-up: deps
+	PYTHON=$(VPY) scripts/sandbox-up.sh
+
+sandbox-down:
+	PYTHON=$(VPY) scripts/sandbox-down.sh
+
+rehearse: deps
+	@trap 'PYTHON=$(VPY) scripts/sandbox-down.sh >/dev/null' EXIT; \
+	PYTHON=$(VPY) scripts/sandbox-up.sh; \
+	$(ENV) \
+	export LAUNCHKIT_STATE_DIR=$(CURDIR)/.sandbox/state; \
+	$(VPY) scripts/sandbox-seed.py sandbox/fixtures/rehearsal.json; \
+	ansible-playbook -i inventories/sandbox playbooks/site.yml; \
+	$(VPY) scripts/rehearsal-summary.py
+
+test: deps
+	@trap 'PYTHON=$(VPY) scripts/sandbox-down.sh >/dev/null' EXIT; \
+	PYTHON=$(VPY) scripts/sandbox-up.sh; \
+	$(MAKE) --no-print-directory test-unit test-sandbox test-sanity test-integration test-faults test-leaks test-molecule; \
+	echo "make test: all suites passed"
+
+test-unit: deps
+	$(VPY) -m pytest -q -p no:cacheprovider tests/unit
+
+test-sandbox: deps
+	$(VPY) -m pytest -q -p no:cacheprovider tests/sandbox
+
+test-sanity: deps
+	scripts/sanity.sh
+	scripts/check-build.sh
+
+test-integration: deps
+	$(ENV) $(VPY) -m pytest -q -p no:cacheprovider tests/integration
+
+test-faults: deps
+	$(ENV) $(VPY) -m pytest -q -p no:cacheprovider tests/system/test_faults.py
+
+test-leaks: deps
+	$(ENV) $(VPY) -m pytest -q -p no:cacheprovider tests/system/test_leaks.py
+
+test-molecule: deps
+	$(ENV) cd extensions && molecule test --all
+
+build:
+	ansible-galaxy collection build --force --output-path .build/dist
+
+clean:
+	rm -rf .build tests/output

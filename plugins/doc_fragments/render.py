@@ -1,0 +1,38 @@
+# -*- coding: utf-8 -*-
+# Copyright: launchkit.paas contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    DOCUMENTATION = r"""
+options:
+  api_key:
+    description:
+      - Render API key (Account Settings, API Keys). Sent as a Bearer token.
+      - If not set, the environment variable E(RENDER_API_KEY) is used.
+    type: str
+    required: true
+  api_url:
+    description:
+      - Base URL of the Render API, including C(/v1).
+      - If not set, the environment variable E(RENDER_API_URL) is used, which lets the same tasks
+        run against the launchkit sandbox.
+    type: str
+    default: https://api.render.com/v1
+  timeout:
+    description: Seconds to wait for each HTTP answer. Failed calls are retried with backoff.
+    type: float
+    default: 30
+  validate_certs:
+    description: Verify the API's TLS certificate.
+    type: bool
+    default: true
+requirements:
+  - python >= 3.10
+  - requests >= 2.31
+notes:
+  - Calls are retried on HTTP 429 (honouring C(Retry-After) and Render's C(Ratelimit-Reset)), 502, 503,
+    504 and connection errors. A create whose answer was lost is not repeated before the module has
+    looked for what it may have created.
+"""

@@ -1,0 +1,41 @@
+# -*- coding: utf-8 -*-
+# Copyright: launchkit.paas contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    DOCUMENTATION = r"""
+options:
+  email:
+    description:
+      - Email of the Upstash account (HTTP Basic user name).
+      - If not set, the environment variable E(UPSTASH_EMAIL) is used.
+      - The Developer API works only for native Upstash accounts, not for accounts created through
+        Vercel or Fly.io.
+    type: str
+    required: true
+  api_key:
+    description:
+      - Upstash Developer API key (HTTP Basic password).
+      - If not set, the environment variable E(UPSTASH_API_KEY) is used.
+    type: str
+    required: true
+  api_url:
+    description:
+      - Base URL of the Upstash Developer API, including C(/v2).
+      - If not set, the environment variable E(UPSTASH_API_URL) is used.
+    type: str
+    default: https://api.upstash.com/v2
+  timeout:
+    description: Seconds to wait for each HTTP answer. Failed calls are retried with backoff.
+    type: float
+    default: 30
+  validate_certs:
+    description: Verify the API's TLS certificate.
+    type: bool
+    default: true
+requirements:
+  - python >= 3.10
+  - requests >= 2.31
+"""

@@ -1,0 +1,300 @@
+# -*- coding: utf-8 -*-
+# Copyright: launchkit.paas contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Private to launchkit.paas: the one HTTP core every vendor client is built on.
+
+Not a public API; it may change between any two releases.
+
+What it guarantees:
+- a timeout on every call;
+- retries with jittered exponential backoff on 429, 502, 503, 504 and connection errors,
+  honouring ``Retry-After`` and the vendor's rate-limit reset header;
+- a create (POST) is never repeated blindly: when its outcome is unknown (the connection dropped
+  or the gateway failed after the request was sent) ``WriteOutcomeUnknown`` is raised, and the
+  resource engine looks the resource up before it tries again;
+- every vendor error becomes one ``ApiError`` carrying the vendor's message, never a header and
+  never a registered secret.
+"""
+from __future__ import annotations
+
+import email.utils
+import json
+import random
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
+
+try:
+    import requests
+    from requests.adapters import HTTPAdapter
+
+    HAS_REQUESTS = True
+    REQUESTS_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - reported by the module
+    HAS_REQUESTS = False
+    REQUESTS_IMPORT_ERROR = exc
+
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+# PATCH is retried like PUT: every PATCH this collection sends sets absolute values.
+REPEATABLE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"})
+REDACTED = "<redacted>"
+
+
+class ApiError(Exception):
+    """A vendor answered with an error, or could not be reached."""
+
+    def __init__(self, status: int | None, message: str, code: str | None = None,
+                 request_id: str | None = None, method: str = "", path: str = "",
+                 vendor: str = "") -> None:
+        self.status = status
+        self.code = code
+        self.message = message
+        self.request_id = request_id
+        self.method = method
+        self.path = path
+        self.vendor = vendor
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        where = f"{self.vendor} API {self.method} {self.path}".strip()
+        status = f"HTTP {self.status}" if self.status else "no answer"
+        text = f"{where} failed ({status}): {self.message}"
+        if self.request_id:
+            text += f" (request id {self.request_id})"
+        hint = _HINTS.get(self.status or 0)
+        return f"{text}. {hint}" if hint else text
+
+
+_HINTS = {
+    401: "Check the API token (option or environment variable) and that it belongs to this account.",
+    403: "The token lacks the permission for this call.",
+    429: "The vendor's rate limit was still exceeded after retrying; run again later or with fewer forks.",
+}
+
+
+class WriteOutcomeUnknown(ApiError):
+    """A non-repeatable write was sent but no answer came back; it may or may not have happened."""
+
+
+@dataclass
+class RetryPolicy:
+    attempts: int = 6
+    backoff_base: float = 0.5
+    backoff_cap: float = 30.0
+    # Never sleep longer than this for one Retry-After or reset header.
+    max_wait: float = 120.0
+    sleep: Callable[[float], None] = time.sleep
+    jitter: Callable[[], float] = random.random
+
+    def backoff(self, attempt: int) -> float:
+        """Full-jitter backoff: a random wait between half and all of the capped exponential."""
+        ceiling = min(self.backoff_cap, self.backoff_base * (2 ** attempt))
+        return ceiling * (0.5 + self.jitter() / 2)
+
+
+@dataclass
+class Vendor:
+    """How one vendor speaks HTTP: its name, error body, request id and rate-limit headers."""
+
+    name: str
+    parse_error: Callable[[Any], tuple[str | None, str]]
+    request_id_header: str | None = None
+    reset_header: str | None = None
+    reset_is_epoch: bool = False
+
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]
+    body: Any
+    text: str
+
+    def header(self, name: str) -> str | None:
+        lowered = name.lower()
+        for key, value in self.headers.items():
+            if key.lower() == lowered:
+                return value
+        return None
+
+
+@dataclass
+class HttpClient:
+    base_url: str
+    vendor: Vendor
+    headers: dict[str, str] = field(default_factory=dict)
+    auth: tuple[str, str] | None = None
+    timeout: float = 30.0
+    validate_certs: bool = True
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    secrets: set[str] = field(default_factory=set)
+    session: Any = None
+
+    def __post_init__(self) -> None:
+        self.base_url = self.base_url.rstrip("/")
+        if self.session is None:
+            self.session = requests.Session()
+            # Retries are ours (below); urllib3 must not repeat anything on its own.
+            self.session.mount("http://", HTTPAdapter(max_retries=0))
+            self.session.mount("https://", HTTPAdapter(max_retries=0))
+        for value in self.headers.values():
+            self.add_secret(value.split(" ", 1)[-1])
+        if self.auth:
+            self.add_secret(self.auth[1])
+
+    def add_secret(self, value: str | None) -> None:
+        """Register a value that must never appear in an error message."""
+        if value and len(value) >= 4:
+            self.secrets.add(value)
+
+    def redact(self, text: str) -> str:
+        for secret in sorted(self.secrets, key=len, reverse=True):
+            text = text.replace(secret, REDACTED)
+        return text
+
+    def request(self, method: str, path: str, *, params: dict | None = None, json_body: Any = None,
+                ok: tuple[int, ...] = (200, 201, 202, 204), repeatable: bool | None = None) -> Response:
+        """Send one call, retrying what is safe to retry; raise ApiError on failure."""
+        method = method.upper()
+        if repeatable is None:
+            repeatable = method in REPEATABLE_METHODS
+        url = self.base_url + path
+        attempt = 0
+        while True:
+            try:
+                raw = self.session.request(
+                    method, url, params=_drop_none(params), json=json_body, headers=self._headers(json_body),
+                    auth=self.auth, timeout=self.timeout, verify=self.validate_certs)
+            except requests.exceptions.RequestException as exc:
+                unsent = _never_sent(exc)
+                if attempt + 1 < self.retry.attempts and (repeatable or unsent):
+                    self.retry.sleep(self.retry.backoff(attempt))
+                    attempt += 1
+                    continue
+                self._raise_unreachable(method, path, exc, unsent or repeatable)
+            response = self._wrap(raw)
+            if response.status in ok:
+                return response
+            if response.status in RETRY_STATUSES:
+                if response.status != 429 and not repeatable:
+                    # The gateway failed after the write was sent, whatever the attempt number.
+                    raise self._error(response, method, path, WriteOutcomeUnknown)
+                if attempt + 1 < self.retry.attempts:
+                    self.retry.sleep(self._wait_for(response, attempt))
+                    attempt += 1
+                    continue
+            raise self._error(response, method, path)
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        return self.request("GET", path, **kwargs).body
+
+    def _headers(self, json_body: Any) -> dict[str, str]:
+        headers = {"Accept": "application/json", "User-Agent": "launchkit.paas"}
+        if json_body is not None:
+            headers["Content-Type"] = "application/json"
+        headers.update(self.headers)
+        return headers
+
+    def _wrap(self, raw: Any) -> Response:
+        text = raw.text or ""
+        try:
+            body = raw.json() if text.strip() else None
+        except ValueError:
+            body = text
+        return Response(status=raw.status_code, headers=dict(raw.headers), body=body, text=text)
+
+    def _wait_for(self, response: Response, attempt: int) -> float:
+        hinted = retry_after_seconds(response.header("Retry-After"))
+        if hinted is None and response.status == 429 and self.vendor.reset_header:
+            hinted = reset_seconds(response.header(self.vendor.reset_header), self.vendor.reset_is_epoch)
+        if hinted is None:
+            return self.retry.backoff(attempt)
+        # A little jitter on top of the server's hint keeps parallel forks from waking together.
+        return min(self.retry.max_wait, hinted) + self.retry.jitter() * self.retry.backoff_base
+
+    def _error(self, response: Response, method: str, path: str, kind: type = ApiError) -> ApiError:
+        try:
+            code, message = self.vendor.parse_error(response.body)
+        except Exception:  # a vendor answered with something unexpected: keep its text
+            code, message = None, response.text[:500]
+        request_id = response.header(self.vendor.request_id_header) if self.vendor.request_id_header else None
+        return kind(response.status, self.redact(message or "(no message)"), code=code, request_id=request_id,
+                    method=method, path=self.redact(path), vendor=self.vendor.name)
+
+    def _raise_unreachable(self, method: str, path: str, exc: Exception, safe: bool) -> None:
+        kind = ApiError if safe else WriteOutcomeUnknown
+        reason = type(exc).__name__
+        message = f"could not complete the call ({reason})"
+        if not safe:
+            message += "; the write may or may not have been applied"
+        raise kind(None, message, method=method, path=self.redact(path), vendor=self.vendor.name) from None
+
+
+def _drop_none(params: dict | None) -> dict | None:
+    if params is None:
+        return None
+    return {key: value for key, value in params.items() if value is not None}
+
+
+def _never_sent(exc: Exception) -> bool:
+    """True when the request provably never reached the server (safe to repeat any method)."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        reason = repr(exc.args[0]) if exc.args else ""
+        return "NewConnectionError" in reason or "Connection refused" in reason
+    return False
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value).timestamp()
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when - (time.time() if now is None else now))
+
+
+def reset_seconds(value: str | None, is_epoch: bool, now: float | None = None) -> float | None:
+    """Seconds to wait from a rate-limit reset header (seconds from now, or an epoch time)."""
+    if not value:
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    if is_epoch:
+        number -= time.time() if now is None else now
+    return max(0.0, number)
+
+
+def cursor_pages(fetch: Callable[[str | None], list], cursor_of: Callable[[Any], str | None]) -> Iterator[Any]:
+    """Iterate items of a cursor-paginated list: fetch(cursor) returns one page; stop at an empty page."""
+    cursor = None
+    seen: set[str] = set()
+    while True:
+        page = fetch(cursor)
+        if not page:
+            return
+        yield from page
+        cursor = cursor_of(page[-1])
+        if not cursor or cursor in seen:
+            return
+        seen.add(cursor)
+
+
+def json_message(body: Any, *keys: str) -> str:
+    """The first of `keys` found in a JSON object body, else the body as text."""
+    if isinstance(body, dict):
+        for key in keys:
+            if body.get(key):
+                return str(body[key])
+        return json.dumps(body)[:500]
+    return str(body)[:500] if body is not None else ""

@@ -1,0 +1,103 @@
+# -*- coding: utf-8 -*-
+# Copyright: launchkit.paas contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Private to launchkit.paas: what every module shares around AnsibleModule.
+
+Not a public API; it may change between any two releases.
+
+``run`` turns a module's logic (a plain function over validated parameters) into an Ansible
+result: vendor and input errors become ``fail_json`` with the vendor's message, secrets the logic
+met are registered with Ansible's no_log masking, and the diff is attached when asked.
+"""
+from __future__ import annotations
+
+import traceback
+from typing import Any, Callable
+from urllib.parse import urlsplit, urlunsplit
+
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.launchkit.paas.plugins.module_utils._http import (
+    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError)
+from ansible_collections.launchkit.paas.plugins.module_utils._resource import ResourceError
+
+MASK = "********"
+
+
+class Secrets:
+    """Values met while running that must never be printed (passwords inside URLs, tokens)."""
+
+    def __init__(self) -> None:
+        self.values: set[str] = set()
+
+    def add(self, *values: str | None) -> None:
+        for value in values:
+            if value and len(value) >= 4:
+                self.values.add(value)
+
+
+def run(module: Any, logic: Callable[[dict, bool, Secrets], dict], needs_requests: bool = True) -> None:
+    """Run `logic(params, check_mode, secrets)` and exit the module with its result."""
+    if needs_requests and not HAS_REQUESTS:
+        module.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
+    secrets = Secrets()
+    try:
+        result = logic(module.params, module.check_mode, secrets)
+    except (ApiError, ResourceError, ValueError) as exc:
+        _mask(module, secrets)
+        module.fail_json(msg=str(exc), **_error_fields(exc))
+    except Exception as exc:  # an unexpected fault: say what, never dump locals or headers
+        _mask(module, secrets)
+        module.fail_json(msg=f"unexpected error: {type(exc).__name__}: {exc}",
+                         exception="".join(traceback.format_exception_only(type(exc), exc)))
+    _mask(module, secrets, keep=result.pop("_unmasked", ()))
+    for warning in result.pop("warnings", []):
+        module.warn(warning)
+    diff = result.pop("diff", None)
+    if module._diff and diff is not None:
+        result["diff"] = diff
+    module.exit_json(**result)
+
+
+def _mask(module: Any, secrets: Secrets, keep: tuple = ()) -> None:
+    for value in secrets.values - set(keep):
+        module.no_log_values.add(value)
+
+
+def _error_fields(exc: Exception) -> dict:
+    if isinstance(exc, ApiError):
+        return {"status": exc.status, "request_id": exc.request_id, "error_code": exc.code}
+    return dict(getattr(exc, "details", {}))
+
+
+def mask_url(url: str | None) -> str | None:
+    """The URL with its password replaced by ********."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, f"{user}:{MASK}@{host}", parts.path, parts.query, parts.fragment))
+
+
+def url_password(url: str | None) -> str | None:
+    return urlsplit(url).password if url else None
+
+
+def base_options(url_env: str, default_url: str, token_env: str | None) -> dict:
+    """The connection options every vendor module takes (documented in the vendor's doc fragment)."""
+    from ansible.module_utils.basic import env_fallback
+
+    options: dict[str, dict] = {
+        "api_url": {"type": "str", "default": default_url, "fallback": (env_fallback, [url_env])},
+        "timeout": {"type": "float", "default": 30.0},
+        "validate_certs": {"type": "bool", "default": True},
+    }
+    if token_env:
+        options["api_key"] = {"type": "str", "required": True, "no_log": True,
+                              "fallback": (env_fallback, [token_env])}
+    return options

@@ -1,0 +1,197 @@
+# -*- coding: utf-8 -*-
+# Copyright: launchkit.paas contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Private to launchkit.paas: the resource engine shared by every resource module.
+
+Not a public API; it may change between any two releases.
+
+A vendor resource is declared as a ``Resource`` (how to find, create, update and delete it, and how
+to turn the API's answer into the same shape as the user's options). ``ensure`` then gives every
+module the same behaviour: compare only what the user set, patch only what differs, never write in
+check mode yet predict the same ``changed``, diff with secrets masked, and never repeat a create
+without first looking for what an unanswered create may have made.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ansible_collections.launchkit.paas.plugins.module_utils._http import WriteOutcomeUnknown
+
+SECRET_BEFORE = "<secret value>"
+SECRET_AFTER = "<new secret value>"
+
+
+class ResourceError(Exception):
+    """The request cannot be carried out as asked; the message says what to fix."""
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.details = details
+
+
+class DuplicateResource(ResourceError):
+    pass
+
+
+class WaitTimeout(ResourceError):
+    pass
+
+
+@dataclass
+class Outcome:
+    changed: bool
+    resource: dict | None
+    before: dict = field(default_factory=dict)
+    after: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    action: str = "none"
+
+    def diff(self) -> dict:
+        return {"before": self.before, "after": self.after}
+
+
+class Resource:
+    """Declare one vendor resource by overriding these methods (the module's 'thin declaration')."""
+
+    kind = "resource"
+    #: options that the API cannot change after create (a difference fails with a clear message)
+    immutable: frozenset[str] = frozenset()
+    #: options whose values are secrets: compared, but never shown in a diff
+    secret: frozenset[str] = frozenset()
+    #: options whose change restarts or interrupts the resource (a warning is returned)
+    disruptive: frozenset[str] = frozenset()
+
+    def find(self) -> dict | None:
+        raise NotImplementedError
+
+    def desired(self) -> dict:
+        """The options the user set, in the same shape as ``current``; None means 'not managed'."""
+        raise NotImplementedError
+
+    def current(self, resource: dict) -> dict:
+        raise NotImplementedError
+
+    def create(self) -> dict:
+        raise NotImplementedError
+
+    def update(self, resource: dict, changes: dict) -> dict:
+        raise NotImplementedError
+
+    def delete(self, resource: dict) -> None:
+        raise NotImplementedError
+
+
+def unique(matches: list[dict], kind: str, name: str, id_key: str = "id") -> dict | None:
+    """The one match, None for no match; several matches is an error the user must resolve."""
+    if not matches:
+        return None
+    if len(matches) > 1:
+        ids = ", ".join(str(item.get(id_key)) for item in matches)
+        raise DuplicateResource(
+            f"{len(matches)} {kind}s are named '{name}' ({ids}); name one by id to say which is meant")
+    return matches[0]
+
+
+def differences(desired: dict, current: dict) -> dict:
+    """The desired options whose value differs from the current one (unset options are ignored)."""
+    return {key: value for key, value in desired.items()
+            if value is not None and normalise(value) != normalise(current.get(key))}
+
+
+def normalise(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, dict):
+        return {key: normalise(item) for key, item in value.items() if item is not None}
+    if isinstance(value, (list, tuple)):
+        items = [normalise(item) for item in value]
+        try:
+            return sorted(items, key=repr)
+        except TypeError:  # pragma: no cover - mixed types keep their order
+            return items
+    return value
+
+
+def masked(values: dict, secret: frozenset[str], placeholder: str) -> dict:
+    return {key: (placeholder if key in secret and value is not None else value) for key, value in values.items()}
+
+
+def ensure(resource: Resource, state: str, check_mode: bool) -> Outcome:
+    if state == "absent":
+        return ensure_absent(resource, check_mode)
+    return ensure_present(resource, check_mode)
+
+
+def ensure_present(resource: Resource, check_mode: bool) -> Outcome:
+    current_resource = resource.find()
+    desired = resource.desired()
+    if current_resource is None:
+        after = masked({k: v for k, v in desired.items() if v is not None}, resource.secret, SECRET_AFTER)
+        created = None if check_mode else create_once(resource)
+        return Outcome(True, created, before={}, after=after, action="create")
+    current = resource.current(current_resource)
+    changes = differences(desired, current)
+    if not changes:
+        return Outcome(False, current_resource)
+    frozen = sorted(set(changes) & resource.immutable)
+    if frozen:
+        raise ResourceError(
+            f"cannot change {', '.join(frozen)} of the existing {resource.kind}: the API does not allow it "
+            f"after create (current: {', '.join(f'{k}={current.get(k)!r}' for k in frozen)}); "
+            f"delete and recreate it, or set the current value")
+    outcome = Outcome(True, current_resource, action="update",
+                      before=masked({k: current.get(k) for k in changes}, resource.secret, SECRET_BEFORE),
+                      after=masked(changes, resource.secret, SECRET_AFTER))
+    restarting = sorted(set(changes) & resource.disruptive)
+    if restarting:
+        outcome.warnings.append(f"changing {', '.join(restarting)} restarts the {resource.kind}")
+    if not check_mode:
+        outcome.resource = resource.update(current_resource, changes)
+    return outcome
+
+
+def ensure_absent(resource: Resource, check_mode: bool) -> Outcome:
+    current_resource = resource.find()
+    if current_resource is None:
+        return Outcome(False, None)
+    if not check_mode:
+        resource.delete(current_resource)
+    before = masked({k: v for k, v in resource.current(current_resource).items() if v is not None},
+                    resource.secret, SECRET_BEFORE)
+    return Outcome(True, None, before=before, after={}, action="delete")
+
+
+def create_once(resource: Resource, attempts: int = 3, pause: Callable[[float], None] = time.sleep) -> dict:
+    """Create, and when the create's outcome is unknown look for its result before trying again."""
+    for attempt in range(attempts):
+        try:
+            return resource.create()
+        except WriteOutcomeUnknown:
+            if attempt + 1 == attempts:
+                raise
+            pause(1.0 + attempt)
+            found = resource.find()
+            if found is not None:
+                return found
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def wait_for(fetch: Callable[[], dict], status_of: Callable[[dict], str], ready: set[str], failed: set[str],
+             timeout: float, what: str, interval: float = 1.0,
+             pause: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> dict:
+    """Poll until the status is in `ready`; fail on a status in `failed` or after `timeout` seconds."""
+    deadline = clock() + timeout
+    delay = min(interval, 0.25)
+    while True:
+        item = fetch()
+        status = status_of(item)
+        if status in ready:
+            return item
+        if status in failed:
+            raise ResourceError(f"{what} ended in status '{status}'")
+        if clock() >= deadline:
+            raise WaitTimeout(f"{what} was still '{status}' after {timeout:g} s; raise wait_timeout or check the vendor")
+        pause(delay)
+        delay = min(interval, delay * 2)

@@ -1,0 +1,124 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: launchkit.paas contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: redis_check
+short_description: Prove that a Redis URL works for what the app will use it for
+version_added: 0.1.0
+description:
+  - Connects to a real Redis (C(redis://) or C(rediss://)) and checks PING, SET/GET, TTL and a
+    publish/subscribe round trip, and reports the latency of each.
+  - Checks that C(maxmemory-policy) fits the declared O(use). A V(queue) needs C(noeviction), because a
+    queue on an evicting Redis silently loses jobs when memory fills. A V(cache) wants an LRU or LFU policy.
+    Managed Redis that hides C(CONFIG) (Upstash) is judged by O(maxmemory_policy) when given.
+  - Writes nothing but its own key under C(launchkit:check:), with a TTL, and deletes it.
+    In check mode the SET/GET and TTL checks are skipped, so nothing is written at all.
+extends_documentation_fragment:
+  - launchkit.paas.attributes
+attributes:
+  check_mode:
+    support: full
+    details: The writing checks (SET/GET, TTL) are skipped in check mode.
+  diff_mode:
+    support: N/A
+    details: This module makes no changes.
+options:
+  url:
+    description: Redis URL with its password, for example C(rediss://default:secret@host:6379).
+    type: str
+    required: true
+  use:
+    description: What the Redis is for, which sets the eviction policy it needs.
+    type: str
+    choices: [queue, cache, any]
+    default: any
+  maxmemory_policy:
+    description: The policy the provider is known to apply, used when the server refuses C(CONFIG GET).
+    type: str
+  pubsub:
+    description: Check a publish/subscribe round trip (ActionCable, Socket.IO adapters need it).
+    type: bool
+    default: true
+  ttl:
+    description: TTL in seconds of the test key.
+    type: int
+    default: 30
+  timeout:
+    description: Seconds to wait for the server on each step.
+    type: float
+    default: 5
+  ca_path:
+    description: CA bundle that signed the server certificate, for C(rediss://) URLs.
+    type: path
+  validate_certs:
+    description: Verify the server certificate for C(rediss://) URLs.
+    type: bool
+    default: true
+requirements:
+  - python >= 3.10
+  - redis >= 5.0
+"""
+
+EXAMPLES = r"""
+- name: Prove the queue Redis is fit for Sidekiq
+  launchkit.paas.redis_check:
+    url: "{{ redis_url }}"
+    use: queue
+  no_log: true
+  register: check
+
+- name: Report its latency
+  ansible.builtin.debug:
+    var: check.redis.latency_ms
+"""
+
+RETURN = r"""
+redis:
+  description: What was checked and measured.
+  returned: always
+  type: dict
+  contains:
+    ping: {description: PING answered., type: bool}
+    server_version: {description: Redis server version., type: str}
+    set_get: {description: A value written was read back., type: bool, returned: unless check mode}
+    ttl: {description: TTL seen on the test key., type: int, returned: unless check mode}
+    ttl_ok: {description: The TTL was set., type: bool, returned: unless check mode}
+    pubsub: {description: A published message came back to the subscriber., type: bool, returned: when O(pubsub=true)}
+    maxmemory_policy: {description: The eviction policy (Redis spelling)., type: str}
+    policy_source: {description: V(server), V(declared) or V(unknown)., type: str}
+    policy_fits: {description: Whether the policy suits O(use); null when unknown., type: bool}
+    policy_reason: {description: Why., type: str}
+    latency_ms: {description: Milliseconds per step (ping, set, get, pubsub)., type: dict}
+    skipped: {description: Checks skipped in check mode., type: list, elements: str}
+"""
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.launchkit.paas.plugins.module_utils import _redis_check as check
+from ansible_collections.launchkit.paas.plugins.module_utils._module import run
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "url": {"type": "str", "required": True, "no_log": True},
+            "use": {"type": "str", "choices": ["queue", "cache", "any"], "default": "any"},
+            "maxmemory_policy": {"type": "str"},
+            "pubsub": {"type": "bool", "default": True},
+            "ttl": {"type": "int", "default": 30},
+            "timeout": {"type": "float", "default": 5.0},
+            "ca_path": {"type": "path"},
+            "validate_certs": {"type": "bool", "default": True},
+        },
+        supports_check_mode=True,
+    )
+    if not check.HAS_REDIS:
+        module.fail_json(msg=missing_required_lib("redis"), exception=str(check.REDIS_IMPORT_ERROR))
+    run(module, check.run_checks, needs_requests=False)
+
+
+if __name__ == "__main__":
+    main()

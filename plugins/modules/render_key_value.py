@@ -1,0 +1,171 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: launchkit.paas contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: render_key_value
+short_description: Manage a Render Key Value (Redis-compatible) instance
+version_added: 0.1.0
+description:
+  - Create, update or delete a Render Key Value instance through the current C(/key-value) API
+    (not the deprecated C(/redis) paths).
+  - The instance is found by O(id), or by O(name) in the workspace O(owner); several instances with
+    the same name make the module fail and ask for an id.
+  - Only the options you set are compared and changed. Changing O(plan) or O(maxmemory_policy)
+    restarts the instance; the module warns when it does.
+  - Returns the connection strings with the password masked unless O(return_secrets=true).
+extends_documentation_fragment:
+  - launchkit.paas.render
+  - launchkit.paas.attributes
+  - launchkit.paas.attributes.actions
+  - launchkit.paas.attributes.render
+options:
+  name:
+    description: Name of the instance.
+    type: str
+    required: true
+  id:
+    description: Id of the instance (C(red-...)); takes precedence over O(name) when looking it up.
+    type: str
+  owner:
+    description:
+      - Workspace id (C(tea-...)/C(usr-...)), name or email. Optional when the API key sees one workspace.
+      - If not set, the environment variable E(RENDER_OWNER_ID) is used.
+    type: str
+  state:
+    description: Whether the instance should exist.
+    type: str
+    choices: [present, absent]
+    default: present
+  plan:
+    description: Instance plan. V(starter) when creating without one.
+    type: str
+    choices: [free, starter, standard, pro, pro_plus, custom]
+  region:
+    description: Region. Cannot be changed after create. Render's default is V(oregon).
+    type: str
+    choices: [frankfurt, oregon, ohio, singapore, virginia]
+  maxmemory_policy:
+    description:
+      - Eviction policy. Redis spellings (V(allkeys-lru)) and Render spellings (V(allkeys_lru)) are both accepted.
+      - Use V(noeviction) for job queues (Sidekiq, BullMQ, Celery), an LRU/LFU policy for caches.
+    type: str
+    choices: [noeviction, allkeys_lfu, allkeys_lru, allkeys_random, volatile_lfu, volatile_lru, volatile_random,
+              volatile_ttl, allkeys-lfu, allkeys-lru, allkeys-random, volatile-lfu, volatile-lru, volatile-random,
+              volatile-ttl]
+  ip_allow_list:
+    description: Addresses allowed to connect from outside Render. An empty list blocks all external access.
+    type: list
+    elements: dict
+    suboptions:
+      cidr_block:
+        description: CIDR block, for example V(0.0.0.0/0).
+        type: str
+        required: true
+      description:
+        description: What the block is for. Defaults to the block itself.
+        type: str
+  environment_id:
+    description: Render environment to create the instance in.
+    type: str
+  wait:
+    description: Wait until the instance is C(available) after create or update.
+    type: bool
+    default: true
+  wait_timeout:
+    description: Seconds to wait for O(wait).
+    type: int
+    default: 600
+  return_secrets:
+    description:
+      - Return connection strings with their password. Set C(no_log) on the task when you do.
+    type: bool
+    default: false
+"""
+
+EXAMPLES = r"""
+- name: A Key Value for Sidekiq (never evict queued jobs)
+  launchkit.paas.render_key_value:
+    name: scoop-redis
+    plan: starter
+    region: oregon
+    maxmemory_policy: noeviction
+    ip_allow_list: []
+  register: redis
+
+- name: Get the connection string to wire into the app
+  launchkit.paas.render_key_value:
+    name: scoop-redis
+    return_secrets: true
+  register: redis_secret
+  no_log: true
+
+- name: Remove it
+  launchkit.paas.render_key_value:
+    name: scoop-redis
+    state: absent
+"""
+
+RETURN = r"""
+key_value:
+  description: The instance after the change; null once deleted.
+  returned: always
+  type: dict
+  contains:
+    id: {description: Instance id., type: str, sample: red-cmv3h5ocmk4c73f0a1b0}
+    name: {description: Instance name., type: str}
+    plan: {description: Plan., type: str}
+    region: {description: Region., type: str}
+    status: {description: Status, C(available) when ready., type: str}
+    maxmemory_policy: {description: Eviction policy in Render's spelling., type: str}
+    ip_allow_list: {description: Allowed CIDR blocks., type: list, elements: dict}
+    owner_id: {description: Workspace id., type: str}
+    version: {description: Key Value version., type: str}
+    dashboard_url: {description: Dashboard link., type: str}
+    connection:
+      description: Connection strings; the password is C(********) unless O(return_secrets=true).
+      type: dict
+      returned: unless the instance is suspended
+      contains:
+        internal_connection_string: {description: URL to use from services on Render., type: str}
+        external_connection_string: {description: URL to use from outside Render., type: str}
+        cli_command: {description: redis-cli command line., type: str}
+action:
+  description: What the module did, V(create), V(update), V(delete) or V(none).
+  returned: always
+  type: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback
+
+from ansible_collections.launchkit.paas.plugins.module_utils import _render as render
+from ansible_collections.launchkit.paas.plugins.module_utils._module import base_options, run
+from ansible_collections.launchkit.paas.plugins.module_utils._render_logic import run_key_value
+
+
+def main() -> None:
+    policies = list(render.MAXMEMORY_POLICIES) + [p.replace("_", "-") for p in render.MAXMEMORY_POLICIES if "_" in p]
+    argument_spec = base_options("RENDER_API_URL", render.DEFAULT_URL, "RENDER_API_KEY")
+    argument_spec.update(
+        name={"type": "str", "required": True},
+        id={"type": "str"},
+        owner={"type": "str", "fallback": (env_fallback, ["RENDER_OWNER_ID"])},
+        state={"type": "str", "choices": ["present", "absent"], "default": "present"},
+        plan={"type": "str", "choices": list(render.KEY_VALUE_PLANS)},
+        region={"type": "str", "choices": list(render.REGIONS)},
+        maxmemory_policy={"type": "str", "choices": policies},
+        ip_allow_list={"type": "list", "elements": "dict", "options": {
+            "cidr_block": {"type": "str", "required": True}, "description": {"type": "str"}}},
+        environment_id={"type": "str"},
+        wait={"type": "bool", "default": True},
+        wait_timeout={"type": "int", "default": 600},
+        return_secrets={"type": "bool", "default": False},
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    run(module, run_key_value)
+
+
+if __name__ == "__main__":
+    main()

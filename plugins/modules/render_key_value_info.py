@@ -1,0 +1,76 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: launchkit.paas contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: render_key_value_info
+short_description: Read Render Key Value instances
+version_added: 0.1.0
+description:
+  - List the Key Value instances of a workspace, or one by name or id, with their connection strings
+    (password masked unless O(return_secrets=true)).
+extends_documentation_fragment:
+  - launchkit.paas.render
+  - launchkit.paas.attributes
+  - launchkit.paas.attributes.info
+  - launchkit.paas.attributes.render
+options:
+  name:
+    description: Only the instance with this name.
+    type: str
+  id:
+    description: Only the instance with this id.
+    type: str
+  owner:
+    description:
+      - Workspace id, name or email. Optional when the API key sees one workspace.
+      - If not set, the environment variable E(RENDER_OWNER_ID) is used.
+    type: str
+  return_secrets:
+    description: Return connection strings with their password. Set C(no_log) on the task when you do.
+    type: bool
+    default: false
+"""
+
+EXAMPLES = r"""
+- name: Read the Redis of the stack
+  launchkit.paas.render_key_value_info:
+    name: scoop-redis
+  register: found
+
+- name: Show its status
+  ansible.builtin.debug:
+    msg: "{{ found.key_values[0].status }}"
+"""
+
+RETURN = r"""
+key_values:
+  description: The instances found, each as returned by M(launchkit.paas.render_key_value).
+  returned: always
+  type: list
+  elements: dict
+"""
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback
+
+from ansible_collections.launchkit.paas.plugins.module_utils import _render as render
+from ansible_collections.launchkit.paas.plugins.module_utils._module import base_options, run
+from ansible_collections.launchkit.paas.plugins.module_utils._render_logic import run_key_value_info
+
+
+def main() -> None:
+    argument_spec = base_options("RENDER_API_URL", render.DEFAULT_URL, "RENDER_API_KEY")
+    argument_spec.update(
+        name={"type": "str"},
+        id={"type": "str"},
+        owner={"type": "str", "fallback": (env_fallback, ["RENDER_OWNER_ID"])},
+        return_secrets={"type": "bool", "default": False},
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    run(module, run_key_value_info)
+
+
+if __name__ == "__main__":
+    main()

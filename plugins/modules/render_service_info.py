@@ -1,0 +1,103 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: launchkit.paas contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: render_service_info
+short_description: Find Render services by name or type
+version_added: 0.1.0
+description:
+  - List the services of a Render workspace, filtered by name and type, or read one by id.
+  - Names are matched exactly.
+extends_documentation_fragment:
+  - launchkit.paas.render
+  - launchkit.paas.attributes
+  - launchkit.paas.attributes.info
+  - launchkit.paas.attributes.render
+options:
+  name:
+    description: Only services with one of these names.
+    type: list
+    elements: str
+  type:
+    description: Only services of these types.
+    type: list
+    elements: str
+    choices: [static_site, web_service, private_service, background_worker, cron_job]
+  id:
+    description: Only the service with this id.
+    type: str
+  owner:
+    description:
+      - Workspace id, name or email. Optional when the API key sees one workspace.
+      - If not set, the environment variable E(RENDER_OWNER_ID) is used.
+    type: str
+  env_keys:
+    description: Also return the names (never the values) of each service's environment variables.
+    type: bool
+    default: false
+"""
+
+EXAMPLES = r"""
+- name: Find the web service and the worker of the stack
+  launchkit.paas.render_service_info:
+    name: [scoop-web, scoop-worker]
+  register: found
+
+- name: All cron jobs of the workspace
+  launchkit.paas.render_service_info:
+    type: [cron_job]
+"""
+
+RETURN = r"""
+services:
+  description: The services found.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id: {description: Service id., type: str, sample: srv-d0a1b2c3d4e5f6g7h8i9}
+    name: {description: Service name., type: str}
+    type: {description: Service type., type: str}
+    owner_id: {description: Workspace id., type: str}
+    slug: {description: Service slug., type: str}
+    suspended: {description: Whether the service is suspended., type: bool}
+    repo: {description: Git repository, if any., type: str}
+    branch: {description: Git branch, if any., type: str}
+    url: {description: Public URL of web services and static sites., type: str}
+    region: {description: Region., type: str}
+    plan: {description: Plan., type: str}
+    runtime: {description: Runtime., type: str}
+    dashboard_url: {description: Dashboard link., type: str}
+    service_details: {description: The type-specific details as Render returns them., type: dict}
+    env_keys:
+      description: Names of the service's environment variables.
+      type: list
+      elements: str
+      returned: when O(env_keys=true)
+"""
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback
+
+from ansible_collections.launchkit.paas.plugins.module_utils import _render as render
+from ansible_collections.launchkit.paas.plugins.module_utils._module import base_options, run
+from ansible_collections.launchkit.paas.plugins.module_utils._render_logic import run_service_info
+
+
+def main() -> None:
+    argument_spec = base_options("RENDER_API_URL", render.DEFAULT_URL, "RENDER_API_KEY")
+    argument_spec.update(
+        name={"type": "list", "elements": "str"},
+        type={"type": "list", "elements": "str", "choices": list(render.SERVICE_TYPES)},
+        id={"type": "str"},
+        owner={"type": "str", "fallback": (env_fallback, ["RENDER_OWNER_ID"])},
+        env_keys={"type": "bool", "default": False, "no_log": False},
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    run(module, run_service_info)
+
+
+if __name__ == "__main__":
+    main()

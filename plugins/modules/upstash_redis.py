@@ -1,0 +1,138 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: launchkit.paas contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: upstash_redis
+short_description: Manage an Upstash Redis database
+version_added: 0.1.0
+description:
+  - Create, update or delete an Upstash Redis database through the Upstash Developer API.
+  - The database is found by O(name); several databases with the same name make the module fail.
+  - Returns the C(rediss://) URL, the REST URL and the REST tokens, masked unless O(return_secrets=true).
+  - Upstash eviction is a switch, not a Redis policy; with O(eviction=false) (the default) writes are
+    refused when the database is full, which is what a job queue needs.
+  - TLS is always on for new databases and cannot be turned off.
+extends_documentation_fragment:
+  - launchkit.paas.upstash
+  - launchkit.paas.attributes
+  - launchkit.paas.attributes.actions
+  - launchkit.paas.attributes.upstash
+options:
+  name:
+    description: Database name.
+    type: str
+    required: true
+  state:
+    description: Whether the database should exist.
+    type: str
+    choices: [present, absent]
+    default: present
+  platform:
+    description: Cloud platform. Cannot be changed after create.
+    type: str
+    choices: [aws, gcp]
+    default: aws
+  primary_region:
+    description: Primary region, for example V(us-east-1). Required unless O(state=absent). Cannot be changed after create.
+    type: str
+    choices: [us-east-1, us-east-2, us-west-1, us-west-2, ca-central-1, eu-central-1, eu-west-1, eu-west-2,
+              sa-east-1, ap-south-1, ap-northeast-1, ap-southeast-1, ap-southeast-2, af-south-1, us-central1,
+              us-east4, europe-west1, asia-northeast1]
+  read_regions:
+    description: Read replica regions; must not include O(primary_region).
+    type: list
+    elements: str
+    choices: [us-east-1, us-east-2, us-west-1, us-west-2, ca-central-1, eu-central-1, eu-west-1, eu-west-2,
+              sa-east-1, ap-south-1, ap-northeast-1, ap-southeast-1, ap-southeast-2]
+  plan:
+    description: Plan at create. Later plan changes are not made by this module.
+    type: str
+    choices: [free, payg, fixed_250mb, fixed_1gb, fixed_5gb, fixed_10gb, fixed_50gb, fixed_100gb, fixed_500gb]
+  budget:
+    description: Monthly budget in dollars, at create.
+    type: int
+  eviction:
+    description: Evict entries when the database is full. Keep V(false) for queues, V(true) for caches.
+    type: bool
+  tls:
+    description: TLS. Always on for new databases; V(true) enables it on an old database without TLS. V(false) is refused.
+    type: bool
+  return_secrets:
+    description: Return the URL, password and REST tokens in clear. Set C(no_log) on the task when you do.
+    type: bool
+    default: false
+"""
+
+EXAMPLES = r"""
+- name: A queue Redis for the worker (no eviction)
+  launchkit.paas.upstash_redis:
+    name: synckairos-queue
+    primary_region: us-east-1
+    eviction: false
+  register: queue
+
+- name: The same, with its URL in clear to wire into the app
+  launchkit.paas.upstash_redis:
+    name: synckairos-queue
+    primary_region: us-east-1
+    return_secrets: true
+  register: queue_secret
+  no_log: true
+"""
+
+RETURN = r"""
+database:
+  description: The database after the change; null once deleted or when it would be created in check mode.
+  returned: always
+  type: dict
+  contains:
+    id: {description: Database id., type: str}
+    name: {description: Database name., type: str}
+    state: {description: Database state., type: str}
+    primary_region: {description: Primary region., type: str}
+    read_regions: {description: Read regions., type: list, elements: str}
+    tls: {description: Whether TLS is on., type: bool}
+    eviction: {description: Whether eviction is on., type: bool}
+    endpoint: {description: Host name., type: str}
+    port: {description: Port., type: int}
+    plan: {description: Plan type., type: str}
+    redis_url: {description: Redis URL; password masked unless O(return_secrets=true)., type: str}
+    rest_url: {description: REST API URL., type: str}
+    rest_token: {description: REST token; masked unless O(return_secrets=true)., type: str}
+    read_only_rest_token: {description: Read-only REST token; masked unless O(return_secrets=true)., type: str}
+action:
+  description: What the module did, V(create), V(update), V(delete) or V(none).
+  returned: always
+  type: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback
+
+from ansible_collections.launchkit.paas.plugins.module_utils import _upstash as upstash
+from ansible_collections.launchkit.paas.plugins.module_utils._module import base_options, run
+
+
+def main() -> None:
+    argument_spec = base_options("UPSTASH_API_URL", upstash.DEFAULT_URL, "UPSTASH_API_KEY")
+    argument_spec.update(
+        email={"type": "str", "required": True, "fallback": (env_fallback, ["UPSTASH_EMAIL"])},
+        name={"type": "str", "required": True},
+        state={"type": "str", "choices": ["present", "absent"], "default": "present"},
+        platform={"type": "str", "choices": list(upstash.PLATFORMS), "default": "aws"},
+        primary_region={"type": "str", "choices": list(upstash.PRIMARY_REGIONS)},
+        read_regions={"type": "list", "elements": "str", "choices": list(upstash.READ_REGIONS)},
+        plan={"type": "str", "choices": list(upstash.PLANS)},
+        budget={"type": "int"},
+        eviction={"type": "bool"},
+        tls={"type": "bool"},
+        return_secrets={"type": "bool", "default": False},
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    run(module, upstash.run_redis)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: launchkit.paas contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: upstash_redis_info
+short_description: Read Upstash Redis databases
+version_added: 0.1.0
+description:
+  - List the Redis databases of an Upstash account, or one by name or id, with the URL and REST
+    credentials masked unless O(return_secrets=true).
+extends_documentation_fragment:
+  - launchkit.paas.upstash
+  - launchkit.paas.attributes
+  - launchkit.paas.attributes.info
+  - launchkit.paas.attributes.upstash
+options:
+  name:
+    description: Only the database with this name.
+    type: str
+  id:
+    description: Only the database with this id.
+    type: str
+  return_secrets:
+    description: Return the URL, password and REST tokens in clear. Set C(no_log) on the task when you do.
+    type: bool
+    default: false
+"""
+
+EXAMPLES = r"""
+- name: Read the queue database
+  launchkit.paas.upstash_redis_info:
+    name: synckairos-queue
+  register: found
+"""
+
+RETURN = r"""
+databases:
+  description: The databases found, each as returned by M(launchkit.paas.upstash_redis).
+  returned: always
+  type: list
+  elements: dict
+"""
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback
+
+from ansible_collections.launchkit.paas.plugins.module_utils import _upstash as upstash
+from ansible_collections.launchkit.paas.plugins.module_utils._module import base_options, run
+
+
+def main() -> None:
+    argument_spec = base_options("UPSTASH_API_URL", upstash.DEFAULT_URL, "UPSTASH_API_KEY")
+    argument_spec.update(
+        email={"type": "str", "required": True, "fallback": (env_fallback, ["UPSTASH_EMAIL"])},
+        name={"type": "str"},
+        id={"type": "str"},
+        return_secrets={"type": "bool", "default": False},
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    run(module, upstash.run_redis_info)
+
+
+if __name__ == "__main__":
+    main()

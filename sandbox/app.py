@@ -1,0 +1,174 @@
+"""The request pipeline: vendor lookup, faults, auth, routing, spec validation, logging."""
+from __future__ import annotations
+
+import importlib
+import sys
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+from urllib.parse import parse_qs
+
+from . import VENDOR_MODULES
+from .control import ControlAPI
+from .errors import ApiError, BadRequest
+from .faults import FaultInjector
+from .redis_servers import RedisManager, ensure_tls
+from .reqlog import LogEntry, RequestLog
+from .routing import Request, Response, parse_json
+from .specs import Spec, SpecRegistry, check_instance
+from .vendor import VENDOR_REGISTRY, SandboxContext, VendorAPI
+
+CONTROL_PREFIX = "/_sandbox"
+
+
+@dataclass
+class RawRequest:
+    method: str
+    path: str
+    query: str
+    headers: Mapping[str, str]
+    body: bytes = b""
+
+
+@dataclass
+class Outcome:
+    """What the HTTP layer does: send ``response``, or close the connection unanswered (``drop``)."""
+
+    response: Response | None
+    drop: bool = False
+
+
+def load_vendors(context: SandboxContext) -> list[VendorAPI]:
+    for module in VENDOR_MODULES:
+        importlib.import_module(module)
+    return [vendor_class(context) for vendor_class in VENDOR_REGISTRY]
+
+
+class Sandbox:
+    def __init__(self, state_dir: Path, specs: SpecRegistry | None = None) -> None:
+        state_dir.mkdir(parents=True, exist_ok=True)
+        redis = RedisManager(state_dir / "redis", ensure_tls(state_dir))
+        redis.kill_stale()
+        self.context = SandboxContext(state_dir, redis)
+        self.vendors = load_vendors(self.context)
+        self.specs = specs or SpecRegistry()
+        self.log = RequestLog()
+        self.faults = FaultInjector()
+        self.control = ControlAPI(self)
+
+    # --- lifecycle -----------------------------------------------------------------------------
+    def vendor(self, name: str) -> VendorAPI | None:
+        return next((vendor for vendor in self.vendors if vendor.name == name), None)
+
+    def reset(self) -> None:
+        with self.context.lock:
+            self.context.redis.remove_all()
+            for vendor in self.vendors:
+                vendor.reset()
+        self.log.clear()
+        self.faults.clear()
+
+    def shutdown(self) -> None:
+        self.context.redis.stop_all()
+
+    # --- dispatch ------------------------------------------------------------------------------
+    def dispatch(self, raw: RawRequest) -> Outcome:
+        if raw.path == CONTROL_PREFIX or raw.path.startswith(CONTROL_PREFIX + "/"):
+            return Outcome(self.control.handle(raw))
+        vendor = next((vendor for vendor in self.vendors if vendor.owns(raw.path)), None)
+        if vendor is None:
+            return Outcome(Response(404, {"message": f"no sandbox vendor serves {raw.path}"}))
+        return self._vendor_dispatch(vendor, raw)
+
+    def _vendor_dispatch(self, vendor: VendorAPI, raw: RawRequest) -> Outcome:
+        fault = self.faults.pick(vendor.name, raw.method, raw.path)
+        entry = self.log.start(vendor.name, raw.method, raw.path, raw.query, fault)
+        if fault == "drop":
+            return Outcome(None, drop=True)
+        config = self.faults.config
+        if fault == "slow" and config is not None:
+            time.sleep(float(config.delay))
+        request = self._request(vendor, raw)
+        response = self._fault_response(vendor, fault) or self._process(vendor, request)
+        vendor.finalize(response)
+        self._check_response(vendor, request, response, entry)
+        entry.status = response.status
+        return Outcome(None, drop=True) if fault == "drop_after" else Outcome(response)
+
+    @staticmethod
+    def _request(vendor: VendorAPI, raw: RawRequest) -> Request:
+        request = Request(raw.method.upper(), vendor.relative(raw.path),
+                          parse_qs(raw.query, keep_blank_values=True), raw.headers, raw_body=raw.body)
+        found = vendor.router.match(request.method, request.path)
+        if found is not None:
+            request.template = found[0].template
+            request.params = found[1]
+        return request
+
+    def _fault_response(self, vendor: VendorAPI, fault: str | None) -> Response | None:
+        config = self.faults.config
+        if fault == "429" and config is not None:
+            return vendor.error(429, "rate limit exceeded", {"Retry-After": str(config.retry_after)})
+        if fault == "503":
+            return vendor.error(503, "service unavailable")
+        return None
+
+    def _process(self, vendor: VendorAPI, request: Request) -> Response:
+        if not vendor.authenticate(request):
+            return vendor.error(401, "unauthorized")
+        found = vendor.router.match(request.method, request.path)
+        if found is None:
+            return vendor.error(404, "not found")
+        try:
+            request.body = parse_json(request.raw_body)
+            self._validate_request(vendor, request)
+            with self.context.lock:
+                return found[0].handler(request)
+        except ApiError as exc:
+            return vendor.error(exc.status, exc.message)
+        except Exception:  # a sandbox bug: answer like the vendor would, keep serving
+            traceback.print_exc(file=sys.stderr)
+            return vendor.error(500, "internal server error")
+
+    # --- spec validation -----------------------------------------------------------------------
+    def _spec(self, vendor: VendorAPI) -> Spec | None:
+        return self.specs.get(vendor.name, vendor.spec_file, vendor.adapt_spec)
+
+    def _validate_request(self, vendor: VendorAPI, request: Request) -> None:
+        spec = self._spec(vendor)
+        if spec is None:
+            return
+        required, schema = spec.request_schema(request.method, request.template)
+        if schema is None:
+            return
+        if request.body is None:
+            if required:
+                raise BadRequest("request body is required")
+            return
+        problem = check_instance(schema, vendor.validation_payload(request), writing=True)
+        if problem:
+            raise BadRequest(f"invalid request body: {problem}")
+
+    def _check_response(self, vendor: VendorAPI, request: Request, response: Response, entry: LogEntry) -> None:
+        spec = self._spec(vendor)
+        if spec is None or not request.template:
+            return
+        problem = response_problem(spec, request, response)
+        if problem:
+            entry.response_invalid = problem
+            print(f"sandbox: INVALID RESPONSE {request.method} {vendor.prefix}{request.path} "
+                  f"-> {response.status}: {problem}", file=sys.stderr)
+
+
+def response_problem(spec: Spec, request: Request, response: Response) -> str | None:
+    """Why ``response`` does not match the spec for its status (None when it does or is undeclared)."""
+    expectation = spec.response_expectation(request.method, request.template, response.status)
+    if not expectation.declared:
+        return None
+    if expectation.schema is None:
+        return None if response.body is None else f"status {response.status} declares no body"
+    if response.body is None:
+        return f"status {response.status} requires a JSON body"
+    return check_instance(expectation.schema, response.body, writing=False)

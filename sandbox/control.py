@@ -1,0 +1,101 @@
+"""The control API for tests and users (``/_sandbox``, no auth, not logged)."""
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+from .errors import ApiError, BadRequest
+from .faults import FaultConfig
+from .routing import Request, Response, Router, parse_json
+
+if TYPE_CHECKING:
+    from .app import RawRequest, Sandbox
+
+PREFIX = "/_sandbox"
+
+
+class ControlAPI:
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+        self.router = Router()
+        for method, template, handler in (
+            ("GET", "/health", self.health),
+            ("POST", "/reset", self.reset),
+            ("GET", "/log", self.get_log),
+            ("GET", "/log/summary", self.log_summary),
+            ("DELETE", "/log", self.clear_log),
+            ("GET", "/faults", self.get_faults),
+            ("POST", "/faults", self.set_faults),
+            ("DELETE", "/faults", self.clear_faults),
+            ("POST", "/seed", self.seed),
+            ("GET", "/state", self.state),
+        ):
+            self.router.add(method, template, handler)
+
+    def handle(self, raw: RawRequest) -> Response:
+        request = Request(raw.method.upper(), raw.path[len(PREFIX):] or "/",
+                          parse_qs(raw.query, keep_blank_values=True), raw.headers, raw_body=raw.body)
+        found = self.router.match(request.method, request.path)
+        if found is None:
+            return Response(404, {"error": f"unknown control endpoint {raw.method} {raw.path}"})
+        try:
+            request.body = parse_json(request.raw_body)
+            return found[0].handler(request)
+        except (ApiError, ValueError, TypeError) as exc:
+            return Response(getattr(exc, "status", 400), {"error": getattr(exc, "message", str(exc))})
+
+    @staticmethod
+    def _since(request: Request) -> int:
+        return int(request.arg("since") or 0)
+
+    def health(self, request: Request) -> Response:
+        return Response(200, {"ok": True})
+
+    def reset(self, request: Request) -> Response:
+        self.sandbox.reset()
+        return Response(200, {"ok": True})
+
+    def get_log(self, request: Request) -> Response:
+        return Response(200, {"entries": self.sandbox.log.entries(request.arg("vendor"), self._since(request))})
+
+    def log_summary(self, request: Request) -> Response:
+        return Response(200, self.sandbox.log.summary(request.arg("vendor"), self._since(request)))
+
+    def clear_log(self, request: Request) -> Response:
+        self.sandbox.log.clear()
+        return Response(200, {"ok": True})
+
+    def get_faults(self, request: Request) -> Response:
+        return Response(200, self.sandbox.faults.describe())
+
+    def set_faults(self, request: Request) -> Response:
+        config = FaultConfig.from_json(request.body)
+        self.sandbox.faults.configure(config)
+        return Response(200, {"ok": True, "config": asdict(config)})
+
+    def clear_faults(self, request: Request) -> Response:
+        self.sandbox.faults.clear()
+        return Response(200, {"ok": True})
+
+    def seed(self, request: Request) -> Response:
+        if not isinstance(request.body, dict):
+            raise BadRequest("seed body must be an object keyed by vendor name")
+        result: dict[str, Any] = {}
+        with self.sandbox.context.lock:
+            for name, data in request.body.items():
+                vendor = self.sandbox.vendor(name)
+                if vendor is None:
+                    raise BadRequest(f"unknown vendor {name!r}")
+                result[name] = vendor.seed(data or {})
+        return Response(200, result)
+
+    def state(self, request: Request) -> Response:
+        with self.sandbox.context.lock:
+            vendors = {vendor.name: vendor.dump() for vendor in self.sandbox.vendors}
+        return Response(200, {"vendors": vendors, "faults": self.sandbox.faults.describe(),
+                              "tls_ca": self._ca_path()})
+
+    def _ca_path(self) -> str | None:
+        tls = self.sandbox.context.redis.tls
+        return str(tls.ca_cert) if tls else None

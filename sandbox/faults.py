@@ -1,0 +1,97 @@
+"""Fault injection: 429 with Retry-After, 503, dropped connections (before or after processing), slow answers."""
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+FAULT_KINDS: tuple[str, ...] = ("429", "503", "drop", "drop_after", "slow")
+
+
+@dataclass
+class FaultConfig:
+    rate: float = 0.0
+    kinds: list[str] = field(default_factory=lambda: list(FAULT_KINDS))
+    retry_after: int = 1
+    delay: float = 2.0
+    nth: int | None = None
+    vendor: str | None = None
+    methods: list[str] | None = None
+    path_contains: str | None = None
+    seed: int | None = None
+
+    @classmethod
+    def from_json(cls, data: Any) -> FaultConfig:
+        if not isinstance(data, dict):
+            raise ValueError("fault config must be a JSON object")
+        unknown = set(data) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"unknown fault settings: {sorted(unknown)}")
+        config = cls(**data)
+        config.check()
+        return config
+
+    def check(self) -> None:
+        bad = [kind for kind in self.kinds if kind not in FAULT_KINDS]
+        if bad or not self.kinds:
+            raise ValueError(f"kinds must be a non-empty subset of {list(FAULT_KINDS)}, got {self.kinds}")
+        if not 0.0 <= float(self.rate) <= 1.0:
+            raise ValueError("rate must be between 0 and 1")
+        if self.nth is not None and int(self.nth) < 1:
+            raise ValueError("nth counts from 1")
+        if self.methods is not None:
+            self.methods = [method.upper() for method in self.methods]
+
+    def matches(self, vendor: str, method: str, path: str) -> bool:
+        if self.vendor is not None and self.vendor != vendor:
+            return False
+        if self.methods is not None and method.upper() not in self.methods:
+            return False
+        return self.path_contains is None or self.path_contains in path
+
+
+class FaultInjector:
+    """Decides, per vendor request, whether and how to fault it. Thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._config: FaultConfig | None = None
+        self._random = random.Random()
+        self._matched = 0
+
+    def configure(self, config: FaultConfig) -> None:
+        with self._lock:
+            self._config = config
+            self._random = random.Random(config.seed)
+            self._matched = 0
+
+    def clear(self) -> None:
+        with self._lock:
+            self._config = None
+            self._matched = 0
+
+    @property
+    def config(self) -> FaultConfig | None:
+        return self._config
+
+    def describe(self) -> dict[str, Any]:
+        with self._lock:
+            if self._config is None:
+                return {"active": False, "config": None, "matched": 0}
+            return {"active": True, "config": asdict(self._config), "matched": self._matched}
+
+    def pick(self, vendor: str, method: str, path: str) -> str | None:
+        with self._lock:
+            config = self._config
+            if config is None or not config.matches(vendor, method, path):
+                return None
+            self._matched += 1
+            if not self._should_fault(config):
+                return None
+            return self._random.choice(config.kinds)
+
+    def _should_fault(self, config: FaultConfig) -> bool:
+        if config.nth is not None:
+            return self._matched == int(config.nth)
+        return self._random.random() < float(config.rate)

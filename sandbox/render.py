@@ -1,0 +1,372 @@
+"""Render public API (``/render/v1``): owners, services, env vars and Key Value backed by real Redis."""
+from __future__ import annotations
+
+import itertools
+import os
+import time
+from typing import Any
+
+from .common import iso_now, new_uuid, prefixed_id, random_secret, slugify
+from .errors import ApiError, BadRequest, Conflict, NotFound
+from .redis_servers import RespError, redis_version
+from .render_models import (
+    KeyValue, apply_source, build_service, details_type_for_ref, encode_cursor, matches_filter, merge_details,
+    paginate, redis_policy,
+)
+from .routing import Request, Response
+from .specs import relax_one_of, split_one_of_by_sibling
+from .vendor import VendorAPI, provision_delay, register_vendor
+
+RENDER_API_KEY = os.environ.get("SANDBOX_RENDER_API_KEY", "rnd_sandbox_render_key")
+OWNER: dict[str, str] = {
+    "id": "tea-sandbox000000000000", "name": "Sandbox Team", "email": "team@launchkit.test", "type": "team",
+}
+RATE_LIMIT = int(os.environ.get("SANDBOX_RENDER_RATELIMIT", "400"))
+RATE_WINDOW = 60
+DEFAULT_POLICY = "allkeys_lru"
+RESTARTING_FIELDS = ("plan", "maxmemoryPolicy", "persistenceMode")
+
+
+class RateWindow:
+    """Fixed-window counter behind the Ratelimit-* headers (reported, not enforced)."""
+
+    def __init__(self, limit: int, window: int) -> None:
+        self.limit, self.window = limit, window
+        self.started, self.count = time.monotonic(), 0
+
+    def hit(self) -> tuple[int, int]:
+        now = time.monotonic()
+        if now - self.started >= self.window:
+            self.started, self.count = now, 0
+        self.count += 1
+        reset = max(1, int(self.window - (now - self.started)))
+        return max(0, self.limit - self.count), reset
+
+
+@register_vendor
+class RenderAPI(VendorAPI):
+    name = "render"
+    prefix = "/render/v1"
+    spec_file = "render/render-public-api.openapi.json"
+
+    def register_routes(self) -> None:
+        routes = [
+            ("GET", "/owners", self.list_owners),
+            ("GET", "/owners/{ownerId}", self.get_owner),
+            ("GET", "/services", self.list_services),
+            ("POST", "/services", self.create_service),
+            ("GET", "/services/{serviceId}", self.get_service),
+            ("PATCH", "/services/{serviceId}", self.update_service),
+            ("DELETE", "/services/{serviceId}", self.delete_service),
+            ("GET", "/services/{serviceId}/env-vars", self.list_env_vars),
+            ("PUT", "/services/{serviceId}/env-vars", self.replace_env_vars),
+            ("GET", "/services/{serviceId}/env-vars/{envVarKey}", self.get_env_var),
+            ("PUT", "/services/{serviceId}/env-vars/{envVarKey}", self.put_env_var),
+            ("DELETE", "/services/{serviceId}/env-vars/{envVarKey}", self.delete_env_var),
+            ("GET", "/key-value", self.list_key_values),
+            ("POST", "/key-value", self.create_key_value),
+            ("GET", "/key-value/{keyValueId}", self.get_key_value),
+            ("PATCH", "/key-value/{keyValueId}", self.update_key_value),
+            ("DELETE", "/key-value/{keyValueId}", self.delete_key_value),
+            ("GET", "/key-value/{keyValueId}/connection-info", self.key_value_connection_info),
+            ("POST", "/key-value/{keyValueId}/suspend", self.suspend_key_value),
+            ("POST", "/key-value/{keyValueId}/resume", self.resume_key_value),
+        ]
+        for method, template, handler in routes:
+            self.route(method, template, handler)
+
+    # --- vendor conventions ------------------------------------------------------------------
+    def reset(self) -> None:
+        self._seq = itertools.count(1)
+        self.owners: dict[str, tuple[int, dict[str, Any]]] = {OWNER["id"]: (next(self._seq), dict(OWNER))}
+        self.services: dict[str, tuple[int, dict[str, Any]]] = {}
+        self.env_vars: dict[str, dict[str, tuple[int, str]]] = {}
+        self.key_values: dict[str, tuple[int, KeyValue]] = {}
+        self.rate = RateWindow(RATE_LIMIT, RATE_WINDOW)
+
+    def authenticate(self, request: Request) -> bool:
+        return request.header("Authorization") == f"Bearer {RENDER_API_KEY}"
+
+    def error_body(self, status: int, message: str) -> Any:
+        return {"id": new_uuid(), "message": message}
+
+    def finalize(self, response: Response) -> None:
+        remaining, reset = self.rate.hit()
+        if response.status == 429:
+            remaining = 0
+        response.headers.update({
+            "Ratelimit-Limit": str(self.rate.limit), "Ratelimit-Remaining": str(remaining),
+            "Ratelimit-Reset": str(reset), "Render-Request-Id": new_uuid(),
+        })
+
+    def adapt_spec(self, document: dict[str, Any]) -> None:
+        """NOTES.md quirk 6: pick serviceDetails by ``type``; envSpecificDetails alternatives overlap."""
+        schemas = document["components"]["schemas"]
+        for schema in schemas.values():
+            if "serviceDetails" in schema.get("properties", {}):
+                split_one_of_by_sibling(schema, "serviceDetails", "type", details_type_for_ref)
+        for name in ("envSpecificDetailsPOST", "envSpecificDetailsPATCH"):
+            relax_one_of(schemas[name])
+
+    def validation_payload(self, request: Request) -> Any:
+        """A service PATCH has no ``type``; validate it as the stored service's type."""
+        if request.template == "/services/{serviceId}" and isinstance(request.body, dict):
+            found = self.services.get(request.params["serviceId"])
+            if found:
+                return {**request.body, "type": found[1]["type"]}
+        return request.body
+
+    def dump(self) -> dict[str, Any]:
+        return {
+            "owners": [owner for _, owner in self.owners.values()],
+            "services": [service for _, service in self.services.values()],
+            "env_vars": {sid: {key: value for key, (_, value) in env.items()} for sid, env in self.env_vars.items()},
+            "key_values": [{**kv.detail(redis_version()), "password": kv.password, "port": kv.port,
+                            "connectionInfo": kv.connection_info()} for _, kv in self.key_values.values()],
+        }
+
+    def seed(self, data: dict[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = {"services": [], "key_values": []}
+        for spec in data.get("services", []):
+            body = {"ownerId": OWNER["id"], "type": "web_service", **spec}
+            env = body.pop("env_vars", {}) or {}
+            body["envVars"] = [{"key": key, "value": str(value)} for key, value in env.items()]
+            service = self._create_service(body)
+            result["services"].append({"id": service["id"], "name": service["name"]})
+        for spec in data.get("key_values", []):
+            kv = self._create_key_value({"ownerId": OWNER["id"], "plan": "starter", **spec})
+            result["key_values"].append({"id": kv.id, "name": kv.name})
+        return result
+
+    # --- owners ------------------------------------------------------------------------------
+    def list_owners(self, request: Request) -> Response:
+        names, emails = request.args("name"), request.args("email")
+        rows = [(seq, owner) for seq, owner in self.owners.values()
+                if matches_filter(owner["name"], names) and matches_filter(owner["email"], emails)]
+        return paginate(request, rows, "owner")
+
+    def get_owner(self, request: Request) -> Response:
+        return Response(200, self._owner(request.params["ownerId"]))
+
+    def _owner(self, owner_id: str) -> dict[str, Any]:
+        found = self.owners.get(owner_id)
+        if found is None:
+            raise NotFound("owner not found")
+        return found[1]
+
+    # --- services ----------------------------------------------------------------------------
+    def list_services(self, request: Request) -> Response:
+        filters = {key: request.args(key) for key in ("name", "type", "ownerId", "environmentId", "suspended")}
+        regions = request.args("region")
+        rows = [(seq, service) for seq, service in self.services.values()
+                if all(matches_filter(service.get(key), wanted) for key, wanted in filters.items())
+                and matches_filter(service["serviceDetails"].get("region"), regions)]
+        return paginate(request, rows, "service")
+
+    def get_service(self, request: Request) -> Response:
+        return Response(200, self._service(request.params["serviceId"]))
+
+    def create_service(self, request: Request) -> Response:
+        service = self._create_service(request.body)
+        return Response(201, {"service": service, "deployId": prefixed_id("dep")})
+
+    def update_service(self, request: Request) -> Response:
+        service = self._service(request.params["serviceId"])
+        body = request.body
+        if "name" in body and body["name"] != service["name"]:
+            self._check_name_free(service["ownerId"], body["name"])
+        apply_source(service, body)
+        if "serviceDetails" in body:
+            service["serviceDetails"] = merge_details(service, body["serviceDetails"])
+        service["updatedAt"] = iso_now()
+        return Response(200, service)
+
+    def delete_service(self, request: Request) -> Response:
+        service = self._service(request.params["serviceId"])
+        del self.services[service["id"]]
+        self.env_vars.pop(service["id"], None)
+        return Response(204)
+
+    def _service(self, service_id: str) -> dict[str, Any]:
+        found = self.services.get(service_id)
+        if found is None:
+            raise NotFound("service not found")
+        return found[1]
+
+    def _check_name_free(self, owner_id: str, name: str) -> None:
+        if any(s["ownerId"] == owner_id and s["name"] == name for _, s in self.services.values()):
+            raise Conflict(f"a service named {name!r} already exists in this workspace")
+
+    def _unique_slug(self, name: str) -> str:
+        slug = slugify(name)
+        taken = {service["slug"] for _, service in self.services.values()}
+        return slug if slug not in taken else f"{slug}-{prefixed_id('x', 4)[2:]}"
+
+    def _create_service(self, body: dict[str, Any]) -> dict[str, Any]:
+        self._owner(body["ownerId"])
+        self._check_name_free(body["ownerId"], body["name"])
+        service = build_service(body, self._unique_slug(body["name"]))
+        self.services[service["id"]] = (next(self._seq), service)
+        self.env_vars[service["id"]] = {}
+        self._replace_env(service["id"], body.get("envVars") or [])
+        return service
+
+    # --- env vars ----------------------------------------------------------------------------
+    def list_env_vars(self, request: Request) -> Response:
+        env = self._env(request.params["serviceId"])
+        rows = [(seq, {"key": key, "value": value}) for key, (seq, value) in env.items()]
+        return paginate(request, rows, "envVar")
+
+    def replace_env_vars(self, request: Request) -> Response:
+        service_id = request.params["serviceId"]
+        self._env(service_id)
+        self._replace_env(service_id, request.body)
+        env = self.env_vars[service_id]
+        return paginate_all(env)
+
+    def get_env_var(self, request: Request) -> Response:
+        key = request.params["envVarKey"]
+        return Response(200, {"key": key, "value": self._env_value(request.params["serviceId"], key)})
+
+    def put_env_var(self, request: Request) -> Response:
+        env = self._env(request.params["serviceId"])
+        key = request.params["envVarKey"]
+        value = self._value_from(request.body)
+        seq = env[key][0] if key in env else next(self._seq)
+        env[key] = (seq, value)
+        return Response(200, {"key": key, "value": value})
+
+    def delete_env_var(self, request: Request) -> Response:
+        service_id, key = request.params["serviceId"], request.params["envVarKey"]
+        self._env_value(service_id, key)
+        del self.env_vars[service_id][key]
+        return Response(204)
+
+    def _env(self, service_id: str) -> dict[str, tuple[int, str]]:
+        self._service(service_id)
+        return self.env_vars.setdefault(service_id, {})
+
+    def _env_value(self, service_id: str, key: str) -> str:
+        env = self._env(service_id)
+        if key not in env:
+            raise NotFound(f"environment variable {key} not found")
+        return env[key][1]
+
+    def _replace_env(self, service_id: str, items: list[dict[str, Any]]) -> None:
+        keys = [item["key"] for item in items]
+        if len(keys) != len(set(keys)):
+            raise BadRequest("duplicate environment variable keys")
+        self.env_vars[service_id] = {item["key"]: (next(self._seq), self._value_from(item)) for item in items}
+
+    @staticmethod
+    def _value_from(item: dict[str, Any]) -> str:
+        if "value" in item:
+            return str(item["value"])
+        if item.get("generateValue"):
+            return random_secret(32)
+        raise BadRequest("either value or generateValue: true is required")
+
+    # --- Key Value ---------------------------------------------------------------------------
+    def list_key_values(self, request: Request) -> Response:
+        names, owners = request.args("name"), request.args("ownerId")
+        regions, environments = request.args("region"), request.args("environmentId")
+        rows = [(seq, kv.detail(redis_version())) for seq, kv in self.key_values.values()
+                if matches_filter(kv.name, names) and matches_filter(kv.owner["id"], owners)
+                and matches_filter(kv.region, regions) and matches_filter(kv.environment_id, environments)]
+        return paginate(request, rows, "keyValue")
+
+    def create_key_value(self, request: Request) -> Response:
+        return Response(201, self._create_key_value(request.body).detail(redis_version()))
+
+    def get_key_value(self, request: Request) -> Response:
+        return Response(200, self._key_value(request).detail(redis_version()))
+
+    def update_key_value(self, request: Request) -> Response:
+        kv, body = self._key_value(request), request.body
+        kv.name = body.get("name", kv.name)
+        kv.ip_allow_list = body.get("ipAllowList", kv.ip_allow_list)
+        if any(key in body for key in RESTARTING_FIELDS):
+            self._restart_config(kv, body)
+        kv.updated_at = iso_now()
+        return Response(200, kv.detail(redis_version()))
+
+    def delete_key_value(self, request: Request) -> Response:
+        kv = self._key_value(request)
+        self.context.redis.remove(kv.id)
+        del self.key_values[kv.id]
+        return Response(204)
+
+    def key_value_connection_info(self, request: Request) -> Response:
+        return Response(200, self._key_value(request).connection_info())
+
+    def suspend_key_value(self, request: Request) -> Response:
+        kv = self._key_value(request)
+        self.context.redis.stop(kv.id)
+        kv.status, kv.updated_at = "suspended", iso_now()
+        return Response(202)
+
+    def resume_key_value(self, request: Request) -> Response:
+        kv = self._key_value(request)
+        if kv.status == "suspended":
+            kv.status = "updating_instance"
+            self._start_redis(kv, from_status="updating_instance")
+        return Response(202)
+
+    def _key_value(self, request: Request) -> KeyValue:
+        found = self.key_values.get(request.params["keyValueId"])
+        if found is None:
+            raise NotFound("key value instance not found")
+        return found[1]
+
+    def _create_key_value(self, body: dict[str, Any]) -> KeyValue:
+        owner = self._owner(body["ownerId"])
+        plan = body["plan"]
+        kv = KeyValue(
+            id=prefixed_id("red"), name=body["name"], owner=dict(owner), plan=plan,
+            region=body.get("region", "oregon"), policy=body.get("maxmemoryPolicy", DEFAULT_POLICY),
+            persistence=body.get("persistenceMode", "off" if plan == "free" else "journal_snapshot"),
+            password=random_secret(24), ip_allow_list=list(body.get("ipAllowList", [])),
+            environment_id=body.get("environmentId"),
+        )
+        self.key_values[kv.id] = (next(self._seq), kv)
+        self._start_redis(kv, from_status="creating")
+        return kv
+
+    def _start_redis(self, kv: KeyValue, from_status: str) -> None:
+        instance = self.context.redis.start(kv.id, kv.password, redis_policy(kv.policy), port=kv.port or None)
+        kv.port = instance.port
+
+        def settle(ready: bool) -> None:
+            if kv.id in self.key_values and kv.status == from_status:
+                kv.status = "available" if ready else "unavailable"
+
+        self.context.when_ready(instance, provision_delay(), settle)
+
+    def _restart_config(self, kv: KeyValue, body: dict[str, Any]) -> None:
+        kv.plan = body.get("plan", kv.plan)
+        kv.persistence = body.get("persistenceMode", kv.persistence)
+        if body.get("maxmemoryPolicy", kv.policy) != kv.policy:
+            kv.policy = body["maxmemoryPolicy"]
+            self._apply_policy(kv)
+        if kv.status == "suspended":
+            return
+        kv.status = "config_restart"
+
+        def settle() -> None:
+            if kv.id in self.key_values and kv.status == "config_restart":
+                kv.status = "available"
+
+        self.context.later(provision_delay(), settle)
+
+    def _apply_policy(self, kv: KeyValue) -> None:
+        try:
+            self.context.redis.set_policy(kv.id, redis_policy(kv.policy))
+        except (OSError, ConnectionError, RespError) as exc:
+            raise ApiError(503, f"key value instance is not reachable: {exc}") from exc
+
+
+def paginate_all(env: dict[str, tuple[int, str]]) -> Response:
+    """The whole env-var set as ``envVarWithCursor`` items (the answer to a whole-set PUT)."""
+    items = sorted(env.items(), key=lambda item: item[1][0])
+    return Response(200, [{"envVar": {"key": key, "value": value}, "cursor": encode_cursor(seq)}
+                          for key, (seq, value) in items])

@@ -1,0 +1,102 @@
+"""HTTP entry point: ``python -m sandbox.server --host 127.0.0.1 --port 8765 --state-dir .sandbox``."""
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import FrameType
+from urllib.parse import urlsplit
+
+from .app import RawRequest, Sandbox
+from .routing import Response
+
+
+class SandboxServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], sandbox: Sandbox) -> None:
+        super().__init__(address, SandboxHandler)
+        self.sandbox = sandbox
+
+
+class SandboxHandler(BaseHTTPRequestHandler):
+    server: SandboxServer
+    server_version = "launchkit-sandbox/1.0"
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server naming
+        self._handle()
+
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_GET
+
+    def _handle(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        parts = urlsplit(self.path)
+        raw = RawRequest(self.command, parts.path, parts.query, dict(self.headers.items()), body)
+        outcome = self.server.sandbox.dispatch(raw)
+        if outcome.drop or outcome.response is None:
+            self._drop()
+        else:
+            self._send(outcome.response)
+
+    def _drop(self) -> None:
+        """Close the connection without a single byte of answer."""
+        self.close_connection = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def _send(self, response: Response) -> None:
+        payload = response.encode()
+        self.send_response(response.status)
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        if payload:
+            self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        if payload and self.command != "HEAD":
+            self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
+        if os.environ.get("SANDBOX_VERBOSE"):
+            super().log_message(format, *args)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m sandbox.server", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("SANDBOX_PORT", "8765")))
+    parser.add_argument("--state-dir", default=".sandbox")
+    return parser.parse_args(argv)
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    sandbox = Sandbox(Path(args.state_dir).resolve())
+    server = SandboxServer((args.host, args.port), sandbox)
+    signal.signal(signal.SIGTERM, _terminate)
+    print(f"sandbox: listening on http://{args.host}:{server.server_address[1]}", file=sys.stderr, flush=True)
+    try:
+        server.serve_forever()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        server.server_close()
+        sandbox.shutdown()
+        print("sandbox: stopped", file=sys.stderr, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

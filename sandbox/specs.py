@@ -1,0 +1,236 @@
+"""Load the vendors' OpenAPI specs at run time and validate requests and responses against them.
+
+The specs are read from ``$LAUNCHKIT_API_SPECS`` (default ``<repo>/../shared/api-specs``); when a
+file or the validator library is missing, validation is skipped.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import os
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import unquote
+
+from .routing import compile_template
+
+try:  # optional: without the validator the sandbox still serves, unvalidated
+    from jsonschema.exceptions import best_match
+    from openapi_schema_validator import OAS30ReadValidator, OAS30WriteValidator
+except ImportError:  # pragma: no cover - depends on the environment
+    OAS30ReadValidator = OAS30WriteValidator = None  # type: ignore[assignment,misc]
+
+try:
+    import yaml
+except ImportError:  # pragma: no cover
+    yaml = None  # type: ignore[assignment]
+
+SPECS_ENV = "LAUNCHKIT_API_SPECS"
+DISCRIMINATOR = "x-sandbox-discriminator"  # marks the enum that selects a split oneOf branch
+
+
+def specs_dir() -> Path:
+    configured = os.environ.get(SPECS_ENV)
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parent.parent.parent / "shared" / "api-specs"
+
+
+def validation_available() -> bool:
+    return OAS30ReadValidator is not None
+
+
+def load_document(path: Path) -> dict[str, Any] | None:
+    if not path.is_file():
+        return None
+    text = path.read_text(encoding="utf-8")
+    if path.suffix in (".yml", ".yaml"):
+        return yaml.safe_load(text) if yaml is not None else None
+    return json.loads(text)
+
+
+class RefResolver:
+    """Inline local ``$ref``s (``#/...`` JSON pointers, also into ``properties`` or ``paths``).
+
+    A reference met again while it is being expanded (a recursive schema) is cut to ``{}``, which
+    accepts anything at that depth. Sibling keys of ``$ref`` are ignored, as OAS 3.0 says.
+    """
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self._document = document
+        self._cache: dict[str, Any] = {}
+
+    def pointer(self, ref: str) -> Any:
+        if not ref.startswith("#/"):
+            raise ValueError(f"only local references are supported: {ref}")
+        node: Any = self._document
+        for token in ref[2:].split("/"):
+            token = unquote(token).replace("~1", "/").replace("~0", "~")
+            node = node[int(token)] if isinstance(node, list) else node[token]
+        return node
+
+    def resolve(self, node: Any, stack: tuple[str, ...] = ()) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                return self._resolve_ref(ref, stack)
+            return {key: self.resolve(value, stack) for key, value in node.items()}
+        if isinstance(node, list):
+            return [self.resolve(item, stack) for item in node]
+        return node
+
+    def _resolve_ref(self, ref: str, stack: tuple[str, ...]) -> Any:
+        if ref in stack:
+            return {}
+        if ref not in self._cache:
+            self._cache[ref] = self.resolve(self.pointer(ref), stack + (ref,))
+        return self._cache[ref]
+
+
+@dataclass(frozen=True)
+class ResponseExpectation:
+    declared: bool
+    schema: dict[str, Any] | None
+
+
+def _json_schema(content: dict[str, Any] | None) -> dict[str, Any] | None:
+    media = (content or {}).get("application/json") or {}
+    return media.get("schema")
+
+
+def error_path(error: Any) -> str:
+    text = ""
+    for part in error.absolute_path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def describe(error: Any) -> str:
+    where = error_path(error)
+    message = error.message
+    if error.validator == "oneOf" and not error.context:
+        message = "matches more than one of the allowed forms (for example both value and generateValue)"
+    return f"{where}: {message}" if where else message
+
+
+class Spec:
+    """One vendor spec, resolved lazily per operation."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.document = document
+        self._resolver = RefResolver(document)
+        self._templates = [(compile_template(path), path) for path in document.get("paths", {})]
+
+    def match_template(self, path: str) -> str | None:
+        for pattern, template in self._templates:
+            if pattern.match(path):
+                return template
+        return None
+
+    def operation(self, method: str, template: str) -> dict[str, Any] | None:
+        item = self.document.get("paths", {}).get(template) or {}
+        operation = item.get(method.lower())
+        return self._resolver.resolve(operation) if operation else None
+
+    def request_schema(self, method: str, template: str) -> tuple[bool, dict[str, Any] | None]:
+        operation = self.operation(method, template) or {}
+        body = operation.get("requestBody")
+        if not body:
+            return False, None
+        return bool(body.get("required")), _json_schema(body.get("content"))
+
+    def response_expectation(self, method: str, template: str, status: int) -> ResponseExpectation:
+        responses = (self.operation(method, template) or {}).get("responses") or {}
+        declared = responses.get(str(status)) or responses.get(f"{str(status)[0]}XX")
+        if declared is None:
+            return ResponseExpectation(False, None)
+        return ResponseExpectation(True, _json_schema(declared.get("content")))
+
+
+def check_instance(schema: dict[str, Any], instance: Any, *, writing: bool) -> str | None:
+    """None when ``instance`` is valid, else a message naming the offending field."""
+    if OAS30ReadValidator is None:
+        return None
+    validator_class = OAS30WriteValidator if writing else OAS30ReadValidator
+    error = best_match(validator_class(schema).iter_errors(instance))
+    return describe(_deepest(error)) if error is not None else None
+
+
+def _deepest(error: Any) -> Any:
+    """For anyOf/oneOf failures, report the deepest error of a branch the discriminator selected."""
+    while error.context:
+        error = max(_selected_branches(error.context), key=lambda sub: len(sub.absolute_path))
+    return error
+
+
+def _selected_branches(errors: list[Any]) -> list[Any]:
+    branches: dict[Any, list[Any]] = {}
+    for sub in errors:
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    chosen = [sub for group in branches.values() if not any(map(_is_discriminator_miss, group)) for sub in group]
+    return chosen or list(errors)
+
+
+def _is_discriminator_miss(error: Any) -> bool:
+    return error.validator == "enum" and isinstance(error.schema, dict) and bool(error.schema.get(DISCRIMINATOR))
+
+
+def split_one_of_by_sibling(
+    schema: dict[str, Any], prop: str, sibling: str, value_for_ref: Callable[[str], str | None]
+) -> None:
+    """Replace ``properties[prop].oneOf`` by branches chosen by the value of ``sibling``.
+
+    Used where a spec's oneOf cannot tell its alternatives apart (Render ``serviceDetails``): the
+    alternative is picked by ``type`` instead. Mutates the raw (unresolved) schema in place, so
+    references into it stay valid.
+    """
+    alternatives = schema.get("properties", {}).get(prop, {}).get("oneOf")
+    if not alternatives:
+        return
+    branches = []
+    for alternative in alternatives:
+        value = value_for_ref(alternative.get("$ref", ""))
+        if value is not None:
+            branches.append({"properties": {sibling: {"enum": [value], DISCRIMINATOR: True}, prop: alternative}})
+    schema["properties"][prop] = {"type": "object"}
+    schema.setdefault("allOf", []).append({"anyOf": branches})
+
+
+def relax_one_of(schema: dict[str, Any]) -> None:
+    """Turn an ambiguous ``oneOf`` (alternatives that overlap) into ``anyOf``."""
+    if "oneOf" in schema:
+        schema["anyOf"] = schema.pop("oneOf")
+
+
+class SpecRegistry:
+    """Loads each vendor's spec once, on first use, applying the vendor's adaptations."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = directory or specs_dir()
+        self._specs: dict[str, Spec | None] = {}
+        self._lock = threading.Lock()
+
+    def get(self, vendor: str, relative: str | None, adapt: Callable[[dict[str, Any]], None]) -> Spec | None:
+        if relative is None or not validation_available():
+            return None
+        with self._lock:
+            if vendor not in self._specs:
+                self._specs[vendor] = self._load(relative, adapt)
+            return self._specs[vendor]
+
+    def _load(self, relative: str, adapt: Callable[[dict[str, Any]], None]) -> Spec | None:
+        path = self.directory / relative
+        try:
+            document = load_document(path)
+        except (OSError, ValueError) as exc:
+            print(f"sandbox: cannot read spec {path}: {exc}", file=sys.stderr)
+            return None
+        if document is None:
+            print(f"sandbox: spec {path} not found: validation skipped", file=sys.stderr)
+            return None
+        document = copy.deepcopy(document)
+        adapt(document)
+        return Spec(document)

@@ -1,0 +1,115 @@
+"""The base every vendor module builds on, and the registry the server loads vendors from."""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .errors import ApiError
+from .redis_servers import RedisInstance, RedisManager
+from .routing import Handler, Request, Response, Router
+
+VENDOR_REGISTRY: list[type[VendorAPI]] = []
+
+
+def register_vendor(cls: type[VendorAPI]) -> type[VendorAPI]:
+    VENDOR_REGISTRY.append(cls)
+    return cls
+
+
+def provision_delay() -> float:
+    return float(os.environ.get("SANDBOX_PROVISION_DELAY", "0.3"))
+
+
+@dataclass
+class SandboxContext:
+    """What vendors share: the state dir, the redis manager and one lock around all state."""
+
+    state_dir: Path
+    redis: RedisManager
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+    def later(self, delay: float, action: Callable[[], None]) -> None:
+        """Run ``action`` under the state lock after ``delay`` seconds, in a daemon thread."""
+
+        def run() -> None:
+            time.sleep(delay)
+            with self.lock:
+                action()
+
+        threading.Thread(target=run, daemon=True).start()
+
+    def when_ready(self, instance: RedisInstance, delay: float, action: Callable[[bool], None]) -> None:
+        """After ``delay`` s, wait (without the lock) until ``instance`` answers PING, then call
+        ``action(ready)`` under the state lock. Used to move a database from creating to available."""
+
+        def run() -> None:
+            time.sleep(delay)
+            ready = self.redis.wait_ready(instance)
+            with self.lock:
+                action(ready)
+
+        threading.Thread(target=run, daemon=True).start()
+
+
+class VendorAPI:
+    """One vendor: a URL prefix, its routes, auth, error format and state.
+
+    Subclasses set ``name``, ``prefix`` and ``spec_file`` (relative to the specs directory) and
+    register routes in ``register_routes`` with path templates written exactly as in the spec.
+    """
+
+    name: str = ""
+    prefix: str = ""
+    spec_file: str | None = None
+
+    def __init__(self, context: SandboxContext) -> None:
+        self.context = context
+        self.router = Router()
+        self.register_routes()
+        self.reset()
+
+    # --- to override -------------------------------------------------------------------------
+    def register_routes(self) -> None:
+        raise NotImplementedError
+
+    def authenticate(self, request: Request) -> bool:
+        raise NotImplementedError
+
+    def error_body(self, status: int, message: str) -> Any:
+        raise NotImplementedError
+
+    def finalize(self, response: Response) -> None:
+        """Add the vendor's standard headers to every answer (rate limits, request ids)."""
+
+    def adapt_spec(self, document: dict[str, Any]) -> None:
+        """Fix up the raw spec before use (e.g. oneOfs the spec cannot discriminate)."""
+
+    def validation_payload(self, request: Request) -> Any:
+        """The value validated against the request schema (default: the JSON body)."""
+        return request.body
+
+    def reset(self) -> None:
+        """Forget all state (and stop what it started); re-seed fixed objects."""
+
+    def dump(self) -> dict[str, Any]:
+        return {}
+
+    def seed(self, data: dict[str, Any]) -> dict[str, Any]:
+        raise ApiError(400, f"seeding is not supported for {self.name}")
+
+    # --- shared helpers ------------------------------------------------------------------------
+    def route(self, method: str, template: str, handler: Handler) -> None:
+        self.router.add(method, template, handler)
+
+    def error(self, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+        return Response(status, self.error_body(status, message), dict(headers or {}))
+
+    def owns(self, path: str) -> bool:
+        return path == self.prefix or path.startswith(self.prefix + "/")
+
+    def relative(self, path: str) -> str:
+        return path[len(self.prefix):] or "/"

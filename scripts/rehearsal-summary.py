@@ -1,0 +1,44 @@
+#!/usr/bin/env python3
+"""Print what a rehearsal provisioned in the sandbox, with every secret masked."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import urllib.request
+
+MASK = "********"
+
+
+def get(path: str) -> dict:
+    base = os.environ.get("LAUNCHKIT_SANDBOX_URL", "http://127.0.0.1:8765")
+    with urllib.request.urlopen(base + path, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def masked_url(url: str) -> str:
+    return re.sub(r"(://[^:/@]*:)[^@]*@", rf"\g<1>{MASK}@", url or "")
+
+
+def main() -> None:
+    state = get("/_sandbox/state")["vendors"]
+    render, upstash = state.get("render", {}), state.get("upstash", {})
+    print("\n=== Rehearsal summary (secrets masked) ===")
+    for kv in render.get("key_values", []):
+        policy = (kv.get("options") or {}).get("maxmemoryPolicy")
+        url = (kv.get("connectionInfo") or {}).get("internalConnectionString", "")
+        print(f"Render Key Value  {kv['name']:<28} {kv['id']}  {kv.get('status')}  policy={policy}  {masked_url(url)}")
+    for db in upstash.get("databases", []):
+        url = f"rediss://default:{MASK}@{db.get('endpoint')}:{db.get('port')}"
+        print(f"Upstash Redis     {db['database_name']:<28} {db['database_id']}  {db.get('state')}  "
+              f"eviction={db.get('eviction')}  tls={db.get('tls')}  {url}")
+    env_vars = render.get("env_vars", {})
+    for service in render.get("services", []):
+        keys = sorted(env_vars.get(service["id"], {}))
+        print(f"Render service    {service['name']:<28} {service['id']}  env keys: {', '.join(keys)}")
+    log = get("/_sandbox/log/summary")
+    print(f"API calls: {log.get('reads')} reads, {log.get('writes')} writes, {log.get('faults')} faults injected")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+# -*- coding: utf-8 -*-
+# Copyright: launchkit.paas contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Test doubles shared by the unit tests: a fake ``requests`` session and a no-sleep retry policy.
+
+The fake sits at the transport level (``HttpClient(session=...)``), so the real retry, parsing,
+error and redaction code of the HTTP core runs in every test.
+"""
+from __future__ import annotations
+
+import http.client
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+import requests
+import urllib3
+
+from ansible_collections.launchkit.paas.plugins.module_utils._http import HttpClient, RetryPolicy, Vendor
+
+BASE_URL = "https://api.test/v1"
+
+
+class FakeResponse:
+    """What HttpClient reads from a requests.Response: status_code, headers, text, json()."""
+
+    def __init__(self, status: int = 200, body: Any = None, headers: dict | None = None,
+                 text: str | None = None) -> None:
+        self.status_code = status
+        self.headers = dict(headers or {})
+        self.text = text if text is not None else ("" if body is None else json.dumps(body))
+
+    def json(self) -> Any:
+        return json.loads(self.text)
+
+
+def reply(status: int = 200, body: Any = None, headers: dict | None = None, text: str | None = None) -> FakeResponse:
+    return FakeResponse(status, body, headers, text)
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    params: dict | None
+    json: Any
+    headers: dict
+    kwargs: dict = field(repr=False)
+
+
+class FakeSession:
+    """Routes (METHOD, path) to scripted answers and records every call.
+
+    Each route holds a list of answers used in turn; the last one repeats. An answer is a
+    FakeResponse, an exception instance (raised, as requests would) or a callable(call) -> answer.
+    """
+
+    def __init__(self, base_url: str = BASE_URL) -> None:
+        self.base_path = urlsplit(base_url).path.rstrip("/")
+        self.routes: dict[tuple[str, str], list] = {}
+        self.calls: list[Call] = []
+
+    def on(self, method: str, path: str, *answers: Any) -> "FakeSession":
+        self.routes[(method.upper(), path)] = list(answers)
+        return self
+
+    def request(self, method: str, url: str, **kwargs: Any) -> FakeResponse:
+        path = urlsplit(url).path[len(self.base_path):]
+        call = Call(method, path, kwargs.get("params"), kwargs.get("json"), kwargs.get("headers") or {}, kwargs)
+        self.calls.append(call)
+        answers = self.routes.get((method, path))
+        if not answers:
+            return reply(404, {"id": "not_found", "message": f"no route {method} {path}"})
+        answer = answers.pop(0) if len(answers) > 1 else answers[0]
+        if callable(answer) and not isinstance(answer, FakeResponse):
+            answer = answer(call)
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+
+    def to(self, method: str, path: str | None = None) -> list[Call]:
+        return [c for c in self.calls if c.method == method and (path is None or c.path == path)]
+
+    @property
+    def writes(self) -> list[Call]:
+        return [c for c in self.calls if c.method not in ("GET", "HEAD", "OPTIONS")]
+
+
+class SleepRecorder:
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+
+
+def no_sleep_policy(**overrides: Any) -> RetryPolicy:
+    options = {"sleep": SleepRecorder(), "jitter": lambda: 0.5}
+    options.update(overrides)
+    return RetryPolicy(**options)
+
+
+def plain_vendor(**overrides: Any) -> Vendor:
+    options: dict[str, Any] = {"name": "Acme", "parse_error": lambda body: (None, str(body.get("error")))}
+    options.update(overrides)
+    return Vendor(**options)
+
+
+def make_http(session: FakeSession, vendor: Vendor | None = None, **overrides: Any) -> HttpClient:
+    options: dict[str, Any] = {"retry": no_sleep_policy()}
+    options.update(overrides)
+    return HttpClient(BASE_URL, vendor or plain_vendor(), session=session, **options)
+
+
+# -- transport failures as requests raises them
+def connection_dropped() -> requests.exceptions.ConnectionError:
+    """The server accepted the request and closed the connection without answering."""
+    cause = urllib3.exceptions.ProtocolError(
+        "Connection aborted.", http.client.RemoteDisconnected("Remote end closed connection without response"))
+    return requests.exceptions.ConnectionError(cause)
+
+
+def connection_refused() -> requests.exceptions.ConnectionError:
+    """Nothing listened: the request never left the machine."""
+    cause = urllib3.exceptions.NewConnectionError(
+        None, "Failed to establish a new connection: [Errno 111] Connection refused")  # type: ignore[arg-type]
+    return requests.exceptions.ConnectionError(
+        urllib3.exceptions.MaxRetryError(None, "/v1/things", cause))  # type: ignore[arg-type]
+
+
+def read_timeout() -> requests.exceptions.ReadTimeout:
+    return requests.exceptions.ReadTimeout("HTTPSConnectionPool(host='api.test', port=443): Read timed out.")
