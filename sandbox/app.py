@@ -50,7 +50,7 @@ class Sandbox:
     def __init__(self, state_dir: Path, specs: SpecRegistry | None = None) -> None:
         state_dir.mkdir(parents=True, exist_ok=True)
         redis = RedisManager(state_dir / "redis", ensure_tls(state_dir))
-        redis.kill_stale()
+        redis.clean_stale()
         self.context = SandboxContext(state_dir, redis)
         self.vendors = load_vendors(self.context)
         self.specs = specs or SpecRegistry()

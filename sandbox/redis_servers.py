@@ -254,11 +254,12 @@ class RedisManager:
             for name in list(self._instances):
                 self.stop(name)
 
-    def kill_stale(self) -> None:
-        """Stop redis-servers a previous (killed) sandbox left behind, found by their pidfiles."""
+    def clean_stale(self) -> None:
+        """State lives in memory: stop what a previous (killed) sandbox left behind and wipe its dirs."""
         for pidfile in self.root.glob("*/redis.pid"):
             kill_pidfile(pidfile)
-            shutil.rmtree(pidfile.parent, ignore_errors=True)
+        for directory in self.root.glob("*/"):
+            shutil.rmtree(directory, ignore_errors=True)
 
 
 def _terminate(process: subprocess.Popen[bytes] | None) -> None:

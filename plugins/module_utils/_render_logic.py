@@ -7,6 +7,7 @@ Not a public API; it may change between any two releases.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ansible_collections.launchkit.paas.plugins.module_utils._module import Secrets, mask_url, url_password
@@ -14,6 +15,8 @@ from ansible_collections.launchkit.paas.plugins.module_utils._render import Rend
 from ansible_collections.launchkit.paas.plugins.module_utils._resource import (
     SECRET_AFTER, SECRET_BEFORE, Resource, ensure, unique, wait_for)
 
+# A URL inside a longer text, such as the cliCommand `redis-cli -u "rediss://user:password@host:port"`.
+EMBEDDED_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"']+")
 KEY_VALUE_READY = {"available"}
 KEY_VALUE_FAILED = {"unavailable", "recovery_failed", "suspended"}
 CONNECTION_FIELDS = {"internalConnectionString": "internal_connection_string",
@@ -100,7 +103,7 @@ def key_value_view(client: RenderClient, resource: dict, secrets: Secrets, revea
 
 def _mask_connection(value: str | None) -> str | None:
     if value and "://" in value:
-        return mask_url(value)
+        return EMBEDDED_URL.sub(lambda match: mask_url(match.group(0)), value)
     return "********" if value else value
 
 

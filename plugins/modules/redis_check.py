@@ -8,6 +8,8 @@ DOCUMENTATION = r"""
 module: redis_check
 short_description: Prove that a Redis URL works for what the app will use it for
 version_added: 0.1.0
+author:
+  - launchkit.paas maintainers (@launchkit)
 description:
   - Connects to a real Redis (C(redis://) or C(rediss://)) and checks PING, SET/GET, TTL and a
     publish/subscribe round trip, and reports the latency of each.
@@ -88,10 +90,10 @@ redis:
     ttl_ok: {description: The TTL was set., type: bool, returned: unless check mode}
     pubsub: {description: A published message came back to the subscriber., type: bool, returned: when O(pubsub=true)}
     maxmemory_policy: {description: The eviction policy (Redis spelling)., type: str}
-    policy_source: {description: V(server), V(declared) or V(unknown)., type: str}
+    policy_source: {description: 'V(server), V(declared) or V(unknown).', type: str}
     policy_fits: {description: Whether the policy suits O(use); null when unknown., type: bool}
     policy_reason: {description: Why., type: str}
-    latency_ms: {description: Milliseconds per step (ping, set, get, pubsub)., type: dict}
+    latency_ms: {description: 'Milliseconds per step (ping, set, get, pubsub).', type: dict}
     skipped: {description: Checks skipped in check mode., type: list, elements: str}
 """
 

@@ -8,6 +8,8 @@ DOCUMENTATION = r"""
 module: render_env_vars
 short_description: Set and remove single environment variables of a Render service
 version_added: 0.1.0
+author:
+  - launchkit.paas maintainers (@launchkit)
 description:
   - Key-level ownership of a service's environment variables. The module sets only the keys in
     O(env) and removes only the keys in O(remove); every other key of the service is left as it is,

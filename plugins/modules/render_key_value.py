@@ -8,6 +8,8 @@ DOCUMENTATION = r"""
 module: render_key_value
 short_description: Manage a Render Key Value (Redis-compatible) instance
 version_added: 0.1.0
+author:
+  - launchkit.paas maintainers (@launchkit)
 description:
   - Create, update or delete a Render Key Value instance through the current C(/key-value) API
     (not the deprecated C(/redis) paths).
@@ -118,7 +120,7 @@ key_value:
     name: {description: Instance name., type: str}
     plan: {description: Plan., type: str}
     region: {description: Region., type: str}
-    status: {description: Status, C(available) when ready., type: str}
+    status: {description: 'Status, C(available) when ready.', type: str}
     maxmemory_policy: {description: Eviction policy in Render's spelling., type: str}
     ip_allow_list: {description: Allowed CIDR blocks., type: list, elements: dict}
     owner_id: {description: Workspace id., type: str}

@@ -8,6 +8,8 @@ DOCUMENTATION = r"""
 module: render_key_value_info
 short_description: Read Render Key Value instances
 version_added: 0.1.0
+author:
+  - launchkit.paas maintainers (@launchkit)
 description:
   - List the Key Value instances of a workspace, or one by name or id, with their connection strings
     (password masked unless O(return_secrets=true)).

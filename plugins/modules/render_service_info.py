@@ -8,6 +8,8 @@ DOCUMENTATION = r"""
 module: render_service_info
 short_description: Find Render services by name or type
 version_added: 0.1.0
+author:
+  - launchkit.paas maintainers (@launchkit)
 description:
   - List the services of a Render workspace, filtered by name and type, or read one by id.
   - Names are matched exactly.
@@ -64,8 +66,8 @@ services:
     owner_id: {description: Workspace id., type: str}
     slug: {description: Service slug., type: str}
     suspended: {description: Whether the service is suspended., type: bool}
-    repo: {description: Git repository, if any., type: str}
-    branch: {description: Git branch, if any., type: str}
+    repo: {description: 'Git repository, if any.', type: str}
+    branch: {description: 'Git branch, if any.', type: str}
     url: {description: Public URL of web services and static sites., type: str}
     region: {description: Region., type: str}
     plan: {description: Plan., type: str}

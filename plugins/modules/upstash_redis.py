@@ -8,6 +8,8 @@ DOCUMENTATION = r"""
 module: upstash_redis
 short_description: Manage an Upstash Redis database
 version_added: 0.1.0
+author:
+  - launchkit.paas maintainers (@launchkit)
 description:
   - Create, update or delete an Upstash Redis database through the Upstash Developer API.
   - The database is found by O(name); several databases with the same name make the module fail.

@@ -8,6 +8,8 @@ DOCUMENTATION = r"""
 module: upstash_redis_info
 short_description: Read Upstash Redis databases
 version_added: 0.1.0
+author:
+  - launchkit.paas maintainers (@launchkit)
 description:
   - List the Redis databases of an Upstash account, or one by name or id, with the URL and REST
     credentials masked unless O(return_secrets=true).

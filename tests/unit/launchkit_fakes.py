@@ -131,3 +131,14 @@ def connection_refused() -> requests.exceptions.ConnectionError:
 
 def read_timeout() -> requests.exceptions.ReadTimeout:
     return requests.exceptions.ReadTimeout("HTTPSConnectionPool(host='api.test', port=443): Read timed out.")
+
+
+def render_pages(wrapper: str, items: list[dict], page_size: int = 100) -> Callable[[Call], FakeResponse]:
+    """A Render list endpoint: pages of {wrapper: item, cursor}; the next page starts after `cursor`."""
+    def answer(call: Call) -> FakeResponse:
+        params = call.params or {}
+        cursors = [f"cur-{i}" for i in range(len(items))]
+        start = cursors.index(params["cursor"]) + 1 if params.get("cursor") else 0
+        page = [{wrapper: item, "cursor": cursors[i]} for i, item in enumerate(items)][start:start + page_size]
+        return reply(200, page)
+    return answer

@@ -1,0 +1,47 @@
+"""Integration tests: each target is a playbook run against the running sandbox (make sandbox-up)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+TARGETS = Path(__file__).resolve().parent / "targets"
+
+
+def sandbox_url() -> str:
+    url = os.environ.get("LAUNCHKIT_SANDBOX_URL")
+    if not url:
+        pytest.fail("LAUNCHKIT_SANDBOX_URL is not set: run `make sandbox-up` and source .sandbox/env "
+                    "(make test-integration does both)")
+    return url
+
+
+def control(method: str, path: str, body: dict | None = None) -> dict:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(sandbox_url() + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        raw = response.read()
+    return json.loads(raw) if raw else {}
+
+
+def run_playbook(playbook: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
+                "ANSIBLE_COLLECTIONS_PATH": str(ROOT / "playbooks" / "collections"),
+                "ANSIBLE_NOCOLOR": "1", **(env or {})}
+    return subprocess.run([str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook),
+                           "-e", f"ansible_python_interpreter={sys.executable}", *args],
+                          cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=900)
+
+
+@pytest.fixture
+def clean_sandbox():
+    control("POST", "/_sandbox/reset")
+    yield
+    control("DELETE", "/_sandbox/faults")

@@ -1,0 +1,161 @@
+"""Fixtures: one sandbox server per test session (free port, temp state dir), reset before each test."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+REPO = Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from sandbox.redis_servers import resp_command  # noqa: E402
+from sandbox.render import OWNER  # noqa: E402
+
+try:
+    import redis as redis_py
+except ImportError:  # the sandbox itself never needs redis-py; the tests use it when present
+    redis_py = None
+
+RENDER_KEY = "rnd_sandbox_render_key"
+UPSTASH_AUTH = ("sandbox@launchkit.test", "upstash_sandbox_api_key")
+OWNER_ID = OWNER["id"]
+OVERRIDES = ("SANDBOX_RENDER_API_KEY", "SANDBOX_UPSTASH_EMAIL", "SANDBOX_UPSTASH_API_KEY", "SANDBOX_PORT")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(predicate: Callable[[], Any], timeout: float = 10.0, interval: float = 0.05) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"condition not met within {timeout}s")
+
+
+def redis_call(url: str, *args: Any, ca: str | None = None) -> Any:
+    """Run one command against a redis:// or rediss:// URL (redis-py when importable, else raw RESP)."""
+    if redis_py is not None:
+        extra = {"ssl_ca_certs": ca} if url.startswith("rediss://") else {}
+        client = redis_py.from_url(url, decode_responses=True, socket_timeout=2, **extra)
+        try:
+            return client.execute_command(*args)
+        finally:
+            client.close()
+    parts = urlsplit(url)
+    context = None
+    if parts.scheme == "rediss":
+        import ssl
+
+        context = ssl.create_default_context(cafile=ca)
+    return resp_command(parts.port, parts.password, *args, host=parts.hostname, ssl_context=context)
+
+
+def config_get(url: str, key: str, ca: str | None = None) -> str:
+    reply = redis_call(url, "CONFIG", "GET", key, ca=ca)
+    return reply[key] if isinstance(reply, dict) else reply[1]
+
+
+@dataclass
+class Sandbox:
+    url: str
+    state_dir: Path
+    process: subprocess.Popen[bytes]
+
+    @property
+    def ca(self) -> str:
+        return str(self.state_dir / "tls" / "ca.crt")
+
+    def render(self, method: str, path: str, *, key: str | None = RENDER_KEY, **kwargs: Any) -> requests.Response:
+        headers = kwargs.pop("headers", {})
+        if key is not None:
+            headers["Authorization"] = f"Bearer {key}"
+        return requests.request(method, f"{self.url}/render/v1{path}", headers=headers, timeout=30, **kwargs)
+
+    def upstash(self, method: str, path: str, *, auth: Any = UPSTASH_AUTH, **kwargs: Any) -> requests.Response:
+        return requests.request(method, f"{self.url}/upstash/v2{path}", auth=auth, timeout=30, **kwargs)
+
+    def control(self, method: str, path: str, **kwargs: Any) -> Any:
+        response = requests.request(method, f"{self.url}/_sandbox{path}", timeout=30, **kwargs)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def summary(self, **params: Any) -> dict[str, int]:
+        return self.control("GET", "/log/summary", params=params)
+
+    def log(self, **params: Any) -> list[dict[str, Any]]:
+        return self.control("GET", "/log", params=params)["entries"]
+
+    def create_service(self, name: str, service_type: str = "web_service", **extra: Any) -> dict[str, Any]:
+        body = {"type": service_type, "name": name, "ownerId": OWNER_ID, **extra}
+        response = self.render("POST", "/services", json=body)
+        assert response.status_code == 201, response.text
+        return response.json()["service"]
+
+    def create_key_value(self, name: str = "cache", **extra: Any) -> dict[str, Any]:
+        body = {"name": name, "ownerId": OWNER_ID, "plan": "starter", **extra}
+        response = self.render("POST", "/key-value", json=body)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    def wait_key_value_status(self, kv_id: str, status: str) -> dict[str, Any]:
+        def current() -> dict[str, Any] | None:
+            doc = self.render("GET", f"/key-value/{kv_id}").json()
+            return doc if doc["status"] == status else None
+
+        return wait_for(current)
+
+    def create_database(self, name: str = "cache", **extra: Any) -> dict[str, Any]:
+        body = {"database_name": name, "platform": "aws", "primary_region": "us-east-1", **extra}
+        response = self.upstash("POST", "/redis/database", json=body)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+
+@pytest.fixture(scope="session")
+def sandbox_server(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    state_dir = tmp_path_factory.mktemp("sandbox-state")
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if key not in OVERRIDES}
+    env["SANDBOX_PROVISION_DELAY"] = "0.2"
+    log = open(state_dir / "server.log", "wb")  # noqa: SIM115 - closed at teardown
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sandbox.server", "--host", "127.0.0.1", "--port", str(port),
+         "--state-dir", str(state_dir)], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = Sandbox(f"http://127.0.0.1:{port}", state_dir, process)
+
+    def healthy() -> bool:
+        try:
+            return requests.get(f"{server.url}/_sandbox/health", timeout=1).json() == {"ok": True}
+        except requests.RequestException:
+            return False
+
+    wait_for(healthy, timeout=20)
+    yield server
+    process.terminate()
+    process.wait(timeout=15)
+    log.close()
+
+
+@pytest.fixture
+def sbx(sandbox_server: Sandbox) -> Any:
+    """A clean sandbox; after the test, no sandbox response may have failed spec validation."""
+    sandbox_server.control("POST", "/reset")
+    yield sandbox_server
+    invalid = [entry for entry in sandbox_server.log() if entry["response_invalid"]]
+    assert not invalid, f"sandbox answered outside the spec: {invalid}"

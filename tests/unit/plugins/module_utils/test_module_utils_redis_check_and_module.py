@@ -1,0 +1,129 @@
+# -*- coding: utf-8 -*-
+# Copyright: launchkit.paas contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""redis_check's policy judgement, and _module: mask_url and run()."""
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.launchkit.paas.plugins.module_utils._http import ApiError
+from ansible_collections.launchkit.paas.plugins.module_utils._module import mask_url, run, url_password
+from ansible_collections.launchkit.paas.plugins.module_utils._redis_check import policy_fits
+
+
+# ------------------------------------------------------------------------------------------ policy_fits
+@pytest.mark.parametrize("use, policy, fits", [
+    ("queue", "noeviction", True),
+    ("queue", "allkeys-lru", False),
+    ("queue", "volatile-lru", False),
+    ("cache", "allkeys-lru", True),
+    ("cache", "volatile-lfu", True),
+    ("cache", "noeviction", False),
+    ("cache", "allkeys-random", False),
+    ("any", "allkeys-random", True),
+    ("any", None, True),
+    ("queue", None, None),
+    ("cache", None, None),
+])
+def test_policy_fits(use, policy, fits):
+    assert policy_fits(use, policy)[0] is fits
+
+
+def test_policy_misfit_for_a_queue_says_why():
+    fits, reason = policy_fits("queue", "allkeys-lru")
+    assert fits is False
+    assert "allkeys-lru" in reason and "noeviction" in reason and "drops queued jobs" in reason
+
+
+# -------------------------------------------------------------------------------------------- mask_url
+@pytest.mark.parametrize("url, expected", [
+    ("rediss://default:pw123@host.example:6379/0", "rediss://default:********@host.example:6379/0"),
+    ("redis://:pw123@host:6379", "redis://:********@host:6379"),
+    ("postgres://app:p%40ss@db.internal/app?sslmode=require", "postgres://app:********@db.internal/app?sslmode=require"),
+    ("redis://host:6379", "redis://host:6379"),
+    ("https://example.test/path", "https://example.test/path"),
+    (None, None),
+    ("", ""),
+])
+def test_mask_url(url, expected):
+    assert mask_url(url) == expected
+
+
+def test_url_password():
+    assert url_password("rediss://default:pw123@h:1") == "pw123"
+    assert url_password("redis://h:1") is None
+
+
+# ------------------------------------------------------------------------------------------------- run
+class ModuleExit(Exception):
+    def __init__(self, failed, result):
+        super().__init__(result)
+        self.failed = failed
+        self.result = result
+
+
+class FakeModule:
+    def __init__(self, params=None, check_mode=False, diff=False):
+        self.params = params or {}
+        self.check_mode = check_mode
+        self._diff = diff
+        self.no_log_values = set()
+        self.warnings = []
+
+    def warn(self, message):
+        self.warnings.append(message)
+
+    def exit_json(self, **result):
+        raise ModuleExit(False, result)
+
+    def fail_json(self, **result):
+        raise ModuleExit(True, result)
+
+
+def run_logic(logic, **module_options):
+    module = FakeModule(**module_options)
+    with pytest.raises(ModuleExit) as caught:
+        run(module, logic)
+    return module, caught.value
+
+
+def test_run_exits_with_the_result_and_registers_secrets_but_keeps_unmasked_ones():
+    def logic(params, check_mode, secrets):
+        secrets.add("hidden-value", "shown-value")
+        return {"changed": True, "diff": {"before": {}, "after": {}}, "warnings": ["careful"],
+                "_unmasked": ("shown-value",)}
+
+    module, exit_ = run_logic(logic, diff=True)
+    assert exit_.failed is False
+    assert exit_.result == {"changed": True, "diff": {"before": {}, "after": {}}}
+    assert module.no_log_values == {"hidden-value"}
+    assert module.warnings == ["careful"]
+
+
+def test_run_drops_the_diff_unless_asked():
+    _, exit_ = run_logic(lambda p, c, s: {"changed": False, "diff": {"before": {}, "after": {}}}, diff=False)
+    assert "diff" not in exit_.result
+
+
+def test_run_turns_an_api_error_into_fail_json_with_its_fields():
+    def logic(params, check_mode, secrets):
+        secrets.add("leaked-password")
+        raise ApiError(401, "invalid API key", code="unauthorized", request_id="req-1", vendor="Render",
+                       method="GET", path="/owners")
+
+    module, exit_ = run_logic(logic)
+    assert exit_.failed is True
+    assert exit_.result["status"] == 401 and exit_.result["request_id"] == "req-1"
+    assert exit_.result["error_code"] == "unauthorized"
+    assert "invalid API key" in exit_.result["msg"] and "Check the API token" in exit_.result["msg"]
+    assert "leaked-password" in module.no_log_values
+
+
+def test_run_reports_an_unexpected_error_without_a_traceback():
+    def logic(params, check_mode, secrets):
+        raise KeyError("boom")
+
+    _, exit_ = run_logic(logic)
+    assert exit_.failed is True
+    assert exit_.result["msg"].startswith("unexpected error: KeyError")
+    assert "Traceback" not in exit_.result["exception"]
