@@ -55,8 +55,7 @@ test-sandbox: deps
 	$(VPY) -m pytest -q -p no:cacheprovider tests/sandbox
 
 test-sanity: deps
-	scripts/sanity.sh
-	scripts/check-build.sh
+	PYTHON=$(VPY) scripts/sanity.sh
 
 test-integration: deps
 	$(ENV) $(VPY) -m pytest -q -p no:cacheprovider tests/integration

@@ -7,7 +7,7 @@ import time
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from collections.abc import Mapping
 from urllib.parse import parse_qs
 
 from . import VENDOR_MODULES
@@ -71,7 +71,9 @@ class Sandbox:
         self.faults.clear()
 
     def shutdown(self) -> None:
-        self.context.redis.stop_all()
+        """Stop every redis-server this sandbox started (state lives in memory, so wipe their dirs)."""
+        with self.context.lock:
+            self.context.redis.remove_all()
 
     # --- dispatch ------------------------------------------------------------------------------
     def dispatch(self, raw: RawRequest) -> Outcome:

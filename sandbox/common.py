@@ -5,7 +5,7 @@ import secrets
 import string
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 _ALNUM = string.ascii_lowercase + string.digits
 
@@ -28,7 +28,7 @@ def random_secret(nbytes: int = 24) -> str:
 
 
 def iso_now() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def unix_now() -> int:

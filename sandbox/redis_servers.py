@@ -174,11 +174,12 @@ class RedisInstance:
             f"pidfile {self.directory / 'redis.pid'}", f"logfile {self.directory / 'redis.log'}",
         ]
         if self.tls is None:
-            return "\n".join(lines + [f"port {self.port}"]) + "\n"
-        return "\n".join(lines + [
-            "port 0", f"tls-port {self.port}", f"tls-cert-file {self.tls.cert}",
-            f"tls-key-file {self.tls.key}", f"tls-ca-cert-file {self.tls.ca_cert}", "tls-auth-clients no",
-        ]) + "\n"
+            return "\n".join([*lines, f"port {self.port}"]) + "\n"
+        tls = [
+            "port 0", f"tls-port {self.port}", f"tls-cert-file {self.tls.cert}", f"tls-key-file {self.tls.key}",
+            f"tls-ca-cert-file {self.tls.ca_cert}", "tls-auth-clients no",
+        ]
+        return "\n".join([*lines, *tls]) + "\n"
 
 
 class RedisManager:
@@ -248,11 +249,6 @@ class RedisManager:
         with self._lock:
             for name in list(self._instances):
                 self.remove(name)
-
-    def stop_all(self) -> None:
-        with self._lock:
-            for name in list(self._instances):
-                self.stop(name)
 
     def clean_stale(self) -> None:
         """State lives in memory: stop what a previous (killed) sandbox left behind and wipe its dirs."""

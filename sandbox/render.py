@@ -205,10 +205,10 @@ class RenderAPI(VendorAPI):
     def _create_service(self, body: dict[str, Any]) -> dict[str, Any]:
         self._owner(body["ownerId"])
         self._check_name_free(body["ownerId"], body["name"])
+        env = self._new_env(body.get("envVars") or [])
         service = build_service(body, self._unique_slug(body["name"]))
         self.services[service["id"]] = (next(self._seq), service)
-        self.env_vars[service["id"]] = {}
-        self._replace_env(service["id"], body.get("envVars") or [])
+        self.env_vars[service["id"]] = env
         return service
 
     # --- env vars ----------------------------------------------------------------------------
@@ -253,10 +253,13 @@ class RenderAPI(VendorAPI):
         return env[key][1]
 
     def _replace_env(self, service_id: str, items: list[dict[str, Any]]) -> None:
+        self.env_vars[service_id] = self._new_env(items)
+
+    def _new_env(self, items: list[dict[str, Any]]) -> dict[str, tuple[int, str]]:
         keys = [item["key"] for item in items]
         if len(keys) != len(set(keys)):
             raise BadRequest("duplicate environment variable keys")
-        self.env_vars[service_id] = {item["key"]: (next(self._seq), self._value_from(item)) for item in items}
+        return {item["key"]: (next(self._seq), self._value_from(item)) for item in items}
 
     @staticmethod
     def _value_from(item: dict[str, Any]) -> str:

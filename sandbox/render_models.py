@@ -4,7 +4,8 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from .common import iso_now, prefixed_id
 from .errors import BadRequest
@@ -30,10 +31,10 @@ DEFAULT_PORT = 10000
 
 # keys copied as-is from a POST/PATCH serviceDetails into the stored details, per type
 _COMMON_PASSTHROUGH = ("previews", "pullRequestPreviewsEnabled")
-_SERVER_PASSTHROUGH = _COMMON_PASSTHROUGH + ("autoscaling", "maxShutdownDelaySeconds")
+_SERVER_PASSTHROUGH = (*_COMMON_PASSTHROUGH, "autoscaling", "maxShutdownDelaySeconds")
 PASSTHROUGH = {
-    "static_site": _COMMON_PASSTHROUGH + ("renderSubdomainPolicy", "ipAllowList"),
-    "web_service": _SERVER_PASSTHROUGH + ("maintenanceMode", "renderSubdomainPolicy", "ipAllowList", "cache"),
+    "static_site": (*_COMMON_PASSTHROUGH, "renderSubdomainPolicy", "ipAllowList"),
+    "web_service": (*_SERVER_PASSTHROUGH, "maintenanceMode", "renderSubdomainPolicy", "ipAllowList", "cache"),
     "private_service": _SERVER_PASSTHROUGH,
     "background_worker": _SERVER_PASSTHROUGH,
     "cron_job": (),

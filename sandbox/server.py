@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import socket
@@ -47,10 +48,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
     def _drop(self) -> None:
         """Close the connection without a single byte of answer."""
         self.close_connection = True
-        try:
+        with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
 
     def _send(self, response: Response) -> None:
         payload = response.encode()

@@ -12,7 +12,8 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 from urllib.parse import unquote
 
 from .routing import compile_template
@@ -86,7 +87,7 @@ class RefResolver:
         if ref in stack:
             return {}
         if ref not in self._cache:
-            self._cache[ref] = self.resolve(self.pointer(ref), stack + (ref,))
+            self._cache[ref] = self.resolve(self.pointer(ref), (*stack, ref))
         return self._cache[ref]
 
 

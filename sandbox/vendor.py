@@ -6,7 +6,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from .errors import ApiError
 from .redis_servers import RedisInstance, RedisManager

@@ -24,10 +24,15 @@ mkdir -p "${SRC}" "${OUT}"
 # Copy what git would (tracked + untracked-but-not-ignored), including a stray dev-only path or
 # two, so build_ignore really gets exercised.
 (cd "${ROOT}" && git ls-files -co --exclude-standard -z \
-    | while IFS= read -r -d '' f; do [[ -f "${f}" ]] && printf '%s\0' "${f}"; done \
+    | while IFS= read -r -d '' f; do if [[ -f "${f}" ]]; then printf '%s\0' "${f}"; fi; done \
     | xargs -0 -r cp --parents -P -t "${SRC}")
-mkdir -p "${SRC}/tests/output" "${SRC}/.ansible" "${SRC}/plugins/modules/__pycache__"
-touch "${SRC}/tests/output/junk" "${SRC}/.ansible/junk" "${SRC}/plugins/modules/__pycache__/x.cpython-311.pyc"
+# Plant the local leftovers a work tree usually has (all git-ignored), as if someone built from
+# their work tree: build_ignore must keep them out too.
+for junk in .venv/pyvenv.cfg .sandbox/state.json .build/junk .ansible/junk .pytest_cache/junk \
+            tests/output/junk reports/junk plugins/modules/__pycache__/x.cpython-311.pyc; do
+    mkdir -p "$(dirname "${SRC}/${junk}")"
+    touch "${SRC}/${junk}"
+done
 
 log "ansible-galaxy collection build (temp copy)"
 "${ANSIBLE_GALAXY}" collection build "${SRC}" --output-path "${OUT}" >"${TMP}/build.log" 2>&1 \
@@ -40,9 +45,10 @@ TARBALL="${tarballs[0]}"
 tar -tzf "${TARBALL}" | sed 's#^\./##' | sort >"${TMP}/contents"
 
 # Nothing dev-only may be in the tarball.
-forbidden='^(sandbox|tests|\.venv|\.sandbox|\.build|\.ansible|\.ci|\.git|molecule|scripts|reports)(/|$)'
+forbidden='^(sandbox|tests|\.venv|\.sandbox|\.build|\.ansible|\.ci|\.git|\.pytest_cache|molecule|scripts|reports)(/|$)'
+forbidden+='|^(inventories/sandbox|playbooks/collections)(/|$)'
 forbidden+='|(^|/)(__pycache__|\.pytest_cache)(/|$)|\.pyc$|\.tar\.gz$'
-forbidden+='|^(Makefile|\.gitignore|requirements-dev\.txt|changelogs/\.plugin-cache\.yaml)$'
+forbidden+='|^(Makefile|ansible\.cfg|\.gitignore|requirements-dev\.txt|changelogs/\.plugin-cache\.yaml)$'
 if grep -E "${forbidden}" "${TMP}/contents" >"${TMP}/bad"; then
     printf 'ERROR: the collection tarball contains dev-only files:\n' >&2
     sed 's/^/    /' "${TMP}/bad" >&2

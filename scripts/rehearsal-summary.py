@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Print what a rehearsal provisioned in the sandbox, with every secret masked."""
 from __future__ import annotations
 

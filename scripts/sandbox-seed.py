@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Seed the running sandbox with the app services a rehearsal starts from (skips those that exist)."""
 from __future__ import annotations
 

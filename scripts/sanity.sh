@@ -37,10 +37,11 @@ die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
 [[ -x "${ANSIBLE_TEST}" ]] || die "ansible-test not found next to ${PYTHON}"
 command -v git >/dev/null || die "git is needed to list the collection's files"
 
-# Files of the collection: tracked plus untracked-but-not-ignored, minus local environments.
+# Files of the collection: tracked plus untracked-but-not-ignored, minus local environments and
+# playbooks/collections (the link that lets a checkout run its own playbooks; not shipped).
 list_files() {
     git -C "${ROOT}" ls-files -co --exclude-standard -z \
-        | grep -zv -E '^(\.venv|\.sandbox|\.build|\.ansible|tests/output)/' || true
+        | grep -zv -E '^(\.venv|\.sandbox|\.build|\.ansible|tests/output|playbooks/collections)/' || true
 }
 
 # Copy the collection's files into a fresh directory ($1).
@@ -50,7 +51,7 @@ copy_tree() {
     mkdir -p "${dest}"
     # Only existing files (ls-files -c also lists tracked files deleted in the work tree).
     list_files | (cd "${ROOT}" && while IFS= read -r -d '' f; do
-        [[ -f "${f}" || -L "${f}" ]] && printf '%s\0' "${f}"
+        if [[ -f "${f}" || -L "${f}" ]]; then printf '%s\0' "${f}"; fi
     done) | (cd "${ROOT}" && xargs -0 -r cp --parents -P -t "${dest}")
 }
 

@@ -34,9 +34,10 @@ def test_owners(sbx: Sandbox) -> None:
 
 
 def test_service_crud(sbx: Sandbox) -> None:
+    native = {"buildCommand": "bundle", "startCommand": "puma"}
     response = sbx.render("POST", "/services", json={
         "type": "web_service", "name": "scoop-web", "ownerId": OWNER_ID, "repo": "https://github.com/x/y",
-        "serviceDetails": {"runtime": "ruby", "envSpecificDetails": {"buildCommand": "bundle", "startCommand": "puma"}},
+        "serviceDetails": {"runtime": "ruby", "envSpecificDetails": native},
     })
     assert response.status_code == 201
     created = response.json()
@@ -47,9 +48,8 @@ def test_service_crud(sbx: Sandbox) -> None:
     assert service["serviceDetails"]["url"] == "https://scoop-web.onrender.com"
     assert sbx.render("GET", f"/services/{service['id']}").json() == service
 
-    patched = sbx.render("PATCH", f"/services/{service['id']}", json={
-        "name": "scoop-web-2", "serviceDetails": {"plan": "standard", "envSpecificDetails": {"startCommand": "rails s"}},
-    })
+    patch = {"plan": "standard", "envSpecificDetails": {"startCommand": "rails s"}}
+    patched = sbx.render("PATCH", f"/services/{service['id']}", json={"name": "scoop-web-2", "serviceDetails": patch})
     assert patched.status_code == 200, patched.text
     details = patched.json()["serviceDetails"]
     assert patched.json()["name"] == "scoop-web-2" and details["plan"] == "standard"
@@ -96,6 +96,10 @@ def test_invalid_bodies_are_rejected_naming_the_field(sbx: Sandbox) -> None:
         assert response.status_code == 400, body
         assert field in response.json()["message"], response.json()
     assert sbx.render("POST", "/services", data="{not json").status_code == 400
+    duplicate_env = [{"key": "A", "value": "1"}, {"key": "A", "value": "2"}]
+    response = sbx.render("POST", "/services", json={"type": "web_service", "name": "x", "ownerId": OWNER_ID,
+                                                     "envVars": duplicate_env})
+    assert response.status_code == 400
     assert sbx.render("GET", "/services").json() == []
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from ansible_collections.launchkit.paas.plugins.module_utils._http import ApiError
 from ansible_collections.launchkit.paas.plugins.module_utils._module import MASK, Secrets
+from ansible_collections.launchkit.paas.plugins.module_utils._resource import DuplicateResource
 from ansible_collections.launchkit.paas.plugins.module_utils._upstash import (
     VENDOR, Database, UpstashClient, database_view, run_redis, validate)
 from launchkit_fakes import FakeSession, make_http, reply
@@ -130,7 +131,7 @@ def test_run_redis_is_idempotent_with_unset_options():
 
 def test_find_fails_on_duplicate_names():
     api = upstash_api([DB, dict(DB, database_id="db-2")])
-    with pytest.raises(Exception, match="db-1, db-2"):
+    with pytest.raises(DuplicateResource, match="db-1, db-2"):
         run_redis(params(), False, Secrets(), upstash(api))
 
 

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Start the launchkit sandbox (local stand-in for the vendor APIs) and a local PostgreSQL,
+# then write .sandbox/env. Idempotent: when the sandbox already answers, only the env file is rewritten.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+PYTHON="${PYTHON:-.venv/bin/python}"
+PORT="${SANDBOX_PORT:-8765}"
+PG_PORT="${SANDBOX_PG_PORT:-54329}"
+STATE="${SANDBOX_STATE_DIR:-$ROOT/.sandbox}"
+mkdir -p "$STATE"
+STATE="$(cd "$STATE" && pwd)"
+URL="http://127.0.0.1:${PORT}"
+PIDFILE="$STATE/server.pid"
+LOGFILE="$STATE/server.log"
+HEALTH_TIMEOUT=20
+
+log() { printf 'sandbox-up: %s\n' "$*" >&2; }
+
+healthy() {
+    "$PYTHON" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1] + "/_sandbox/health", timeout=1)' \
+        "$URL" >/dev/null 2>&1
+}
+
+start_server() {
+    if healthy; then
+        log "sandbox already up at $URL"
+        return
+    fi
+    if [[ ! -x "$PYTHON" ]] && ! command -v "$PYTHON" >/dev/null 2>&1; then
+        log "python not found: $PYTHON (set PYTHON=...)"
+        exit 1
+    fi
+    log "starting sandbox at $URL (log: $LOGFILE)"
+    nohup "$PYTHON" -m sandbox.server --host 127.0.0.1 --port "$PORT" --state-dir "$STATE" \
+        >>"$LOGFILE" 2>&1 </dev/null &
+    echo "$!" >"$PIDFILE"
+    local waited=0
+    until healthy; do
+        if ((waited >= HEALTH_TIMEOUT * 4)) || ! kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
+            log "sandbox did not become healthy within ${HEALTH_TIMEOUT}s; last log lines:"
+            tail -n 30 "$LOGFILE" >&2 || true
+            exit 1
+        fi
+        sleep 0.25
+        waited=$((waited + 1))
+    done
+    log "sandbox is up (pid $(cat "$PIDFILE"))"
+}
+
+pg_bindir() {
+    local dirs=(/usr/lib/postgresql/*/bin)
+    [[ -x "${dirs[0]}/pg_ctl" ]] || return 0
+    printf '%s\n' "${dirs[@]}" | sort -V | tail -n 1
+}
+
+as_pg() {
+    if [[ "$(id -u)" -eq 0 ]]; then
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+start_postgres() {
+    local bindir data run
+    bindir="$(pg_bindir)"
+    if [[ -z "$bindir" ]]; then
+        log "WARNING: no PostgreSQL binaries under /usr/lib/postgresql: continuing without PostgreSQL"
+        return
+    fi
+    data="$STATE/pg/data"
+    run="$STATE/pg/run"
+    mkdir -p "$STATE/pg" "$run"
+    if [[ "$(id -u)" -eq 0 ]]; then
+        chown -R postgres:postgres "$STATE/pg"
+    fi
+    if [[ ! -s "$data/PG_VERSION" ]]; then
+        log "initdb $data"
+        as_pg "$bindir/initdb" -D "$data" -A trust -U postgres >/dev/null
+    fi
+    if as_pg "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+        log "PostgreSQL already running"
+        return
+    fi
+    log "starting PostgreSQL $(basename "$(dirname "$bindir")") on 127.0.0.1:$PG_PORT"
+    as_pg "$bindir/pg_ctl" -D "$data" -l "$STATE/pg/postgres.log" -w -t 30 \
+        -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $run -c fsync=off" start >/dev/null
+}
+
+write_env() {
+    local ca=""
+    if [[ -f "$STATE/tls/ca.crt" ]]; then
+        ca="$STATE/tls/ca.crt"
+    fi
+    cat >"$STATE/env" <<ENV
+# Written by scripts/sandbox-up.sh; load with: . .sandbox/env
+export LAUNCHKIT_SANDBOX_URL=$URL
+export RENDER_API_URL=$URL/render/v1
+export RENDER_API_KEY=${SANDBOX_RENDER_API_KEY:-rnd_sandbox_render_key}
+export UPSTASH_API_URL=$URL/upstash/v2
+export UPSTASH_EMAIL=${SANDBOX_UPSTASH_EMAIL:-sandbox@launchkit.test}
+export UPSTASH_API_KEY=${SANDBOX_UPSTASH_API_KEY:-upstash_sandbox_api_key}
+export LAUNCHKIT_SANDBOX_CA=$ca
+export SANDBOX_PG_URL=postgresql://postgres@127.0.0.1:$PG_PORT/postgres
+ENV
+    log "wrote $STATE/env"
+}
+
+main() {
+    mkdir -p "$STATE"
+    chmod 755 "$STATE"  # PostgreSQL runs as another user and must traverse it
+    start_server
+    start_postgres
+    write_env
+}
+
+main "$@"
