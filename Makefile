@@ -7,7 +7,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 PYTHON ?= python3
 VENV := .venv
-VPY := $(VENV)/bin/python
+VPY := $(CURDIR)/$(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/playbooks/collections
@@ -37,7 +37,7 @@ rehearse: deps
 	@trap 'PYTHON=$(VPY) scripts/sandbox-down.sh >/dev/null' EXIT; \
 	PYTHON=$(VPY) scripts/sandbox-up.sh; \
 	$(ENV) \
-	export LAUNCHKIT_STATE_DIR=$(CURDIR)/.sandbox/state; \
+	export LAUNCHKIT_STATE_DIR=$(CURDIR)/.sandbox/state; rm -rf "$$LAUNCHKIT_STATE_DIR"; \
 	$(VPY) scripts/sandbox-seed.py sandbox/fixtures/rehearsal.json; \
 	ansible-playbook -i inventories/sandbox playbooks/site.yml; \
 	$(VPY) scripts/rehearsal-summary.py

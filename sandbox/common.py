@@ -12,7 +12,7 @@ _ALNUM = string.ascii_lowercase + string.digits
 
 def random_alnum(length: int) -> str:
     """Lowercase letters and digits, as in Render ids (``srv-`` + 20 chars)."""
-    return "".join(secrets.choice(_ALNUM) for _ in range(length))
+    return "".join(secrets.choice(_ALNUM) for _index in range(length))
 
 
 def prefixed_id(prefix: str, length: int = 20) -> str:

@@ -46,7 +46,7 @@ def resp_read(stream: BinaryIO) -> Any:
     if kind == b"$":
         return None if payload == "-1" else stream.read(int(payload) + 2)[:-2].decode()
     if kind == b"*":
-        return None if payload == "-1" else [resp_read(stream) for _ in range(int(payload))]
+        return None if payload == "-1" else [resp_read(stream) for _index in range(int(payload))]
     raise ConnectionError(f"unexpected RESP reply {line!r}")
 
 

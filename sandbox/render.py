@@ -118,11 +118,11 @@ class RenderAPI(VendorAPI):
 
     def dump(self) -> dict[str, Any]:
         return {
-            "owners": [owner for _, owner in self.owners.values()],
-            "services": [service for _, service in self.services.values()],
-            "env_vars": {sid: {key: value for key, (_, value) in env.items()} for sid, env in self.env_vars.items()},
+            "owners": [owner for _seq, owner in self.owners.values()],
+            "services": [service for _seq, service in self.services.values()],
+            "env_vars": {sid: {key: value for key, (_seq, value) in env.items()} for sid, env in self.env_vars.items()},
             "key_values": [{**kv.detail(redis_version()), "password": kv.password, "port": kv.port,
-                            "connectionInfo": kv.connection_info()} for _, kv in self.key_values.values()],
+                            "connectionInfo": kv.connection_info()} for _seq, kv in self.key_values.values()],
         }
 
     def seed(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -194,12 +194,12 @@ class RenderAPI(VendorAPI):
         return found[1]
 
     def _check_name_free(self, owner_id: str, name: str) -> None:
-        if any(s["ownerId"] == owner_id and s["name"] == name for _, s in self.services.values()):
+        if any(s["ownerId"] == owner_id and s["name"] == name for _seq, s in self.services.values()):
             raise Conflict(f"a service named {name!r} already exists in this workspace")
 
     def _unique_slug(self, name: str) -> str:
         slug = slugify(name)
-        taken = {service["slug"] for _, service in self.services.values()}
+        taken = {service["slug"] for _seq, service in self.services.values()}
         return slug if slug not in taken else f"{slug}-{prefixed_id('x', 4)[2:]}"
 
     def _create_service(self, body: dict[str, Any]) -> dict[str, Any]:

@@ -37,7 +37,7 @@ def run_playbook(playbook: Path, *args: str, env: dict | None = None) -> subproc
                 "ANSIBLE_NOCOLOR": "1", **(env or {})}
     return subprocess.run([str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook),
                            "-e", f"ansible_python_interpreter={sys.executable}", *args],
-                          cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=900)
+                          cwd=ROOT, env=full_env, check=False, capture_output=True, text=True, timeout=900)
 
 
 @pytest.fixture

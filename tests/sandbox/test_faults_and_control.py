@@ -61,7 +61,7 @@ def test_drop_after_processes_then_closes(sbx: Sandbox) -> None:
 
 def test_nth_faults_exactly_one_matching_request(sbx: Sandbox) -> None:
     faults(sbx, nth=3, kinds=["503"], vendor="render", methods=["GET"])
-    statuses = [sbx.render("GET", "/owners").status_code for _ in range(5)]
+    statuses = [sbx.render("GET", "/owners").status_code for _index in range(5)]
     sbx.render("POST", "/services", json={**WEB, "name": "not-counted"})
     assert statuses == [200, 200, 503, 200, 200]
     assert sbx.control("GET", "/faults")["matched"] == 5
@@ -77,7 +77,7 @@ def test_slow_delays_the_answer(sbx: Sandbox) -> None:
 def test_seeded_rate_is_reproducible(sbx: Sandbox) -> None:
     def run() -> list[int]:
         faults(sbx, rate=0.5, kinds=["429", "503"])
-        return [sbx.render("GET", "/owners").status_code for _ in range(20)]
+        return [sbx.render("GET", "/owners").status_code for _index in range(20)]
 
     first, second = run(), run()
     assert first == second

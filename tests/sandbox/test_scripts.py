@@ -46,10 +46,10 @@ def script_env() -> Any:
 
 def test_up_is_idempotent_and_down_leaves_nothing(script_env: Any) -> None:
     state, env = script_env
-    first = subprocess.run([str(UP)], env=env, capture_output=True, text=True, timeout=120)
+    first = subprocess.run([str(UP)], env=env, check=False, capture_output=True, text=True, timeout=120)
     assert first.returncode == 0, first.stderr
     server_pid = int((state / "server.pid").read_text())
-    second = subprocess.run([str(UP)], env=env, capture_output=True, text=True, timeout=60)
+    second = subprocess.run([str(UP)], env=env, check=False, capture_output=True, text=True, timeout=60)
     assert second.returncode == 0 and "already up" in second.stderr
     assert int((state / "server.pid").read_text()) == server_pid
 
@@ -68,13 +68,13 @@ def test_up_is_idempotent_and_down_leaves_nothing(script_env: Any) -> None:
     assert created.status_code == 201
     redis_pids = [int(path.read_text()) for path in _wait_pidfiles(state)]
 
-    down = subprocess.run([str(DOWN)], env=env, capture_output=True, text=True, timeout=60)
+    down = subprocess.run([str(DOWN)], env=env, check=False, capture_output=True, text=True, timeout=60)
     assert down.returncode == 0, down.stderr
     assert not alive(server_pid)
     assert not any(alive(pid) for pid in redis_pids)
     if (state / "pg" / "data" / "postmaster.pid").exists():
         raise AssertionError("PostgreSQL still running")
-    again = subprocess.run([str(DOWN)], env=env, capture_output=True, text=True, timeout=60)
+    again = subprocess.run([str(DOWN)], env=env, check=False, capture_output=True, text=True, timeout=60)
     assert again.returncode == 0
 
 

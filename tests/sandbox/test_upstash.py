@@ -81,8 +81,8 @@ def test_delete_and_not_found(sbx: Sandbox) -> None:
 
 
 def test_invalid_create_body(sbx: Sandbox) -> None:
-    response = sbx.upstash("POST", "/redis/database", json={"database_name": "x", "platform": "azure",
-                                                           "primary_region": "us-east-1"})
+    body = {"database_name": "x", "platform": "azure", "primary_region": "us-east-1"}
+    response = sbx.upstash("POST", "/redis/database", json=body)
     assert response.status_code == 400 and "platform" in response.json()
     missing = sbx.upstash("POST", "/redis/database", json={"platform": "aws", "primary_region": "us-east-1"})
     assert missing.status_code == 400 and "database_name" in missing.json()
