@@ -45,7 +45,7 @@ class ApiError(Exception):
 
     def __init__(self, status: int | None, message: str, code: str | None = None,
                  request_id: str | None = None, method: str = "", path: str = "",
-                 vendor: str = "") -> None:
+                 vendor: str = "", auth_hint: str | None = None) -> None:
         self.status = status
         self.code = code
         self.message = message
@@ -53,6 +53,7 @@ class ApiError(Exception):
         self.method = method
         self.path = path
         self.vendor = vendor
+        self.auth_hint = auth_hint
         super().__init__(self.describe())
 
     def describe(self) -> str:
@@ -61,7 +62,7 @@ class ApiError(Exception):
         text = f"{where} failed ({status}): {self.message}"
         if self.request_id:
             text += f" (request id {self.request_id})"
-        hint = _HINTS.get(self.status or 0)
+        hint = self.auth_hint if self.status == 401 and self.auth_hint else _HINTS.get(self.status or 0)
         return f"{text}. {hint}" if hint else text
 
 
@@ -101,6 +102,8 @@ class Vendor:
     request_id_header: str | None = None
     reset_header: str | None = None
     reset_is_epoch: bool = False
+    #: what to check when the vendor answers 401
+    auth_hint: str | None = None
 
 
 @dataclass
@@ -219,7 +222,7 @@ class HttpClient:
             code, message = None, response.text[:500]
         request_id = response.header(self.vendor.request_id_header) if self.vendor.request_id_header else None
         return kind(response.status, self.redact(message or "(no message)"), code=code, request_id=request_id,
-                    method=method, path=self.redact(path), vendor=self.vendor.name)
+                    method=method, path=self.redact(path), vendor=self.vendor.name, auth_hint=self.vendor.auth_hint)
 
     def _raise_unreachable(self, method: str, path: str, exc: Exception, safe: bool) -> None:
         kind = ApiError if safe else WriteOutcomeUnknown

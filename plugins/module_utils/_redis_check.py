@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 import uuid
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 from ansible_collections.launchkit.paas.plugins.module_utils._module import Secrets, url_password
 from ansible_collections.launchkit.paas.plugins.module_utils._resource import ResourceError
@@ -27,9 +28,12 @@ except ImportError as exc:  # pragma: no cover - reported by the module
 POLICY_FIT = {
     "queue": ({"noeviction"},
               "a job queue needs noeviction: an evicting Redis silently drops queued jobs when memory fills"),
-    "cache": ({"allkeys-lru", "allkeys-lfu", "volatile-lru", "volatile-lfu"},
-              "a cache wants an LRU or LFU policy so that old entries make room for new ones"),
+    "cache": ({"allkeys-lru", "allkeys-lfu", "volatile-lru", "volatile-lfu", "allkeys-random", "volatile-random"},
+              "a cache wants an evicting policy (LRU or LFU best) so that old entries make room for new ones"),
 }
+# Evicting, but not the best choice for a cache: accepted with a warning.
+SECOND_BEST = {"allkeys-random": "random eviction (the only kind Upstash offers) keeps a cache working, "
+                                 "but LRU or LFU keeps hot keys better"}
 NAMESPACE = "launchkit:check"
 
 
@@ -41,7 +45,7 @@ def policy_fits(use: str, policy: str | None) -> tuple[bool | None, str]:
     if policy is None:
         return None, f"maxmemory-policy could not be read; {why}"
     if policy in allowed:
-        return True, f"{policy} suits a {use}"
+        return True, SECOND_BEST.get(policy) or f"{policy} suits a {use}"
     return False, f"maxmemory-policy is {policy}, but {why} (wanted: {', '.join(sorted(allowed))})"
 
 
@@ -111,7 +115,7 @@ def run_checks(params: dict, check_mode: bool, secrets: Secrets) -> dict:
             report["pubsub"] = _timed(latencies, "pubsub", lambda: check_pubsub(client, key, params["timeout"]))
         policy, source = read_policy(client, params["maxmemory_policy"])
     except redis.exceptions.RedisError as exc:
-        raise ResourceError(f"Redis check failed: {type(exc).__name__}: {exc}") from None
+        raise ResourceError(f"Redis check of {_where(params['url'])} failed: {type(exc).__name__}: {exc}") from None
     finally:
         if not check_mode:
             _cleanup(client, key)
@@ -122,12 +126,17 @@ def run_checks(params: dict, check_mode: bool, secrets: Secrets) -> dict:
     if fits is False:
         failures.append("maxmemory_policy")
     result: dict[str, Any] = {"changed": False, "redis": report, "warnings": []}
-    if fits is None and params["use"] != "any":
+    if (fits is None and params["use"] != "any") or policy in SECOND_BEST:
         result["warnings"].append(reason)
     if failures:
         raise ResourceError(f"Redis check failed: {', '.join(failures)}"
                             + (f" ({reason})" if fits is False else ""), redis=report)
     return result
+
+
+def _where(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.hostname}:{parts.port or 6379}"
 
 
 def _cleanup(client: Any, key: str) -> None:

@@ -183,9 +183,17 @@ def service_view(service: dict) -> dict:
             "runtime": details.get("runtime") or details.get("env"), "service_details": details}
 
 
-def plan_env_changes(current: dict[str, str], env: dict[str, str], remove: list[str], purge: bool) -> dict:
+def env_string(value: Any) -> str:
+    """An env value as the app will read it: YAML booleans become true/false, not Python's True/False."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def plan_env_changes(current: dict[str, str], env: dict[str, Any], remove: list[str], purge: bool) -> dict:
     """Which keys to set and which to delete; every other key of the service is left alone."""
-    to_set = {key: str(value) for key, value in env.items() if current.get(key) != str(value)}
+    wanted = {key: env_string(value) for key, value in env.items()}
+    to_set = {key: value for key, value in wanted.items() if current.get(key) != value}
     to_delete = [key for key in remove if key in current and key not in env]
     if purge:
         to_delete += [key for key in current if key not in env and key not in to_delete]
@@ -198,7 +206,7 @@ def run_env_vars(params: dict, check_mode: bool, secrets: Secrets, client: Rende
     clash = sorted(set(env) & set(params["remove"]))
     if clash:
         raise ValueError(f"keys both set (env) and removed (remove): {', '.join(clash)}; keep each key in one")
-    secrets.add(*(str(v) for v in env.values()))
+    secrets.add(*(env_string(v) for v in env.values()))
     owner_id = client.owner_id(params["owner"])
     service = client.service(owner_id, params["service"])
     current = client.env_vars(service["id"])

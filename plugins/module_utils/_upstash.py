@@ -31,7 +31,9 @@ def _parse_error(body: Any) -> tuple[str | None, str]:
     return None, json_message(body, "error", "message")
 
 
-VENDOR = Vendor("Upstash", parse_error=_parse_error)
+VENDOR = Vendor("Upstash", parse_error=_parse_error,
+                auth_hint="Check email and api_key (or UPSTASH_EMAIL and UPSTASH_API_KEY): the Developer API "
+                          "key of a native Upstash account, not one created through Vercel or Fly.io.")
 
 
 class UpstashClient:

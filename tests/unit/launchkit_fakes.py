@@ -66,6 +66,7 @@ class FakeSession:
         return self
 
     def request(self, method: str, url: str, **kwargs: Any) -> FakeResponse:
+        assert len(self.calls) < 500, "runaway loop: 500 HTTP calls in one test"
         path = urlsplit(url).path[len(self.base_path):]
         call = Call(method, path, kwargs.get("params"), kwargs.get("json"), kwargs.get("headers") or {}, kwargs)
         self.calls.append(call)

@@ -68,7 +68,7 @@ def documentation(module: str) -> dict:
 def fragment(name: str) -> dict:
     """launchkit.paas.attributes.render -> ModuleDocFragment.RENDER of plugins/doc_fragments/attributes.py."""
     assert name.startswith(f"{NAMESPACE}."), f"doc fragment {name} is not from this collection"
-    file_name, _, variable = name[len(NAMESPACE) + 1:].partition(".")
+    file_name, _dot, variable = name[len(NAMESPACE) + 1:].partition(".")
     path = FRAGMENT_DIR / f"{file_name}.py"
     assert path.is_file(), f"doc fragment {name}: {path.relative_to(ROOT)} does not exist"
     text = string_constants(path, owner="ModuleDocFragment").get((variable or "documentation").upper())

@@ -341,6 +341,7 @@ def test_cursor_pages_stops_on_a_repeated_cursor():
     asked = []
 
     def fetch(cursor):
+        assert len(asked) < 10, "cursor_pages kept asking for the same cursor"
         asked.append(cursor)
         return [{"c": "same"}]
 

@@ -19,7 +19,8 @@ from ansible_collections.launchkit.paas.plugins.module_utils._redis_check import
     ("cache", "allkeys-lru", True),
     ("cache", "volatile-lfu", True),
     ("cache", "noeviction", False),
-    ("cache", "allkeys-random", False),
+    ("cache", "allkeys-random", True),  # Upstash evicts at random only: accepted, with a warning
+    ("cache", "volatile-ttl", False),
     ("any", "allkeys-random", True),
     ("any", None, True),
     ("queue", None, None),
@@ -101,7 +102,7 @@ def test_run_exits_with_the_result_and_registers_secrets_but_keeps_unmasked_ones
 
 
 def test_run_drops_the_diff_unless_asked():
-    _, exit_ = run_logic(lambda p, c, s: {"changed": False, "diff": {"before": {}, "after": {}}}, diff=False)
+    _module, exit_ = run_logic(lambda p, c, s: {"changed": False, "diff": {"before": {}, "after": {}}}, diff=False)
     assert "diff" not in exit_.result
 
 
@@ -123,7 +124,7 @@ def test_run_reports_an_unexpected_error_without_a_traceback():
     def logic(params, check_mode, secrets):
         raise KeyError("boom")
 
-    _, exit_ = run_logic(logic)
+    _module, exit_ = run_logic(logic)
     assert exit_.failed is True
     assert exit_.result["msg"].startswith("unexpected error: KeyError")
     assert "Traceback" not in exit_.result["exception"]

@@ -151,7 +151,8 @@ KEY_VALUE = {"id": "red-1", "name": "cache", "plan": "starter", "region": "orego
              "owner": {"id": "tea-1"}, "dashboardUrl": "https://dashboard.render.com/r/red-1"}
 
 
-def kv_api(info: dict = CONNECTION_INFO) -> FakeSession:
+def kv_api(info: dict | None = None) -> FakeSession:
+    info = CONNECTION_INFO if info is None else info
     return FakeSession().on("GET", "/key-value/red-1/connection-info", reply(200, info))
 
 
@@ -250,3 +251,13 @@ def test_key_value_absent_deletes():
     result = run_key_value(kv_params(state="absent"), False, Secrets(), render(api))
     assert result["changed"] is True
     assert [(c.method, c.path) for c in api.writes] == [("DELETE", "/key-value/red-1")]
+
+
+@pytest.mark.parametrize("value, expected", [(True, "true"), (False, "false"), (3, "3"), ("True", "True")])
+def test_env_values_are_written_as_the_app_reads_them(value, expected):
+    plan = plan_env_changes({}, {"FLAG": value}, [], False)
+    assert plan["set"] == {"FLAG": expected}
+
+
+def test_a_lowercase_true_already_set_is_not_rewritten():
+    assert plan_env_changes({"FLAG": "true"}, {"FLAG": True}, [], False)["set"] == {}

@@ -244,6 +244,7 @@ class FakeClock:
         return self.now
 
     def pause(self, seconds):
+        assert len(self.pauses) < 1000, "wait_for never gave up"
         self.pauses.append(seconds)
         self.now += seconds
 

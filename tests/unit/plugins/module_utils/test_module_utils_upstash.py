@@ -162,3 +162,8 @@ def test_database_view_reveals_when_asked():
 def test_database_view_without_credentials_has_no_url():
     view = database_view(DB, Secrets(), reveal=False)
     assert view["redis_url"] is None and view["rest_token"] is None
+
+
+def test_a_401_tells_what_upstash_authenticates_with():
+    error = ApiError(401, "Unauthorized", vendor="Upstash", auth_hint=VENDOR.auth_hint)
+    assert "UPSTASH_EMAIL" in str(error) and "API token" not in str(error)

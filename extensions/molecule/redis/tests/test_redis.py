@@ -1,0 +1,97 @@
+"""Verify the redis phase for the Scoop stack: a working, non-evicting Redis wired into scoop-web only.
+
+Runs as molecule's testinfra verifier; the sandbox's variables (.sandbox/env) must be in the environment.
+"""
+from __future__ import annotations
+
+import json
+import os
+import urllib.request
+from pathlib import Path
+
+import pytest
+import redis
+
+ROOT = Path(__file__).resolve().parents[4]
+FIXTURE = ROOT / "sandbox" / "fixtures" / "rehearsal.json"
+KEY_VALUE = {"name": "scoop-redis", "plan": "starter", "region": "oregon", "maxmemory_policy": "noeviction"}
+
+
+def _testinfra_hosts() -> list[str]:
+    inventory = os.environ.get("MOLECULE_INVENTORY_FILE")
+    if not inventory:
+        return ["ansible://localhost"]
+    import testinfra.utils.ansible_runner  # noqa: PLC0415
+    return testinfra.utils.ansible_runner.AnsibleRunner(inventory).get_hosts("all")
+
+
+testinfra_hosts = _testinfra_hosts()
+
+
+def sandbox_state() -> dict:
+    url = os.environ.get("LAUNCHKIT_SANDBOX_URL")
+    if not url:
+        pytest.fail("LAUNCHKIT_SANDBOX_URL is not set: load .sandbox/env (make test-molecule does)", pytrace=False)
+    with urllib.request.urlopen(url.rstrip("/") + "/_sandbox/state", timeout=30) as response:
+        return json.load(response)
+
+
+def scoop_web_env(state: dict) -> dict[str, str]:
+    service = next(s for s in state["vendors"]["render"]["services"] if s["name"] == "scoop-web")
+    return state["vendors"]["render"]["env_vars"].get(service["id"], {})
+
+
+def seeded_env(name: str) -> dict[str, str]:
+    services = json.loads(FIXTURE.read_text(encoding="utf-8"))["render"]["services"]
+    return next(s["env_vars"] for s in services if s["name"] == name)
+
+
+def test_redis_url_reaches_a_non_evicting_redis(host):
+    state = sandbox_state()
+    redis_url = scoop_web_env(state).get("REDIS_URL")
+    assert redis_url, "scoop-web has no REDIS_URL"
+
+    # The URL the services got is the Key Value's internal connection string, as the module reports it.
+    info = host.ansible("launchkit.paas.render_key_value_info", "name=scoop-redis return_secrets=true",
+                        check=True)
+    assert [kv["name"] for kv in info["key_values"]] == ["scoop-redis"]
+    assert redis_url == info["key_values"][0]["connection"]["internal_connection_string"]
+
+    client = redis.Redis.from_url(redis_url, socket_timeout=5, decode_responses=True)
+    try:
+        assert client.ping() is True
+        assert client.config_get("maxmemory-policy") == {"maxmemory-policy": "noeviction"}
+    finally:
+        client.close()
+    # And the password matters: without it the server refuses.
+    anonymous = redis.Redis.from_url(redis_url.replace(redis_url.split("@")[0].split("//")[1] + "@", ""),
+                                     socket_timeout=5)
+    try:
+        with pytest.raises(redis.exceptions.AuthenticationError):
+            anonymous.ping()
+    finally:
+        anonymous.close()
+
+
+def test_scoop_web_keeps_its_other_env_vars():
+    env = scoop_web_env(sandbox_state())
+    before = seeded_env("scoop-web")
+    assert {key: value for key, value in env.items() if key != "REDIS_URL"} == before
+    assert set(env) == set(before) | {"REDIS_URL"}
+
+
+def test_only_scoop_web_was_wired():
+    state = sandbox_state()
+    wired = [s["name"] for s in state["vendors"]["render"]["services"]
+             if "REDIS_URL" in state["vendors"]["render"]["env_vars"].get(s["id"], {})]
+    assert wired == ["scoop-web"]
+    assert [kv["name"] for kv in state["vendors"]["render"]["key_values"]] == ["scoop-redis"]
+    assert state["vendors"]["upstash"]["databases"] == []
+
+
+def test_key_value_with_same_options_is_unchanged_in_check_mode(host):
+    result = host.ansible("launchkit.paas.render_key_value",
+                          " ".join(f"{key}={value}" for key, value in KEY_VALUE.items()), check=True)
+    assert result["changed"] is False, result
+    assert result["action"] == "none", result
+    assert result["key_value"]["maxmemory_policy"] == "noeviction"

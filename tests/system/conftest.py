@@ -1,0 +1,107 @@
+"""System tests: whole phases of site.yml run against the running sandbox (make sandbox-up)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE = ROOT / "sandbox" / "fixtures" / "rehearsal.json"
+OUTPUT = ROOT / "tests" / "output"
+ANSIBLE_PLAYBOOK = Path(sys.executable).parent / "ansible-playbook"
+
+# What the phase needs from the environment (.sandbox/env, written by scripts/sandbox-up.sh).
+REQUIRED_ENV = ("LAUNCHKIT_SANDBOX_URL", "RENDER_API_URL", "RENDER_API_KEY",
+                "UPSTASH_API_URL", "UPSTASH_EMAIL", "UPSTASH_API_KEY")
+
+
+def require_env() -> dict[str, str]:
+    missing = [name for name in REQUIRED_ENV if not os.environ.get(name)]
+    if missing:
+        pytest.fail(f"{', '.join(missing)} not set: start the sandbox with `make sandbox-up` and load "
+                    "its variables with `set -a; . .sandbox/env; set +a` (make test-faults / "
+                    "test-leaks do both)", pytrace=False)
+    return {name: os.environ[name] for name in REQUIRED_ENV}
+
+
+def control(method: str, path: str, body: dict | None = None) -> dict:
+    url = require_env()["LAUNCHKIT_SANDBOX_URL"].rstrip("/") + "/_sandbox" + path
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            raw = response.read()
+    except OSError as exc:
+        pytest.fail(f"sandbox control API {method} {url} failed: {exc} (is the sandbox up?)", pytrace=False)
+    return json.loads(raw) if raw else {}
+
+
+def state() -> dict:
+    return control("GET", "/state")
+
+
+def fixture_data() -> dict:
+    return json.loads(FIXTURE.read_text(encoding="utf-8"))
+
+
+def reset_and_seed(data: dict | None = None) -> dict:
+    """Empty the sandbox (faults off, log cleared) and seed the rehearsal's services."""
+    control("POST", "/reset")
+    control("DELETE", "/faults")
+    seeded = control("POST", "/seed", data if data is not None else fixture_data())
+    control("DELETE", "/log")
+    return seeded
+
+
+def log_summary(vendor: str | None = None, since: int = 0) -> dict:
+    query = [f"since={since}"] + ([f"vendor={vendor}"] if vendor else [])
+    return control("GET", "/log/summary?" + "&".join(query))
+
+
+def last_seq() -> int:
+    entries = control("GET", "/log")["entries"]
+    return entries[-1]["seq"] if entries else 0
+
+
+def run_site(*args: str, state_dir: Path, extra_env: dict | None = None) -> subprocess.CompletedProcess:
+    """ansible-playbook -i inventories/sandbox playbooks/site.yml ARGS, from the repository root."""
+    require_env()
+    env = {**os.environ,
+           "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
+           "ANSIBLE_COLLECTIONS_PATH": str(ROOT / "playbooks" / "collections"),
+           "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0",
+           "LAUNCHKIT_STATE_DIR": str(state_dir),
+           **(extra_env or {})}
+    if not env.get("LAUNCHKIT_SANDBOX_CA"):
+        # The sandbox signs its rediss:// servers with its own CA; tell redis_check where it is.
+        env["LAUNCHKIT_SANDBOX_CA"] = state().get("tls_ca") or ""
+    return subprocess.run([str(ANSIBLE_PLAYBOOK), "-i", "inventories/sandbox", "playbooks/site.yml", *args],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=900, check=False)
+
+
+def assert_ok(result: subprocess.CompletedProcess, what: str) -> None:
+    assert result.returncode == 0, (f"{what} failed (rc={result.returncode})\n--- stdout ---\n"
+                                    f"{result.stdout[-12000:]}\n--- stderr ---\n{result.stderr[-4000:]}")
+
+
+def services_by_name(snapshot: dict) -> dict[str, dict]:
+    return {service["name"]: service for service in snapshot["vendors"]["render"]["services"]}
+
+
+def env_of(snapshot: dict, service_name: str) -> dict[str, str]:
+    service = services_by_name(snapshot)[service_name]
+    return snapshot["vendors"]["render"]["env_vars"].get(service["id"], {})
+
+
+@pytest.fixture
+def sandbox():
+    """A reset sandbox seeded with the rehearsal fixture; faults are cleared again afterwards."""
+    reset_and_seed()
+    yield
+    control("DELETE", "/faults")

@@ -1,0 +1,129 @@
+"""The redis phase under vendor faults: it must finish, converge to one instance each, and stay idempotent.
+
+Run: make test-faults   (or, with the sandbox up and .sandbox/env loaded:
+      .venv/bin/python -m pytest -q -s -p no:cacheprovider tests/system/test_faults.py)
+"""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from conftest import OUTPUT, assert_ok, control, env_of, fixture_data, log_summary, reset_and_seed, run_site, state
+
+# 30 % of all vendor calls fault; a fixed seed, and one fork so the calls come in a fixed order,
+# make the run reproducible (the same calls fault every time).
+FAULTS = {"rate": 0.3, "kinds": ["429", "503", "drop", "drop_after"], "retry_after": 1, "seed": 7}
+SERIAL = {"ANSIBLE_FORKS": "1"}
+
+SCOOP_SERVICES = ["scoop-web"]
+REKINDLE_SERVICES = ["rekindlepro-api", "rekindlepro-worker"]
+
+
+def seeded_env(name: str) -> dict[str, str]:
+    return next(s["env_vars"] for s in fixture_data()["render"]["services"] if s["name"] == name)
+
+
+def assert_converged(snapshot: dict) -> None:
+    """Exactly one Key Value and one Upstash database, wired into the services, other keys untouched."""
+    render, upstash = snapshot["vendors"]["render"], snapshot["vendors"]["upstash"]
+    kv_names = [kv["name"] for kv in render["key_values"]]
+    db_names = [db["database_name"] for db in upstash["databases"]]
+    assert kv_names == ["scoop-redis"], f"Render Key Values: {kv_names}"
+    assert db_names == ["rekindlepro-staging-redis"], f"Upstash databases: {db_names}"
+
+    kv = render["key_values"][0]
+    assert kv["options"]["maxmemoryPolicy"] == "noeviction"
+    for name in SCOOP_SERVICES:
+        env = env_of(snapshot, name)
+        assert env.get("REDIS_URL") == kv["connectionInfo"]["internalConnectionString"], name
+        assert {k: v for k, v in env.items() if k != "REDIS_URL"} == seeded_env(name), name
+
+    db = upstash["databases"][0]
+    assert db["eviction"] is False
+    rest_keys = {"REDIS_URL", "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN"}
+    for name in REKINDLE_SERVICES:
+        env = env_of(snapshot, name)
+        assert env.get("REDIS_URL", "").startswith("rediss://"), name
+        assert f":{db['password']}@" in env["REDIS_URL"] and env["REDIS_URL"].endswith(f":{db['port']}"), name
+        assert env.get("UPSTASH_REDIS_REST_TOKEN") == db["rest_token"], name
+        assert env.get("UPSTASH_REDIS_REST_URL"), name
+        assert {k: v for k, v in env.items() if k not in rest_keys} == seeded_env(name), name
+
+
+def record(lines: list[str]) -> None:
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    with (OUTPUT / "phase-calls.txt").open("a", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+    print("\n" + "\n".join(lines))
+
+
+def describe(label: str, summary: dict, by_vendor: dict[str, dict], seconds: float) -> str:
+    vendors = ", ".join(f"{vendor} {s['reads']}r/{s['writes']}w" for vendor, s in by_vendor.items())
+    return (f"{label}: reads={summary['reads']} writes={summary['writes']} faults={summary['faults']} "
+            f"({vendors}; {seconds:.1f} s)")
+
+
+def run_phase(state_dir, extra_env=None):
+    control("DELETE", "/log")
+    started = time.monotonic()
+    result = run_site("--tags", "redis", state_dir=state_dir, extra_env=extra_env)
+    seconds = time.monotonic() - started
+    by_vendor = {vendor: log_summary(vendor) for vendor in ("render", "upstash")}
+    return result, log_summary(), by_vendor, seconds
+
+
+def test_redis_phase_survives_faults(sandbox, tmp_path):
+    control("POST", "/faults", FAULTS)
+    result, summary, by_vendor, seconds = run_phase(tmp_path / "state", SERIAL)
+    control("DELETE", "/faults")
+    assert_ok(result, "redis phase with 30 % vendor faults")
+    assert summary["faults"] > 0, f"no fault was injected: {summary}"
+    assert summary["response_invalid"] == 0, summary
+    record([describe("faulted run (30 %, seed 7)", summary, by_vendor, seconds)])
+
+    assert_converged(state())
+
+    result, summary, by_vendor, seconds = run_phase(tmp_path / "state")
+    assert_ok(result, "redis phase re-run without faults")
+    assert summary["writes"] == 0, f"re-run after the faulted run wrote: {summary}"
+    assert summary["faults"] == 0
+    record([describe("clean re-run after the faulted run", summary, by_vendor, seconds)])
+    assert_converged(state())
+
+
+@pytest.mark.parametrize(("host", "fault"), [
+    ("scoop_production", {"vendor": "render", "path_contains": "/key-value"}),
+    ("rekindlepro_staging", {"vendor": "upstash", "path_contains": "/redis/database"}),
+], ids=["render-key-value", "upstash-database"])
+def test_lost_create_answer_makes_no_duplicate(sandbox, tmp_path, host, fault):
+    """The create is processed but its answer is lost (drop_after): the module must find it, not repeat it."""
+    control("POST", "/faults", {"nth": 1, "methods": ["POST"], "kinds": ["drop_after"], **fault})
+    control("DELETE", "/log")
+    result = run_site("--tags", "redis", "--limit", host, state_dir=tmp_path / "state")
+    described = control("GET", "/faults")
+    control("DELETE", "/faults")
+    assert_ok(result, f"redis phase for {host} with its create answer dropped")
+    faults = [e for e in control("GET", "/log")["entries"] if e["fault"]]
+    assert [(e["method"], e["fault"]) for e in faults] == [("POST", "drop_after")], (faults, described)
+
+    vendors = state()["vendors"]
+    if fault["vendor"] == "render":
+        assert [kv["name"] for kv in vendors["render"]["key_values"]] == ["scoop-redis"]
+    else:
+        assert [db["database_name"] for db in vendors["upstash"]["databases"]] == ["rekindlepro-staging-redis"]
+
+
+def test_clean_runs_reads_and_writes(tmp_path):
+    """First and second clean run of the phase: the second writes nothing. Figures go to phase-calls.txt."""
+    reset_and_seed()
+    first, first_summary, first_vendors, first_s = run_phase(tmp_path / "state")
+    assert_ok(first, "first clean run of the redis phase")
+    second, second_summary, second_vendors, second_s = run_phase(tmp_path / "state")
+    assert_ok(second, "second clean run of the redis phase")
+    record([describe("clean run 1", first_summary, first_vendors, first_s),
+            describe("clean run 2", second_summary, second_vendors, second_s)])
+    assert first_summary["writes"] > 0
+    assert second_summary["writes"] == 0, f"second clean run wrote: {second_summary}"
+    assert first_summary["faults"] == second_summary["faults"] == 0
+    assert_converged(state())
