@@ -51,8 +51,15 @@ def assert_converged(snapshot: dict) -> None:
         assert {k: v for k, v in env.items() if k not in rest_keys} == seeded_env(name), name
 
 
-def record(lines: list[str]) -> None:
+@pytest.fixture(scope="module", autouse=True)
+def fresh_figures():
+    """tests/output/phase-calls.txt holds this session's figures only."""
     OUTPUT.mkdir(parents=True, exist_ok=True)
+    (OUTPUT / "phase-calls.txt").write_text("# redis phase: vendor calls per run (tests/system/test_faults.py)\n",
+                                            encoding="utf-8")
+
+
+def record(lines: list[str]) -> None:
     with (OUTPUT / "phase-calls.txt").open("a", encoding="utf-8") as handle:
         handle.write("\n".join(lines) + "\n")
     print("\n" + "\n".join(lines))

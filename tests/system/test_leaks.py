@@ -121,10 +121,6 @@ def test_redis_phase_and_rollback_print_no_secret(tmp_path):
     assert_no_leak(rollback, secrets | secrets_in(state()), "the redis rollback at -vvv --diff")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "roles/redis: the slurp tasks 'Read the rollback record' (tasks/rollback.yml) and 'Read the "
-    "existing rollback record' (tasks/record.yml) have no no_log, so at -v and above they print the "
-    "record base64-encoded, with the previous value of every env key the phase replaced"))
 def test_rollback_restoring_an_earlier_secret_prints_it_nowhere(tmp_path):
     """scoop-web already has a REDIS_URL (with a password): the phase replaces it, the rollback puts it back."""
     old_url = "redis://default:old-redis-password-5e1f9c@old-redis.internal:6379"
