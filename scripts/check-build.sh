@@ -45,7 +45,7 @@ TARBALL="${tarballs[0]}"
 tar -tzf "${TARBALL}" | sed 's#^\./##' | sort >"${TMP}/contents"
 
 # Nothing dev-only may be in the tarball.
-forbidden='^(sandbox|tests|\.venv|\.sandbox|\.build|\.ansible|\.ci|\.git|\.pytest_cache|molecule|scripts|reports)(/|$)'
+forbidden='^(sandbox|tests|\.venv|\.sandbox|\.build|\.ansible|\.ci|\.git|\.pytest_cache|molecule|extensions|scripts|reports)(/|$)'
 forbidden+='|^(inventories/sandbox|playbooks/collections)(/|$)'
 forbidden+='|(^|/)(__pycache__|\.pytest_cache)(/|$)|\.pyc$|\.tar\.gz$'
 forbidden+='|^(Makefile|ansible\.cfg|\.gitignore|requirements-dev\.txt|changelogs/\.plugin-cache\.yaml)$'

@@ -278,8 +278,13 @@ def reset_seconds(value: str | None, is_epoch: bool, now: float | None = None) -
     return max(0.0, number)
 
 
-def cursor_pages(fetch: Callable[[str | None], list], cursor_of: Callable[[Any], str | None]) -> Iterator[Any]:
-    """Iterate items of a cursor-paginated list: fetch(cursor) returns one page; stop at an empty page."""
+def cursor_pages(fetch: Callable[[str | None], list], cursor_of: Callable[[Any], str | None],
+                 page_size: int | None = None) -> Iterator[Any]:
+    """Iterate items of a cursor-paginated list: fetch(cursor) returns one page.
+
+    Stops at an empty page, or after a page shorter than `page_size` (the last one), which saves
+    the call that would only fetch the empty page.
+    """
     cursor = None
     seen: set[str] = set()
     while True:
@@ -287,6 +292,8 @@ def cursor_pages(fetch: Callable[[str | None], list], cursor_of: Callable[[Any],
         if not page:
             return
         yield from page
+        if page_size and len(page) < page_size:
+            return
         cursor = cursor_of(page[-1])
         if not cursor or cursor in seen:
             return

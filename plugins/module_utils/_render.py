@@ -47,7 +47,7 @@ class RenderClient:
     def list(self, path: str, wrapper: str, **filters: Any) -> Iterator[dict]:
         def fetch(cursor: str | None) -> list:
             return self.http.get(path, params={**filters, "limit": PAGE_LIMIT, "cursor": cursor}) or []
-        for item in cursor_pages(fetch, lambda last: last.get("cursor")):
+        for item in cursor_pages(fetch, lambda last: last.get("cursor"), page_size=PAGE_LIMIT):
             yield item[wrapper]
 
     # -- workspaces

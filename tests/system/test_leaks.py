@@ -122,7 +122,11 @@ def test_redis_phase_and_rollback_print_no_secret(tmp_path):
 
 
 def test_rollback_restoring_an_earlier_secret_prints_it_nowhere(tmp_path):
-    """scoop-web already has a REDIS_URL (with a password): the phase replaces it, the rollback puts it back."""
+    """scoop-web already has a REDIS_URL (with a password): the phase replaces it, the rollback puts it back.
+
+    Regression test: the slurp tasks that read the rollback record (tasks/record.yml, tasks/rollback.yml)
+    once had no no_log, so at -v and above they printed the record, base64-encoded, with this earlier URL.
+    """
     old_url = "redis://default:old-redis-password-5e1f9c@old-redis.internal:6379"
     data = copy.deepcopy(fixture_data())
     scoop_web = next(s for s in data["render"]["services"] if s["name"] == "scoop-web")

@@ -140,6 +140,7 @@ def render_pages(wrapper: str, items: list[dict], page_size: int = 100) -> Calla
         params = call.params or {}
         cursors = [f"cur-{i}" for i in range(len(items))]
         start = cursors.index(params["cursor"]) + 1 if params.get("cursor") else 0
-        page = [{wrapper: item, "cursor": cursors[i]} for i, item in enumerate(items)][start:start + page_size]
+        size = min(page_size, int(params.get("limit") or page_size))  # a real server honours limit
+        page = [{wrapper: item, "cursor": cursors[i]} for i, item in enumerate(items)][start:start + size]
         return reply(200, page)
     return answer

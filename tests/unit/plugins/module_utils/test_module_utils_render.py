@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.launchkit.paas.plugins.module_utils import _render as render_client
 from ansible_collections.launchkit.paas.plugins.module_utils._render import VENDOR, RenderClient
 from ansible_collections.launchkit.paas.plugins.module_utils._resource import DuplicateResource, ResourceError
 from launchkit_fakes import FakeSession, make_http, render_pages, reply
@@ -24,22 +25,37 @@ def service(id_, name, type_="web_service"):
 
 
 # ---------------------------------------------------------------------------------------------- list()
-def test_list_follows_the_last_cursor_with_limit_100_until_an_empty_page():
+def test_list_asks_for_100_per_page():
+    api = FakeSession().on("GET", "/services", render_pages("service", [service("srv-1", "a")]))
+    list(render(api).list("/services", "service", ownerId="tea-1"))
+    assert [c.params for c in api.calls] == [{"ownerId": "tea-1", "limit": 100}]
+
+
+def test_list_follows_the_last_cursor_until_a_short_page(monkeypatch):
+    monkeypatch.setattr(render_client, "PAGE_LIMIT", 2)
     services = [service(f"srv-{i}", f"s{i}") for i in range(5)]
-    api = FakeSession().on("GET", "/services", render_pages("service", services, page_size=2))
+    api = FakeSession().on("GET", "/services", render_pages("service", services, page_size=100))
 
     found = list(render(api).list("/services", "service", ownerId="tea-1"))
 
     assert [s["id"] for s in found] == [f"srv-{i}" for i in range(5)]
     assert [c.params for c in api.calls] == [
-        {"ownerId": "tea-1", "limit": 100},
-        {"ownerId": "tea-1", "limit": 100, "cursor": "cur-1"},
-        {"ownerId": "tea-1", "limit": 100, "cursor": "cur-3"},
-        {"ownerId": "tea-1", "limit": 100, "cursor": "cur-4"},
+        {"ownerId": "tea-1", "limit": 2},
+        {"ownerId": "tea-1", "limit": 2, "cursor": "cur-1"},
+        {"ownerId": "tea-1", "limit": 2, "cursor": "cur-3"},
     ]
 
 
-def test_list_stops_when_the_server_repeats_a_cursor():
+def test_list_stops_at_an_empty_page_after_a_full_one(monkeypatch):
+    monkeypatch.setattr(render_client, "PAGE_LIMIT", 2)
+    services = [service(f"srv-{i}", f"s{i}") for i in range(4)]
+    api = FakeSession().on("GET", "/services", render_pages("service", services, page_size=100))
+    assert len(list(render(api).list("/services", "service"))) == 4
+    assert len(api.calls) == 3
+
+
+def test_list_stops_when_the_server_repeats_a_cursor(monkeypatch):
+    monkeypatch.setattr(render_client, "PAGE_LIMIT", 1)
     same_page = reply(200, [{"service": service("srv-1", "a"), "cursor": "stuck"}])
     api = FakeSession().on("GET", "/services", same_page)
     found = list(render(api).list("/services", "service"))
@@ -115,7 +131,8 @@ def test_missing_service_by_name_fails():
 
 
 # ------------------------------------------------------------------------------------------- env vars
-def test_env_vars_reads_every_page_into_a_dict():
+def test_env_vars_reads_every_page_into_a_dict(monkeypatch):
+    monkeypatch.setattr(render_client, "PAGE_LIMIT", 2)
     items = [{"key": f"K{i}", "value": f"v{i}"} for i in range(3)]
     api = FakeSession().on("GET", "/services/srv-1/env-vars", render_pages("envVar", items, page_size=2))
     assert render(api).env_vars("srv-1") == {"K0": "v0", "K1": "v1", "K2": "v2"}
