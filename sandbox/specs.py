@@ -1,6 +1,7 @@
 """Load the vendors' OpenAPI specs at run time and validate requests and responses against them.
 
-The specs are read from ``$LAUNCHKIT_API_SPECS`` (default ``<repo>/../shared/api-specs``); when a
+The specs are read from ``$LAUNCHKIT_API_SPECS`` (default ``<repo>/../shared/api-specs``, else
+``/work/shared/api-specs``); when a
 file or the validator library is missing, validation is skipped.
 """
 from __future__ import annotations
@@ -33,11 +34,16 @@ SPECS_ENV = "LAUNCHKIT_API_SPECS"
 DISCRIMINATOR = "x-sandbox-discriminator"  # marks the enum that selects a split oneOf branch
 
 
+# Where the specs live on this project's machines when the checkout is not beside them.
+WORKPLACE_SPECS = Path("/work/shared/api-specs")
+
+
 def specs_dir() -> Path:
     configured = os.environ.get(SPECS_ENV)
     if configured:
         return Path(configured)
-    return Path(__file__).resolve().parent.parent.parent / "shared" / "api-specs"
+    beside = Path(__file__).resolve().parent.parent.parent / "shared" / "api-specs"
+    return beside if beside.is_dir() or not WORKPLACE_SPECS.is_dir() else WORKPLACE_SPECS
 
 
 def validation_available() -> bool:
