@@ -16,7 +16,7 @@ export ANSIBLE_FORCE_COLOR := 0
 ENV := set -a; . .sandbox/env; set +a;
 
 .PHONY: deps sandbox-up sandbox-down rehearse test test-unit test-sandbox test-sanity test-integration \
-        test-molecule test-faults test-leaks build clean
+        test-molecule test-faults test-leaks bench build clean
 
 deps: $(VENV)/.installed
 	@command -v redis-server >/dev/null || scripts/install-system-deps.sh
@@ -68,6 +68,11 @@ test-leaks: deps
 
 test-molecule: deps
 	$(ENV) cd extensions && molecule test --all
+
+bench: deps
+	@trap 'PYTHON=$(VPY) scripts/sandbox-down.sh >/dev/null' EXIT; \
+	PYTHON=$(VPY) scripts/sandbox-up.sh >/dev/null; \
+	$(ENV) $(VPY) benchmarks/deploy_batch.py
 
 build:
 	ansible-galaxy collection build --force --output-path .build/dist

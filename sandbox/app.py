@@ -127,6 +127,7 @@ class Sandbox:
             request.body = parse_json(request.raw_body)
             self._validate_request(vendor, request)
             with self.context.lock:
+                vendor.before(request)
                 return found[0].handler(request)
         except ApiError as exc:
             return vendor.error(exc.status, exc.message)

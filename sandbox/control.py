@@ -7,7 +7,7 @@ from urllib.parse import parse_qs
 
 from .errors import ApiError, BadRequest
 from .faults import FaultConfig
-from .routing import Request, Response, Router, parse_json
+from .routing import Handler, Request, Response, Router, parse_json
 
 if TYPE_CHECKING:
     from .app import RawRequest, Sandbox
@@ -32,6 +32,16 @@ class ControlAPI:
             ("GET", "/state", self.state),
         ):
             self.router.add(method, template, handler)
+        for vendor in sandbox.vendors:
+            for method, template, handler in vendor.control_routes():
+                self.router.add(method, f"/{vendor.name}{template}", self._locked(handler))
+
+    def _locked(self, handler: Handler) -> Handler:
+        def run(request: Request) -> Response:
+            with self.sandbox.context.lock:
+                return handler(request)
+
+        return run
 
     def handle(self, raw: RawRequest) -> Response:
         request = Request(raw.method.upper(), raw.path[len(PREFIX):] or "/",

@@ -1,20 +1,26 @@
-"""Render public API (``/render/v1``): owners, services, env vars and Key Value backed by real Redis."""
+"""Render public API (``/render/v1``): owners, services, env vars, deploys, cron job runs, events,
+custom domains, and Key Value backed by real Redis."""
 from __future__ import annotations
 
 import itertools
 import os
 import time
+from operator import itemgetter
 from typing import Any
 
 from .common import iso_now, new_uuid, prefixed_id, random_secret, slugify
 from .errors import ApiError, BadRequest, Conflict, NotFound
 from .redis_servers import RespError, redis_version
+from .render_cron import CronBook, CronSettings
+from .render_deploys import DeployBook, DeployOrder, DeploySettings, image_repository
+from .render_domains import DomainBook
+from .render_events import EventLog, event_type_for
 from .render_models import (
-    KeyValue, apply_source, build_service, details_type_for_ref, encode_cursor, matches_filter, merge_details,
+    KeyValue, apply_source, build_service, details_type_for, encode_cursor, matches_filter, merge_details,
     paginate, redis_policy,
 )
-from .routing import Request, Response
-from .specs import relax_one_of, split_one_of_by_sibling
+from .routing import Handler, Request, Response
+from .specs import inline_refs, relax_one_of, split_one_of_by_sibling
 from .vendor import VendorAPI, provision_delay, register_vendor
 
 RENDER_API_KEY = os.environ.get("SANDBOX_RENDER_API_KEY", "rnd_sandbox_render_key")
@@ -25,6 +31,9 @@ RATE_LIMIT = int(os.environ.get("SANDBOX_RENDER_RATELIMIT", "400"))
 RATE_WINDOW = 60
 DEFAULT_POLICY = "allkeys_lru"
 RESTARTING_FIELDS = ("plan", "maxmemoryPolicy", "persistenceMode")
+EVENT_SCHEMA = "#/components/schemas/serviceEventWithCursor/properties/event"
+SEED_DEPLOY = ("live", "in_progress", "none")  # ``deploy`` of a seeded service
+SANDBOX_USER = OWNER["email"]  # who triggers and cancels cron job runs
 
 
 class RateWindow:
@@ -63,6 +72,21 @@ class RenderAPI(VendorAPI):
             ("GET", "/services/{serviceId}/env-vars/{envVarKey}", self.get_env_var),
             ("PUT", "/services/{serviceId}/env-vars/{envVarKey}", self.put_env_var),
             ("DELETE", "/services/{serviceId}/env-vars/{envVarKey}", self.delete_env_var),
+            ("POST", "/services/{serviceId}/suspend", self.suspend_service),
+            ("POST", "/services/{serviceId}/resume", self.resume_service),
+            ("GET", "/services/{serviceId}/deploys", self.list_deploys),
+            ("POST", "/services/{serviceId}/deploys", self.create_deploy),
+            ("GET", "/services/{serviceId}/deploys/{deployId}", self.get_deploy),
+            ("POST", "/services/{serviceId}/deploys/{deployId}/cancel", self.cancel_deploy),
+            ("POST", "/services/{serviceId}/rollback", self.rollback),
+            ("POST", "/cron-jobs/{cronJobId}/runs", self.trigger_cron_run),
+            ("DELETE", "/cron-jobs/{cronJobId}/runs", self.cancel_cron_run),
+            ("GET", "/services/{serviceId}/events", self.list_events),
+            ("GET", "/services/{serviceId}/custom-domains", self.list_custom_domains),
+            ("POST", "/services/{serviceId}/custom-domains", self.create_custom_domain),
+            ("GET", "/services/{serviceId}/custom-domains/{customDomainIdOrName}", self.get_custom_domain),
+            ("DELETE", "/services/{serviceId}/custom-domains/{customDomainIdOrName}", self.delete_custom_domain),
+            ("POST", "/services/{serviceId}/custom-domains/{customDomainIdOrName}/verify", self.verify_custom_domain),
             ("GET", "/key-value", self.list_key_values),
             ("POST", "/key-value", self.create_key_value),
             ("GET", "/key-value/{keyValueId}", self.get_key_value),
@@ -83,6 +107,40 @@ class RenderAPI(VendorAPI):
         self.env_vars: dict[str, dict[str, tuple[int, str]]] = {}
         self.key_values: dict[str, tuple[int, KeyValue]] = {}
         self.rate = RateWindow(RATE_LIMIT, RATE_WINDOW)
+        self.events = EventLog()
+        self.deploys = DeployBook(self.events)
+        self.cron = CronBook(self.events)
+        self.domains = DomainBook()
+
+    def before(self, request: Request) -> None:
+        self.settle()
+
+    def settle(self) -> None:
+        """Apply the deploy and cron-run transitions due by now, oldest first (events stay in time order)."""
+        now = time.time()
+        for _when, action in sorted([*self.deploys.due(now), *self.cron.due(now)], key=itemgetter(0)):
+            action()
+
+    def control_routes(self) -> list[tuple[str, str, Handler]]:
+        return [("GET", "/deploys", self.control_deploys), ("POST", "/deploys", self.control_deploys),
+                ("GET", "/cron", self.control_cron), ("POST", "/cron", self.control_cron),
+                ("GET", "/dns", self.control_dns), ("POST", "/dns", self.control_dns)]
+
+    def control_deploys(self, request: Request) -> Response:
+        return self._steer(request, self.deploys.settings)
+
+    def control_cron(self, request: Request) -> Response:
+        return self._steer(request, self.cron.settings)
+
+    def control_dns(self, request: Request) -> Response:
+        return self._steer(request, self.domains)
+
+    @staticmethod
+    def _steer(request: Request, settings: DeploySettings | CronSettings | DomainBook) -> Response:
+        """Control: POST changes the given settings; both GET and POST answer the current ones."""
+        if request.method == "POST":
+            settings.update(request.body)
+        return Response(200, settings.describe())
 
     def authenticate(self, request: Request) -> bool:
         return request.header("Authorization") == f"Bearer {RENDER_API_KEY}"
@@ -104,9 +162,14 @@ class RenderAPI(VendorAPI):
         schemas = document["components"]["schemas"]
         for schema in schemas.values():
             if "serviceDetails" in schema.get("properties", {}):
-                split_one_of_by_sibling(schema, "serviceDetails", "type", details_type_for_ref)
+                split_one_of_by_sibling(schema, "serviceDetails", "type", details_type_for)
         for name in ("envSpecificDetailsPOST", "envSpecificDetailsPATCH"):
             relax_one_of(schemas[name])
+        # event details: an untitled oneOf whose "Service Suspended" alternative ({type: object})
+        # matches anything; other schemas point into it, so inline those references first.
+        inline_refs(document, f"{EVENT_SCHEMA}/properties/details/")
+        event = document["components"]["schemas"]["serviceEventWithCursor"]["properties"]["event"]
+        split_one_of_by_sibling(event, "details", "type", event_type_for)
 
     def validation_payload(self, request: Request) -> Any:
         """A service PATCH has no ``type``; validate it as the stored service's type."""
@@ -117,12 +180,16 @@ class RenderAPI(VendorAPI):
         return request.body
 
     def dump(self) -> dict[str, Any]:
+        self.settle()
         return {
             "owners": [owner for _seq, owner in self.owners.values()],
             "services": [service for _seq, service in self.services.values()],
             "env_vars": {sid: {key: value for key, (_seq, value) in env.items()} for sid, env in self.env_vars.items()},
             "key_values": [{**kv.detail(redis_version()), "password": kv.password, "port": kv.port,
                             "connectionInfo": kv.connection_info()} for _seq, kv in self.key_values.values()],
+            "deploys": self.deploys.dump(), "deploy_settings": self.deploys.settings.describe(),
+            "cron_runs": self.cron.dump(), "cron_settings": self.cron.settings.describe(),
+            "events": self.events.dump(), **self.domains.dump(),
         }
 
     def seed(self, data: dict[str, Any]) -> dict[str, Any]:
@@ -130,8 +197,14 @@ class RenderAPI(VendorAPI):
         for spec in data.get("services", []):
             body = {"ownerId": OWNER["id"], "type": "web_service", **spec}
             env = body.pop("env_vars", {}) or {}
+            deploy = body.pop("deploy", "live")
+            if deploy not in SEED_DEPLOY:
+                raise BadRequest(f"deploy must be one of {list(SEED_DEPLOY)}")
             body["envVars"] = [{"key": key, "value": str(value)} for key, value in env.items()]
             service = self._create_service(body)
+            if deploy != "none":
+                order = DeployOrder("api", first=True, outcome="live" if deploy == "live" else None)
+                self.deploys.start(service, order, already_done=deploy == "live")
             result["services"].append({"id": service["id"], "name": service["name"]})
         for spec in data.get("key_values", []):
             kv = self._create_key_value({"ownerId": OWNER["id"], "plan": "starter", **spec})
@@ -168,7 +241,8 @@ class RenderAPI(VendorAPI):
 
     def create_service(self, request: Request) -> Response:
         service = self._create_service(request.body)
-        return Response(201, {"service": service, "deployId": prefixed_id("dep")})
+        deploy = self.deploys.start(service, DeployOrder("api", first=True))
+        return Response(201, {"service": service, "deployId": deploy.id})
 
     def update_service(self, request: Request) -> Response:
         service = self._service(request.params["serviceId"])
@@ -185,6 +259,8 @@ class RenderAPI(VendorAPI):
         service = self._service(request.params["serviceId"])
         del self.services[service["id"]]
         self.env_vars.pop(service["id"], None)
+        for book in (self.deploys, self.cron, self.events, self.domains):
+            book.forget(service["id"])
         return Response(204)
 
     def _service(self, service_id: str) -> dict[str, Any]:
@@ -268,6 +344,130 @@ class RenderAPI(VendorAPI):
         if item.get("generateValue"):
             return random_secret(32)
         raise BadRequest("either value or generateValue: true is required")
+
+    # --- suspend / resume --------------------------------------------------------------------
+    def suspend_service(self, request: Request) -> Response:
+        service = self._service(request.params["serviceId"])
+        if service["suspended"] != "suspended":
+            service.update(suspended="suspended", suspenders=["user"], updatedAt=iso_now())
+            self.events.emit(service["id"], "service_suspended", {})
+        return Response(202)
+
+    def resume_service(self, request: Request) -> Response:
+        """Only a suspended service changes ("if it's currently suspended"); resuming deploys it."""
+        service = self._service(request.params["serviceId"])
+        if service["suspended"] == "suspended":
+            service.update(suspended="not_suspended", suspenders=[], updatedAt=iso_now())
+            self.events.emit(service["id"], "service_resumed", {})
+            self.deploys.start(service, DeployOrder("service_resumed"))
+        return Response(202)
+
+    # --- deploys -----------------------------------------------------------------------------
+    def list_deploys(self, request: Request) -> Response:
+        service, now, statuses = self._service(request.params["serviceId"]), time.time(), request.args("status")
+        documents = [(seq, deploy.document(now)) for seq, deploy in self.deploys.of_service(service["id"])]
+        rows = [(seq, doc) for seq, doc in documents if matches_filter(doc["status"], statuses)]
+        return paginate(request, rows, "deploy", newest_first=True)
+
+    def get_deploy(self, request: Request) -> Response:
+        service = self._service(request.params["serviceId"])
+        return Response(200, self.deploys.get(service["id"], request.params["deployId"]).document(time.time()))
+
+    def create_deploy(self, request: Request) -> Response:
+        """201 with the deploy, or 202 "Queued" without a body in queue mode (NOTES.md quirk 8)."""
+        service = self._deployable(request.params["serviceId"])
+        order = self._deploy_order(service, request.body)
+        deploy = self.deploys.start(service, order)
+        return Response(202) if order.queued else Response(201, deploy.document(time.time()))
+
+    def cancel_deploy(self, request: Request) -> Response:
+        service = self._service(request.params["serviceId"])
+        if service["type"] == "cron_job":
+            raise BadRequest("cancelling a deploy is not supported for cron jobs")
+        deploy = self.deploys.get(service["id"], request.params["deployId"])
+        self.deploys.cancel(deploy)
+        return Response(200, deploy.document(time.time()))
+
+    def rollback(self, request: Request) -> Response:
+        """A new deploy (trigger ``rollback``) of the target's commit or image, without a build."""
+        service = self._deployable(request.params["serviceId"])
+        target = self.deploys.get(service["id"], request.body["deployId"])
+        if target.status not in ("live", "deactivated"):
+            raise BadRequest(f"deploy {target.id} never went live (status {target.status_at(time.time())})")
+        deploy = self.deploys.start(service, DeployOrder("rollback", build=False, rollback_of=target))
+        return Response(201, deploy.document(time.time()))
+
+    def _deployable(self, service_id: str) -> dict[str, Any]:
+        service = self._service(service_id)
+        if service["suspended"] == "suspended":
+            raise BadRequest("cannot deploy a suspended service: resume it first")
+        return service
+
+    def _deploy_order(self, service: dict[str, Any], body: dict[str, Any]) -> DeployOrder:
+        """Checks the spec states in prose (deployMode, commitId, imageUrl), then the order."""
+        build_fields = [key for key in ("commitId", "imageUrl", "clearCache") if key in body]
+        deploy_only = body.get("deployMode") == "deploy_only"
+        if deploy_only and build_fields:
+            raise BadRequest(f"deployMode deploy_only cannot be combined with {', '.join(build_fields)}")
+        if "commitId" in body and (service["type"] == "cron_job" or "imagePath" in service):
+            raise BadRequest("commitId is only supported for Git-backed services other than cron jobs")
+        if "imageUrl" in body:
+            self._check_image_url(service, body["imageUrl"])
+        return DeployOrder("api", build=not deploy_only, clear_cache=body.get("clearCache") == "clear",
+                           commit_id=body.get("commitId"), image_url=body.get("imageUrl"),
+                           queued=self.deploys.settings.queue_202)
+
+    @staticmethod
+    def _check_image_url(service: dict[str, Any], image_url: str) -> None:
+        if "imagePath" not in service:
+            raise BadRequest("imageUrl is only supported for image-backed services")
+        if image_repository(image_url) != image_repository(service["imagePath"]):
+            raise BadRequest("imageUrl must match the host, repository and image name of the service's image")
+
+    # --- cron job runs -----------------------------------------------------------------------
+    def trigger_cron_run(self, request: Request) -> Response:
+        return Response(200, self.cron.trigger(self._cron_job(request), SANDBOX_USER).document())
+
+    def cancel_cron_run(self, request: Request) -> Response:
+        self.cron.cancel_active(self._cron_job(request)["id"], SANDBOX_USER)
+        return Response(204)
+
+    def _cron_job(self, request: Request) -> dict[str, Any]:
+        service = self._service(request.params["cronJobId"])
+        if service["type"] != "cron_job":
+            raise BadRequest(f"service {service['id']} is not a cron job")
+        return service
+
+    # --- events ------------------------------------------------------------------------------
+    def list_events(self, request: Request) -> Response:
+        service = self._service(request.params["serviceId"])
+        rows = self.events.rows(service["id"], request.args("type"), request.arg("startTime"), request.arg("endTime"))
+        return paginate(request, rows, "event", newest_first=True)
+
+    # --- custom domains ----------------------------------------------------------------------
+    def list_custom_domains(self, request: Request) -> Response:
+        service = self._service(request.params["serviceId"])
+        rows = self.domains.rows(service["id"], request.args("name"), request.arg("domainType"),
+                                 request.arg("verificationStatus"))
+        return paginate(request, rows, "customDomain")
+
+    def create_custom_domain(self, request: Request) -> Response:
+        service = self._service(request.params["serviceId"])
+        return Response(201, [item.document() for item in self.domains.add(service, request.body["name"])])
+
+    def get_custom_domain(self, request: Request) -> Response:
+        return Response(200, self.domains.find(*self._domain_ref(request)).document())
+
+    def delete_custom_domain(self, request: Request) -> Response:
+        self.domains.delete(*self._domain_ref(request))
+        return Response(204)
+
+    def verify_custom_domain(self, request: Request) -> Response:
+        self.domains.verify(*self._domain_ref(request))
+        return Response(202)
+
+    def _domain_ref(self, request: Request) -> tuple[str, str]:
+        return self._service(request.params["serviceId"])["id"], request.params["customDomainIdOrName"]
 
     # --- Key Value ---------------------------------------------------------------------------
     def list_key_values(self, request: Request) -> Response:

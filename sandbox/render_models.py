@@ -37,12 +37,13 @@ PASSTHROUGH = {
     "web_service": (*_SERVER_PASSTHROUGH, "maintenanceMode", "renderSubdomainPolicy", "ipAllowList", "cache"),
     "private_service": _SERVER_PASSTHROUGH,
     "background_worker": _SERVER_PASSTHROUGH,
-    "cron_job": (),
+    "cron_job": ("lastSuccessfulRunAt",),  # kept through PATCH; set by successful runs
 }
 
 
-def details_type_for_ref(ref: str) -> str | None:
-    name = ref.rsplit("/", 1)[-1]
+def details_type_for(alternative: dict[str, Any]) -> str | None:
+    """The service type a ``serviceDetails`` oneOf alternative (a ``$ref``) belongs to."""
+    name = alternative.get("$ref", "").rsplit("/", 1)[-1]
     for prefix, service_type in DETAILS_PREFIX_TO_TYPE.items():
         if name.startswith(prefix):
             return service_type
@@ -77,13 +78,18 @@ def page_limit(request: Request) -> int:
     return min(limit, MAX_LIMIT)
 
 
-def paginate(request: Request, rows: Iterable[tuple[int, Any]], wrapper: str) -> Response:
-    """Render lists: ``[{<wrapper>: obj, cursor}]``, items after ``?cursor=``, at most ``limit``."""
+def paginate(request: Request, rows: Iterable[tuple[int, Any]], wrapper: str, *, newest_first: bool = False) -> Response:
+    """Render lists: ``[{<wrapper>: obj, cursor}]``, items after ``?cursor=``, at most ``limit``.
+
+    ``newest_first`` orders by descending sequence (deploys, events); the cursor works the same way.
+    """
     cursor = request.arg("cursor")
-    after = decode_cursor(cursor) if cursor else 0
     limit = page_limit(request)
-    chosen = [(seq, obj) for seq, obj in sorted(rows, key=lambda row: row[0]) if seq > after][:limit]
-    return Response(200, [{wrapper: obj, "cursor": encode_cursor(seq)} for seq, obj in chosen])
+    ordered = sorted(rows, key=lambda row: row[0], reverse=newest_first)
+    if cursor:
+        mark = decode_cursor(cursor)
+        ordered = [(seq, obj) for seq, obj in ordered if (seq < mark if newest_first else seq > mark)]
+    return Response(200, [{wrapper: obj, "cursor": encode_cursor(seq)} for seq, obj in ordered[:limit]])
 
 
 def matches_filter(value: Any, wanted: list[str]) -> bool:

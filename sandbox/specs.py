@@ -186,24 +186,48 @@ def _is_discriminator_miss(error: Any) -> bool:
 
 
 def split_one_of_by_sibling(
-    schema: dict[str, Any], prop: str, sibling: str, value_for_ref: Callable[[str], str | None]
+    schema: dict[str, Any], prop: str, sibling: str, value_for: Callable[[dict[str, Any]], str | None]
 ) -> None:
     """Replace ``properties[prop].oneOf`` by branches chosen by the value of ``sibling``.
 
-    Used where a spec's oneOf cannot tell its alternatives apart (Render ``serviceDetails``): the
-    alternative is picked by ``type`` instead. Mutates the raw (unresolved) schema in place, so
-    references into it stay valid.
+    Used where a spec's oneOf cannot tell its alternatives apart (Render ``serviceDetails``, event
+    ``details``): the alternative is picked by ``type`` instead, ``value_for(alternative)`` naming
+    the sibling value it belongs to. Mutates the raw (unresolved) schema in place, so references
+    to the schema stay valid; references *into* the alternatives must be inlined first
+    (``inline_refs``).
     """
     alternatives = schema.get("properties", {}).get(prop, {}).get("oneOf")
     if not alternatives:
         return
     branches = []
     for alternative in alternatives:
-        value = value_for_ref(alternative.get("$ref", ""))
+        value = value_for(alternative)
         if value is not None:
             branches.append({"properties": {sibling: {"enum": [value], DISCRIMINATOR: True}, prop: alternative}})
     schema["properties"][prop] = {"type": "object"}
     schema.setdefault("allOf", []).append({"anyOf": branches})
+
+
+def inline_refs(document: dict[str, Any], prefix: str) -> None:
+    """Replace every ``$ref`` that starts with ``prefix`` by a copy of its target, in place.
+
+    Needed before moving a schema whose parts other references point into (``.../oneOf/4/...``).
+    """
+    resolver = RefResolver(document)
+
+    def walk(node: Any, stack: tuple[str, ...]) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith(prefix):
+                return {} if ref in stack else walk(copy.deepcopy(resolver.pointer(ref)), (*stack, ref))
+            return {key: walk(value, stack) for key, value in node.items()}
+        if isinstance(node, list):
+            return [walk(item, stack) for item in node]
+        return node
+
+    inlined = walk(document, ())
+    document.clear()
+    document.update(inlined)
 
 
 def relax_one_of(schema: dict[str, Any]) -> None:

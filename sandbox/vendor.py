@@ -93,6 +93,15 @@ class VendorAPI:
         """The value validated against the request schema (default: the JSON body)."""
         return request.body
 
+    def before(self, request: Request) -> None:
+        """Called under the state lock before a routed request is handled: bring state that is
+        computed lazily from timestamps (e.g. deploy progress) up to date."""
+
+    def control_routes(self) -> list[tuple[str, str, Handler]]:
+        """Vendor-specific control endpoints, mounted at ``/_sandbox/<name><template>``, run under
+        the state lock. Handlers may raise ValueError (answered 400)."""
+        return []
+
     def reset(self) -> None:
         """Forget all state (and stop what it started); re-seed fixed objects."""
 

@@ -13,7 +13,7 @@ from typing import Any
 from ansible_collections.launchkit.paas.plugins.module_utils._module import Secrets, mask_url, url_password
 from ansible_collections.launchkit.paas.plugins.module_utils._render import RenderClient
 from ansible_collections.launchkit.paas.plugins.module_utils._resource import (
-    SECRET_AFTER, SECRET_BEFORE, Resource, ensure, unique, wait_for)
+    SECRET_AFTER, SECRET_BEFORE, Resource, ResourceError, ensure, unique, wait_for)
 
 # A URL inside a longer text, such as the cliCommand `redis-cli -u "rediss://user:password@host:port"`.
 EMBEDDED_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"']+")
@@ -209,6 +209,8 @@ def run_env_vars(params: dict, check_mode: bool, secrets: Secrets, client: Rende
     secrets.add(*(env_string(v) for v in env.values()))
     owner_id = client.owner_id(params["owner"])
     service = client.service(owner_id, params["service"])
+    if params.get("from_service"):
+        env = {**copied_env(client, owner_id, params, secrets), **env}
     current = client.env_vars(service["id"])
     plan = plan_env_changes(current, env, params["remove"], params["purge"])
     previous = {key: current.get(key) for key in [*plan["set"], *plan["delete"]]}
@@ -230,6 +232,21 @@ def run_env_vars(params: dict, check_mode: bool, secrets: Secrets, client: Rende
         secrets.add(*(v for v in previous.values() if v))
         result["_unmasked"] = tuple(v for v in previous.values() if v)
     return result
+
+
+def copied_env(client: RenderClient, owner_id: str, params: dict, secrets: Secrets) -> dict[str, str]:
+    """The env of another service (Render's "Add from Service"), limited to from_service_keys if given."""
+    source = client.service(owner_id, params["from_service"])
+    values = client.env_vars(source["id"])
+    keys = params.get("from_service_keys")
+    if keys:
+        absent = sorted(set(keys) - set(values))
+        if absent:
+            raise ResourceError(f"{source['name']} has no env vars named {', '.join(absent)}")
+        values = {key: values[key] for key in keys}
+    values = {key: value for key, value in values.items() if key not in params["remove"]}
+    secrets.add(*values.values())
+    return values
 
 
 def _env_diff(current: dict, plan: dict) -> dict:

@@ -37,6 +37,16 @@ options:
     description: Keys to set and their values.
     type: dict
     default: {}
+  from_service:
+    description:
+      - Also copy the environment variables of this service (id or name), like Render's "Add from
+        Service". Keys in O(env) win over copied ones; keys in O(remove) are not copied.
+      - Still key by key, so copying never removes a key of the target service.
+    type: str
+  from_service_keys:
+    description: Copy only these keys from O(from_service). A key missing there is an error.
+    type: list
+    elements: str
   remove:
     description: Keys to remove. A key that does not exist is ignored.
     type: list
@@ -62,6 +72,11 @@ EXAMPLES = r"""
       REDIS_URL: "{{ redis.key_value.connection.internal_connection_string }}"
   loop: [scoop-web, scoop-worker]
   no_log: true
+
+- name: Give the worker the web service's environment (Render's "Add from Service")
+  launchkit.paas.render_env_vars:
+    service: scoop-worker
+    from_service: scoop-web
 
 - name: Remove a key that is no longer used
   launchkit.paas.render_env_vars:
@@ -113,6 +128,8 @@ def main() -> None:
         owner={"type": "str", "fallback": (env_fallback, ["RENDER_OWNER_ID"])},
         env={"type": "dict", "default": {}, "no_log": True},
         remove={"type": "list", "elements": "str", "default": [], "no_log": False},
+        from_service={"type": "str"},
+        from_service_keys={"type": "list", "elements": "str", "no_log": False},
         purge={"type": "bool", "default": False},
         return_previous={"type": "bool", "default": False},
     )

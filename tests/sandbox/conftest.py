@@ -133,7 +133,7 @@ def sandbox_server(tmp_path_factory: pytest.TempPathFactory) -> Any:
     state_dir = tmp_path_factory.mktemp("sandbox-state")
     port = free_port()
     env = {key: value for key, value in os.environ.items() if key not in OVERRIDES}
-    env["SANDBOX_PROVISION_DELAY"] = "0.2"
+    env.update(SANDBOX_PROVISION_DELAY="0.2", SANDBOX_BUILD_SECONDS="0.5", SANDBOX_CRON_RUN_SECONDS="0.3")
     log = open(state_dir / "server.log", "wb")  # noqa: SIM115 - closed at teardown
     process = subprocess.Popen(
         [sys.executable, "-m", "sandbox.server", "--host", "127.0.0.1", "--port", str(port),

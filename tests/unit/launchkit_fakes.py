@@ -144,3 +144,26 @@ def render_pages(wrapper: str, items: list[dict], page_size: int = 100) -> Calla
         page = [{wrapper: item, "cursor": cursors[i]} for i, item in enumerate(items)][start:start + size]
         return reply(200, page)
     return answer
+
+
+class FakeClock:
+    """A monotonic clock that moves only when slept on: ``sleep(s)`` records ``s`` and advances ``now()``.
+
+    Pass ``now`` and ``sleep`` wherever code takes a clock, so waiting loops run instantly and the
+    total time they would have slept can be asserted.
+    """
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.time = start
+        self.sleeps: list[float] = []
+
+    def now(self) -> float:
+        return self.time
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.time += seconds
+
+    @property
+    def slept(self) -> float:
+        return sum(self.sleeps)

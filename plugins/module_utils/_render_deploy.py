@@ -1,0 +1,242 @@
+# -*- coding: utf-8 -*-
+# Copyright: launchkit.paas contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Private to launchkit.paas: Render deploys (trigger, wait, roll back) and cron job runs.
+
+Not a public API; it may change between any two releases. Several services are deployed in one
+batch: every deploy is started first, then all are waited for together, so a rollout takes about
+as long as its slowest build rather than the sum of them.
+"""
+from __future__ import annotations
+
+import time
+from typing import Any, Callable
+
+from ansible_collections.launchkit.paas.plugins.module_utils._http import WriteOutcomeUnknown
+from ansible_collections.launchkit.paas.plugins.module_utils._module import Secrets
+from ansible_collections.launchkit.paas.plugins.module_utils._render import RenderClient
+from ansible_collections.launchkit.paas.plugins.module_utils._render_service import UTC_NOTE
+from ansible_collections.launchkit.paas.plugins.module_utils._resource import ResourceError, WaitTimeout
+
+LIVE = "live"
+FAILED = {"build_failed", "update_failed", "canceled", "pre_deploy_failed", "deactivated"}
+IN_PROGRESS = {"created", "queued", "build_in_progress", "update_in_progress", "pre_deploy_in_progress"}
+RUN_FAILED = {"unsuccessful", "canceled"}
+AUTODEPLOY_WARNING = ("autodeploy stays on: the next push to the branch deploys again and undoes the rollback; "
+                      "set auto_deploy: false on the service (launchkit.paas.render_service) to keep it")
+
+
+class Clock:
+    """Time and sleep, replaceable in tests."""
+
+    def __init__(self, now: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
+        self.now = now
+        self.sleep = sleep
+
+
+def deploys(client: RenderClient, service_id: str, limit: int = 20) -> list[dict]:
+    """The service's most recent deploys, newest first (one page is enough to find the current ones)."""
+    page = client.http.get(f"/services/{service_id}/deploys", params={"limit": limit}) or []
+    return [item["deploy"] for item in page]
+
+
+def trigger(client: RenderClient, service_id: str, body: dict) -> dict:
+    """Start a deploy and return it, also when Render answers 202 with no body or the answer is lost."""
+    known = {d["id"] for d in deploys(client, service_id)}
+    for attempt in range(3):
+        try:
+            answer = client.http.request("POST", f"/services/{service_id}/deploys", json_body=body, ok=(201, 202))
+        except WriteOutcomeUnknown:
+            if attempt == 2:
+                raise
+            found = _newest_unknown(client, service_id, known)
+            if found:
+                return found
+            continue
+        if answer.status == 201 and answer.body:
+            return answer.body
+        found = _newest_unknown(client, service_id, known)  # 202 Queued: the deploy is only in the list
+        if found:
+            return found
+        raise ResourceError(f"Render queued a deploy of {service_id} but it does not appear in its deploy list")
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _newest_unknown(client: RenderClient, service_id: str, known: set[str]) -> dict | None:
+    fresh = [d for d in deploys(client, service_id) if d["id"] not in known]
+    return fresh[0] if fresh else None
+
+
+def wait_all(client: RenderClient, pending: dict[str, dict], names: dict[str, str], timeout: float,
+             clock: Clock | None = None, interval: float = 2.0) -> dict[str, dict]:
+    """Poll every pending deploy together until each is live or failed; fail listing the failures."""
+    clock = clock or Clock()
+    deadline = clock.now() + timeout
+    done: dict[str, dict] = {}
+    delay = 0.25
+    while True:
+        for service_id, deploy in list(pending.items()):
+            if deploy.get("status") not in IN_PROGRESS:
+                done[service_id] = pending.pop(service_id)
+                continue
+            latest = client.http.get(f"/services/{service_id}/deploys/{deploy['id']}")
+            pending[service_id] = latest
+            if latest.get("status") not in IN_PROGRESS:
+                done[service_id] = pending.pop(service_id)
+        if not pending:
+            break
+        if clock.now() >= deadline:
+            late = ", ".join(f"{names[s]} ({d['id']}: {d.get('status')})" for s, d in pending.items())
+            raise WaitTimeout(f"deploys still not live after {timeout:g} s: {late}; raise wait_timeout")
+        clock.sleep(delay)
+        delay = min(interval, delay * 2)
+    failed = {s: d for s, d in done.items() if d.get("status") != LIVE}
+    if failed:
+        detail = "; ".join(f"{names[s]}: deploy {d['id']} ended in {d.get('status')}" for s, d in failed.items())
+        raise ResourceError(f"deploy failed: {detail}", deploys=[deploy_view(names[s], d) for s, d in done.items()])
+    return done
+
+
+def deploy_view(service_name: str, deploy: dict) -> dict:
+    commit = deploy.get("commit") or {}
+    return {"service": service_name, "id": deploy.get("id"), "status": deploy.get("status"),
+            "trigger": deploy.get("trigger"), "commit": commit.get("id"), "commit_message": commit.get("message"),
+            "image": (deploy.get("image") or {}).get("ref"), "created_at": deploy.get("createdAt"),
+            "finished_at": deploy.get("finishedAt")}
+
+
+def deploy_body(params: dict) -> dict:
+    body: dict[str, Any] = {"clearCache": "clear" if params["clear_cache"] else "do_not_clear"}
+    if params["commit_id"]:
+        body["commitId"] = params["commit_id"]
+    if params["image_url"]:
+        body["imageUrl"] = params["image_url"]
+    return body
+
+
+def plan_service(params: dict, history: list[dict]) -> tuple[str, dict | None]:
+    """What to do for one service: ('trigger'|'wait'|'none'|'rollback', the deploy concerned)."""
+    latest = history[0] if history else None
+    live = next((d for d in history if d.get("status") == LIVE), None)
+    state = params["state"]
+    if state == "rolled_back":
+        return ("rollback", None) if live else ("none", None)
+    if params["commit_id"] and live and (live.get("commit") or {}).get("id") == params["commit_id"]:
+        return "none", live
+    if state == "live" and latest and latest.get("status") in IN_PROGRESS:
+        return "wait", latest
+    if state == "live" and latest and latest.get("status") == LIVE and not params["commit_id"]:
+        return "none", latest
+    return "trigger", None
+
+
+def rollback_target(history: list[dict], deploy_id: str | None, live: dict) -> dict | None:
+    """The deploy to roll back to, or None when the live deploy already is that rollback.
+
+    Without deploy_id the target is the newest deactivated deploy (the previous live one), unless the
+    live deploy is itself a rollback: rolling back again would undo it.
+    """
+    if deploy_id:
+        match = next((d for d in history if d["id"] == deploy_id), None)
+        if match is None:
+            raise ResourceError(f"deploy {deploy_id} is not among the service's recent deploys")
+        same_commit = (live.get("commit") or {}).get("id") == (match.get("commit") or {}).get("id")
+        return None if live["id"] == match["id"] or (same_commit and live.get("trigger") == "rollback") else match
+    if live.get("trigger") == "rollback":
+        return None
+    previous = next((d for d in history if d.get("status") == "deactivated"), None)
+    if previous is None:
+        raise ResourceError("there is no earlier deploy that was live to roll back to; name one with deploy_id")
+    return previous
+
+
+def run_deploy(params: dict, check_mode: bool, secrets: Secrets, client: RenderClient | None = None,
+               clock: Clock | None = None) -> dict:
+    client = client or RenderClient.from_params(params)
+    owner_id = client.owner_id(params["owner"])
+    services = [client.service(owner_id, ref) for ref in params["services"]]
+    names = {s["id"]: s["name"] for s in services}
+    pending: dict[str, dict] = {}
+    unchanged: dict[str, dict] = {}
+    result: dict[str, Any] = {"changed": False, "warnings": [], "deploys": []}
+    actions: dict[str, str] = {}
+    for service in services:
+        history = deploys(client, service["id"])
+        action, deploy = plan_service(params, history)
+        actions[service["name"]] = action
+        if action == "rollback":
+            live = next(d for d in history if d.get("status") == LIVE)
+            target = rollback_target(history, params["deploy_id"], live)
+            if target is None:
+                actions[service["name"]] = "none"
+                unchanged[service["id"]] = live
+                continue
+            if check_mode:
+                continue
+            answer = client.http.request("POST", f"/services/{service['id']}/rollback",
+                                         json_body={"deployId": target["id"]}, ok=(200, 201))
+            pending[service["id"]] = answer.body
+            if service.get("autoDeploy") == "yes":
+                result["warnings"].append(f"{service['name']}: {AUTODEPLOY_WARNING}")
+        elif action == "trigger":
+            if service.get("suspended") == "suspended":
+                raise ResourceError(f"{service['name']} is suspended; resume it (render_service state=present) first")
+            if not check_mode:
+                pending[service["id"]] = trigger(client, service["id"], deploy_body(params))
+        elif action == "wait":
+            pending[service["id"]] = deploy
+        else:
+            unchanged[service["id"]] = deploy or {}
+    result["changed"] = any(a in ("trigger", "rollback") for a in actions.values())
+    result["actions"] = actions
+    if params["wait"] and pending:
+        pending = wait_all(client, pending, names, params["wait_timeout"], clock)
+    result["deploys"] = [deploy_view(names[s], d) for s, d in {**unchanged, **pending}.items() if d]
+    return result
+
+
+def run_cron_run(params: dict, check_mode: bool, secrets: Secrets, client: RenderClient | None = None,
+                 clock: Clock | None = None) -> dict:
+    client = client or RenderClient.from_params(params)
+    service = client.service(client.owner_id(params["owner"]), params["service"])
+    if service.get("type") != "cron_job":
+        raise ResourceError(f"{service['name']} is a {service.get('type')}, not a cron_job")
+    details = service.get("serviceDetails") or {}
+    result: dict[str, Any] = {"changed": True, "schedule": details.get("schedule"), "schedule_timezone": "UTC",
+                              "schedule_note": UTC_NOTE, "run": None}
+    if check_mode:
+        return result
+    run = client.http.request("POST", f"/cron-jobs/{service['id']}/runs", ok=(200, 201)).body
+    if params["wait"]:
+        run = wait_run(client, service, run, params["wait_timeout"], clock or Clock())
+    result["run"] = run_view(run)
+    if run.get("status") in RUN_FAILED:
+        raise ResourceError(f"cron job {service['name']} run {run['id']} ended {run['status']}", run=result["run"])
+    return result
+
+
+def wait_run(client: RenderClient, service: dict, run: dict, timeout: float, clock: Clock) -> dict:
+    """Render has no GET for a run: its end is reported as a cron_job_run_ended service event."""
+    deadline = clock.now() + timeout
+    delay = 0.25
+    while True:
+        ended = ended_event(client, service["id"], run["id"])
+        if ended:
+            return {**run, "status": ended["details"].get("status"), "finishedAt": ended.get("timestamp"),
+                    "reason": ended["details"].get("reason")}
+        if clock.now() >= deadline:
+            raise WaitTimeout(f"cron job {service['name']} run {run['id']} had not finished after {timeout:g} s")
+        clock.sleep(delay)
+        delay = min(5.0, delay * 2)
+
+
+def ended_event(client: RenderClient, service_id: str, run_id: str) -> dict | None:
+    page = client.http.get(f"/services/{service_id}/events", params={"type": "cron_job_run_ended", "limit": 50}) or []
+    return next((item["event"] for item in page
+                 if (item["event"].get("details") or {}).get("cronJobRunId") == run_id), None)
+
+
+def run_view(run: dict) -> dict:
+    return {"id": run.get("id"), "status": run.get("status"), "started_at": run.get("startedAt"),
+            "finished_at": run.get("finishedAt"), "triggered_by": run.get("triggeredBy"),
+            "reason": run.get("reason")}

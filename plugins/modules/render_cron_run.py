@@ -1,0 +1,103 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: launchkit.paas contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: render_cron_run
+short_description: Run a Render cron job now and report how it ended
+version_added: 0.1.0
+author:
+  - launchkit.paas maintainers (@launchkit)
+description:
+  - Triggers a run of a cron job (Render cancels a run still active), waits for it and fails when
+    it ends C(unsuccessful) or C(canceled). This is the "trigger a run to test the cron job" step of a rollout.
+  - Render has no endpoint to read a run; its end is read from the service's C(cron_job_run_ended) event.
+  - Every run is a change. In check mode nothing is triggered.
+extends_documentation_fragment:
+  - launchkit.paas.render
+  - launchkit.paas.attributes
+  - launchkit.paas.attributes.actions
+  - launchkit.paas.attributes.render
+attributes:
+  diff_mode:
+    support: none
+options:
+  service:
+    description: Cron job id or name.
+    type: str
+    required: true
+  owner:
+    description:
+      - Workspace id, name or email. Optional when the API key sees one workspace.
+      - If not set, the environment variable E(RENDER_OWNER_ID) is used.
+    type: str
+  wait:
+    description: Wait for the run to end.
+    type: bool
+    default: true
+  wait_timeout:
+    description: Seconds to wait for the run.
+    type: int
+    default: 900
+"""
+
+EXAMPLES = r"""
+- name: Run the daily job once now and make sure it succeeds
+  launchkit.paas.render_cron_run:
+    service: scoop-recurring-jobs
+  register: run
+
+- name: Show when it runs by itself
+  ansible.builtin.debug:
+    msg: "{{ run.schedule }} ({{ run.schedule_timezone }})"
+"""
+
+RETURN = r"""
+run:
+  description: The run; null in check mode.
+  returned: always
+  type: dict
+  contains:
+    id: {description: Run id., type: str}
+    status: {description: V(successful), V(unsuccessful), V(canceled) or V(pending) when not waited for., type: str}
+    started_at: {description: Start time., type: str}
+    finished_at: {description: End time., type: str}
+    triggered_by: {description: Who triggered it., type: str}
+    reason: {description: Why it failed (exit code, eviction), as Render reports it., type: dict}
+schedule:
+  description: The cron job's schedule.
+  returned: always
+  type: str
+schedule_timezone:
+  description: Always V(UTC).
+  returned: always
+  type: str
+schedule_note:
+  description: A reminder that Render runs schedules in UTC.
+  returned: always
+  type: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback
+
+from ansible_collections.launchkit.paas.plugins.module_utils import _render as render
+from ansible_collections.launchkit.paas.plugins.module_utils._module import base_options, run
+from ansible_collections.launchkit.paas.plugins.module_utils._render_deploy import run_cron_run
+
+
+def main() -> None:
+    argument_spec = base_options("RENDER_API_URL", render.DEFAULT_URL, "RENDER_API_KEY")
+    argument_spec.update(
+        service={"type": "str", "required": True},
+        owner={"type": "str", "fallback": (env_fallback, ["RENDER_OWNER_ID"])},
+        wait={"type": "bool", "default": True},
+        wait_timeout={"type": "int", "default": 900},
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    run(module, run_cron_run)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: launchkit.paas contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: render_custom_domain
+short_description: Add a custom domain to a Render service and verify its DNS
+version_added: 0.1.0
+author:
+  - launchkit.paas maintainers (@launchkit)
+description:
+  - Adds a domain to a web service or static site and returns the DNS records to create for it.
+  - Adding an apex domain (C(example.com)) makes Render add C(www.example.com) as a redirect, and the
+    other way round; both are returned, each with its records, and both are removed with O(state=absent).
+  - With O(verify=true) the module asks Render to verify the DNS and, with O(wait=true), waits until
+    every domain is verified, failing with the records still missing.
+extends_documentation_fragment:
+  - launchkit.paas.render
+  - launchkit.paas.attributes
+  - launchkit.paas.attributes.actions
+  - launchkit.paas.attributes.render
+options:
+  service:
+    description: Service id or name (a web service or static site).
+    type: str
+    required: true
+  name:
+    description: Domain name, for example C(www.pocket-walks.com).
+    type: str
+    required: true
+  owner:
+    description:
+      - Workspace id, name or email. Optional when the API key sees one workspace.
+      - If not set, the environment variable E(RENDER_OWNER_ID) is used.
+    type: str
+  state:
+    description: Whether the domain should be attached.
+    type: str
+    choices: [present, absent]
+    default: present
+  verify:
+    description: Ask Render to verify the DNS of the domains not verified yet.
+    type: bool
+    default: false
+  wait:
+    description: With O(verify), wait until every domain is verified.
+    type: bool
+    default: true
+  wait_timeout:
+    description: Seconds to wait for verification.
+    type: int
+    default: 300
+notes:
+  - The apex record value follows Render's custom domain guide; C(216.24.57.1) is Render's
+    documented address for DNS hosts without ALIAS/ANAME support.
+"""
+
+EXAMPLES = r"""
+- name: Attach the domain and print the records to create
+  launchkit.paas.render_custom_domain:
+    service: scoop-web
+    name: pocket-walks.com
+  register: domain
+
+- name: Records for the DNS host
+  ansible.builtin.debug:
+    var: domain.domains | map(attribute='dns_records') | flatten
+
+- name: Once DNS is published, verify it
+  launchkit.paas.render_custom_domain:
+    service: scoop-web
+    name: pocket-walks.com
+    verify: true
+"""
+
+RETURN = r"""
+domains:
+  description: The domain and its www/apex twin.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id: {description: Domain id., type: str}
+    name: {description: Domain name., type: str}
+    domain_type: {description: V(apex) or V(subdomain)., type: str}
+    verification_status: {description: V(verified) or V(unverified)., type: str}
+    redirect_for: {description: The domain this one redirects to, if any., type: str}
+    dns_records: {description: Records to create (name, type, value, note)., type: list, elements: dict}
+verified:
+  description: Whether every domain is verified.
+  returned: when O(state=present) and not in check mode
+  type: bool
+"""
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback
+
+from ansible_collections.launchkit.paas.plugins.module_utils import _render as render
+from ansible_collections.launchkit.paas.plugins.module_utils._module import base_options, run
+from ansible_collections.launchkit.paas.plugins.module_utils._render_domain import run_custom_domain
+
+
+def main() -> None:
+    argument_spec = base_options("RENDER_API_URL", render.DEFAULT_URL, "RENDER_API_KEY")
+    argument_spec.update(
+        service={"type": "str", "required": True},
+        name={"type": "str", "required": True},
+        owner={"type": "str", "fallback": (env_fallback, ["RENDER_OWNER_ID"])},
+        state={"type": "str", "choices": ["present", "absent"], "default": "present"},
+        verify={"type": "bool", "default": False},
+        wait={"type": "bool", "default": True},
+        wait_timeout={"type": "int", "default": 300},
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    run(module, run_custom_domain)
+
+
+if __name__ == "__main__":
+    main()

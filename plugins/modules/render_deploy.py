@@ -1,0 +1,136 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: launchkit.paas contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: render_deploy
+short_description: Deploy Render services and wait until they are live, or roll them back
+version_added: 0.1.0
+author:
+  - launchkit.paas maintainers (@launchkit)
+description:
+  - Deploys one or several services in one batch. Every deploy is started first and then all are
+    waited for together, so the task takes about as long as the slowest build, not the sum.
+  - Fails when a deploy ends in C(build_failed), C(update_failed), C(pre_deploy_failed) or
+    C(canceled), naming the service, the deploy id and its status.
+  - Render may answer a deploy request with C(202 Queued) and no body; the module then finds the new
+    deploy in the service's deploy list. A request whose answer is lost is not repeated before the
+    module has looked for the deploy it may have started.
+  - O(state=rolled_back) rolls back to the previous live deploy (or O(deploy_id)). Render keeps
+    autodeploy on after a rollback, so the next push undoes it; the module warns.
+extends_documentation_fragment:
+  - launchkit.paas.render
+  - launchkit.paas.attributes
+  - launchkit.paas.attributes.actions
+  - launchkit.paas.attributes.render
+attributes:
+  diff_mode:
+    support: none
+options:
+  services:
+    description: Service ids or names to deploy together.
+    type: list
+    elements: str
+    required: true
+    aliases: [service]
+  owner:
+    description:
+      - Workspace id, name or email. Optional when the API key sees one workspace.
+      - If not set, the environment variable E(RENDER_OWNER_ID) is used.
+    type: str
+  state:
+    description:
+      - V(deployed) starts a new deploy of each service (unless O(commit_id) is already live).
+      - V(live) only makes sure each service is live. It waits for a deploy already in progress and
+        starts one only when the newest deploy failed or there is none. Use it after creating a service.
+      - V(rolled_back) rolls back to the previous live deploy, or to O(deploy_id).
+    type: str
+    choices: [deployed, live, rolled_back]
+    default: deployed
+  commit_id:
+    description: Deploy this commit. Nothing happens when it is already live.
+    type: str
+  image_url:
+    description: Deploy this image (image-backed services).
+    type: str
+  clear_cache:
+    description: Clear the build cache first.
+    type: bool
+    default: false
+  deploy_id:
+    description: The deploy to roll back to, with O(state=rolled_back).
+    type: str
+  wait:
+    description: Wait until every deploy is live (or failed).
+    type: bool
+    default: true
+  wait_timeout:
+    description: Seconds to wait for all deploys together.
+    type: int
+    default: 1200
+"""
+
+EXAMPLES = r"""
+- name: Deploy the web service and the worker together
+  launchkit.paas.render_deploy:
+    services: [scoop-web, scoop-sidekiq]
+
+- name: Wait for the first deploy of a new worker
+  launchkit.paas.render_deploy:
+    service: scoop-sidekiq
+    state: live
+
+- name: Roll the web service back to its previous live deploy
+  launchkit.paas.render_deploy:
+    service: scoop-web
+    state: rolled_back
+"""
+
+RETURN = r"""
+deploys:
+  description: The deploy of each service that was started, waited for, or already live.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    service: {description: Service name., type: str}
+    id: {description: Deploy id., type: str}
+    status: {description: Deploy status, V(live) on success., type: str}
+    trigger: {description: What started the deploy., type: str}
+    commit: {description: Commit id., type: str}
+    commit_message: {description: Commit message., type: str}
+    image: {description: Image reference of image deploys., type: str}
+    created_at: {description: When the deploy was created., type: str}
+    finished_at: {description: When it finished., type: str}
+actions:
+  description: What was done per service, V(trigger), V(wait), V(rollback) or V(none).
+  returned: always
+  type: dict
+"""
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback
+
+from ansible_collections.launchkit.paas.plugins.module_utils import _render as render
+from ansible_collections.launchkit.paas.plugins.module_utils._module import base_options, run
+from ansible_collections.launchkit.paas.plugins.module_utils._render_deploy import run_deploy
+
+
+def main() -> None:
+    argument_spec = base_options("RENDER_API_URL", render.DEFAULT_URL, "RENDER_API_KEY")
+    argument_spec.update(
+        services={"type": "list", "elements": "str", "required": True, "aliases": ["service"]},
+        owner={"type": "str", "fallback": (env_fallback, ["RENDER_OWNER_ID"])},
+        state={"type": "str", "choices": ["deployed", "live", "rolled_back"], "default": "deployed"},
+        commit_id={"type": "str"}, image_url={"type": "str"}, clear_cache={"type": "bool", "default": False},
+        deploy_id={"type": "str"}, wait={"type": "bool", "default": True},
+        wait_timeout={"type": "int", "default": 1200},
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
+                           mutually_exclusive=[("commit_id", "image_url")])
+    run(module, run_deploy)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,230 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: launchkit.paas contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: render_service
+short_description: Create, update, suspend, resume or delete a Render service of any type
+version_added: 0.1.0
+author:
+  - launchkit.paas maintainers (@launchkit)
+description:
+  - Manages web services, private services, background workers, cron jobs and static sites.
+  - The service is found by O(id) or by its O(name), which Render keeps unique in a workspace.
+  - Only the options you set are compared; the differing ones are changed with one C(PATCH), the
+    instance count through C(/scale) and autoscaling through C(/autoscaling).
+  - O(type) and O(region) cannot be changed after create; asking to is an error that says so,
+    never a silent no-op.
+  - A cron job's O(schedule) is checked before any call. Render runs schedules in UTC; the result
+    says so in RV(schedule_note).
+  - Creating a service starts its first deploy (RV(deploy_id)); use M(launchkit.paas.render_deploy)
+    with C(state=live) to wait for it.
+extends_documentation_fragment:
+  - launchkit.paas.render
+  - launchkit.paas.attributes
+  - launchkit.paas.attributes.actions
+  - launchkit.paas.attributes.render
+options:
+  name:
+    description: Service name, unique in the workspace.
+    type: str
+    required: true
+  id:
+    description: Service id (C(srv-...), C(crn-...)); takes precedence over O(name) when looking it up.
+    type: str
+  owner:
+    description:
+      - Workspace id, name or email. Optional when the API key sees one workspace.
+      - If not set, the environment variable E(RENDER_OWNER_ID) is used.
+    type: str
+  state:
+    description:
+      - V(present) makes sure the service exists and runs (a suspended service is resumed).
+      - V(suspended) makes sure it exists and is suspended. V(absent) deletes it.
+    type: str
+    choices: [present, suspended, absent]
+    default: present
+  type:
+    description: Service type. Needed to create; cannot change afterwards.
+    type: str
+    choices: [web_service, private_service, background_worker, cron_job, static_site]
+  runtime:
+    description: Runtime. Needed to create anything but a static site.
+    type: str
+    choices: [docker, elixir, go, node, python, ruby, rust, image]
+  repo:
+    description: Git repository URL (without branch). Either this or O(image) to create.
+    type: str
+  branch:
+    description: Git branch; the repository's default branch when unset.
+    type: str
+  image:
+    description: Prebuilt image path, for example C(docker.io/library/nginx:latest), for O(runtime=image).
+    type: str
+  registry_credential_id:
+    description: Registry credential for a private O(image).
+    type: str
+  root_dir:
+    description: Directory of the app inside the repository.
+    type: str
+  auto_deploy:
+    description: Deploy on every push to O(branch).
+    type: bool
+  build_command:
+    description: Build command, for example C(bundle install). Needed to create with a native runtime.
+    type: str
+  start_command:
+    description: Start command, for example C(bundle exec sidekiq -C config/sidekiq.yml). Needed to create with a native runtime.
+    type: str
+  docker_command:
+    description: Command that overrides the image's for Docker runtimes.
+    type: str
+  pre_deploy_command:
+    description: Command run before each deploy (migrations), not for cron jobs and static sites.
+    type: str
+  plan:
+    description: Instance type.
+    type: str
+    choices: [free, starter, standard, pro, pro_plus, pro_max, pro_ultra, custom]
+  region:
+    description: Region; cannot change after create.
+    type: str
+    choices: [frankfurt, oregon, ohio, singapore, virginia]
+  num_instances:
+    description: Number of instances (web, private services and workers). Ignored by Render while autoscaling is on.
+    type: int
+  autoscaling:
+    description: Autoscaling of web services, private services and workers.
+    type: dict
+    suboptions:
+      enabled:
+        description: Whether autoscaling is on.
+        type: bool
+        required: true
+      min:
+        description: Minimum instances.
+        type: int
+        default: 1
+      max:
+        description: Maximum instances.
+        type: int
+        default: 3
+      cpu_percent:
+        description: Target CPU utilisation in percent; unset leaves CPU out of the criteria.
+        type: int
+      memory_percent:
+        description: Target memory utilisation in percent; unset leaves memory out of the criteria.
+        type: int
+  health_check_path:
+    description: Health check path of a web service, for example C(/health).
+    type: str
+  schedule:
+    description:
+      - Five-field cron schedule of a cron job (minute hour day-of-month month day-of-week), in UTC.
+        For 06:00 in New York (UTC-5 in winter), write C(0 11 * * *).
+    type: str
+  publish_path:
+    description: Directory a static site publishes.
+    type: str
+  environment_id:
+    description: Render environment to create the service in.
+    type: str
+  create_env:
+    description:
+      - Env vars to give the service when it is created (so its first deploy has them). Ignored for an
+        existing service; manage those with M(launchkit.paas.render_env_vars).
+    type: dict
+  create_env_from:
+    description:
+      - At create, copy every env var of this service (id or name), like Render's "Add from Service".
+        O(create_env) wins on shared keys. The values never leave the module.
+    type: str
+"""
+
+EXAMPLES = r"""
+- name: A Sidekiq worker beside the web service, with its environment from the start
+  launchkit.paas.render_service:
+    name: scoop-sidekiq
+    type: background_worker
+    runtime: ruby
+    repo: https://github.com/example/scoop
+    branch: main
+    region: oregon
+    plan: starter
+    build_command: bundle install
+    start_command: bundle exec sidekiq -C config/sidekiq.yml
+    create_env_from: scoop-web
+
+- name: A daily cron job at 10:00 UTC
+  launchkit.paas.render_service:
+    name: scoop-recurring-jobs
+    type: cron_job
+    runtime: ruby
+    repo: https://github.com/example/scoop
+    build_command: bundle install
+    start_command: bundle exec rails recurring_cleanups:generate_jobs
+    schedule: "0 10 * * *"
+
+- name: Rollback plan of the worker phase
+  launchkit.paas.render_service:
+    name: scoop-sidekiq
+    state: suspended
+"""
+
+RETURN = r"""
+service:
+  description: The service after the change (see M(launchkit.paas.render_service_info)); null once deleted or before a check-mode create.
+  returned: always
+  type: dict
+deploy_id:
+  description: The first deploy Render started when it created the service.
+  returned: always
+  type: str
+action:
+  description: V(create), V(update), V(suspend), V(resume), V(delete) or V(none).
+  returned: always
+  type: str
+schedule_timezone:
+  description: Always V(UTC) for cron jobs.
+  returned: for cron jobs
+  type: str
+schedule_note:
+  description: A reminder that Render runs schedules in UTC.
+  returned: for cron jobs
+  type: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback
+
+from ansible_collections.launchkit.paas.plugins.module_utils import _render as render
+from ansible_collections.launchkit.paas.plugins.module_utils import _render_service as service
+from ansible_collections.launchkit.paas.plugins.module_utils._module import base_options, run
+
+
+def main() -> None:
+    argument_spec = base_options("RENDER_API_URL", render.DEFAULT_URL, "RENDER_API_KEY")
+    text = {"type": "str"}
+    argument_spec.update(
+        name={"type": "str", "required": True}, id=text,
+        owner={"type": "str", "fallback": (env_fallback, ["RENDER_OWNER_ID"])},
+        state={"type": "str", "choices": ["present", "suspended", "absent"], "default": "present"},
+        type={"type": "str", "choices": list(render.SERVICE_TYPES)},
+        runtime={"type": "str", "choices": list(service.RUNTIMES)},
+        repo=text, branch=text, image=text, registry_credential_id=text, root_dir=text,
+        auto_deploy={"type": "bool"}, build_command=text, start_command=text, docker_command=text,
+        pre_deploy_command=text, plan={"type": "str", "choices": list(service.SERVICE_PLANS)},
+        region={"type": "str", "choices": list(render.REGIONS)}, num_instances={"type": "int"},
+        autoscaling={"type": "dict", "options": {
+            "enabled": {"type": "bool", "required": True}, "min": {"type": "int", "default": 1},
+            "max": {"type": "int", "default": 3}, "cpu_percent": {"type": "int"}, "memory_percent": {"type": "int"}}},
+        health_check_path=text, schedule=text, publish_path=text, environment_id=text,
+        create_env={"type": "dict", "no_log": True}, create_env_from=text,
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    run(module, service.run_service)
+
+
+if __name__ == "__main__":
+    main()
