@@ -61,8 +61,8 @@ def run_custom_domain(params: dict, check_mode: bool, secrets: Secrets, client: 
     result: dict[str, Any] = {"changed": False, "diff": {"before": {}, "after": {}}, "domains": []}
     if params["state"] == "absent":
         doomed = [d for d in mine if d["name"] == name or d.get("redirectForName") == name]
-        result.update(changed=bool(doomed), diff={"before": {"domains": sorted(d["name"] for d in doomed)},
-                                                   "after": {"domains": []}})
+        before = {"domains": sorted(d["name"] for d in doomed)}
+        result.update(changed=bool(doomed), diff={"before": before, "after": {"domains": []}})
         if not check_mode:
             for domain in doomed:
                 client.http.request("DELETE", f"/services/{service['id']}/custom-domains/{domain['id']}", ok=(204, 404))

@@ -83,18 +83,18 @@ redis:
   returned: always
   type: dict
   contains:
-    ping: {description: PING answered., type: bool}
-    server_version: {description: Redis server version., type: str}
-    set_get: {description: A value written was read back., type: bool, returned: unless check mode}
-    ttl: {description: TTL seen on the test key., type: int, returned: unless check mode}
-    ttl_ok: {description: The TTL was set., type: bool, returned: unless check mode}
-    pubsub: {description: A published message came back to the subscriber., type: bool, returned: when O(pubsub=true)}
-    maxmemory_policy: {description: The eviction policy (Redis spelling)., type: str}
-    policy_source: {description: 'V(server), V(declared) or V(unknown).', type: str}
-    policy_fits: {description: Whether the policy suits O(use); null when unknown., type: bool}
-    policy_reason: {description: Why., type: str}
-    latency_ms: {description: 'Milliseconds per step (ping, set, get, pubsub).', type: dict}
-    skipped: {description: Checks skipped in check mode., type: list, elements: str}
+    ping: {description: "PING answered.", type: bool}
+    server_version: {description: "Redis server version.", type: str}
+    set_get: {description: "A value written was read back.", type: bool, returned: unless check mode}
+    ttl: {description: "TTL seen on the test key.", type: int, returned: unless check mode}
+    ttl_ok: {description: "The TTL was set.", type: bool, returned: unless check mode}
+    pubsub: {description: "A published message came back to the subscriber.", type: bool, returned: when O(pubsub=true)}
+    maxmemory_policy: {description: "The eviction policy (Redis spelling).", type: str}
+    policy_source: {description: "'V(server), V(declared) or V(unknown).'", type: str}
+    policy_fits: {description: "Whether the policy suits O(use); null when unknown.", type: bool}
+    policy_reason: {description: "Why.", type: str}
+    latency_ms: {description: "'Milliseconds per step (ping, set, get, pubsub).'", type: dict}
+    skipped: {description: "Checks skipped in check mode.", type: list, elements: str}
 """
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib

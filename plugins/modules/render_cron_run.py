@@ -60,12 +60,12 @@ run:
   returned: always
   type: dict
   contains:
-    id: {description: Run id., type: str}
-    status: {description: V(successful), V(unsuccessful), V(canceled) or V(pending) when not waited for., type: str}
-    started_at: {description: Start time., type: str}
-    finished_at: {description: End time., type: str}
-    triggered_by: {description: Who triggered it., type: str}
-    reason: {description: Why it failed (exit code, eviction), as Render reports it., type: dict}
+    id: {description: "Run id.", type: str}
+    status: {description: "V(successful), V(unsuccessful), V(canceled) or V(pending) when not waited for.", type: str}
+    started_at: {description: "Start time.", type: str}
+    finished_at: {description: "End time.", type: str}
+    triggered_by: {description: "Who triggered it.", type: str}
+    reason: {description: "Why it failed (exit code, eviction), as Render reports it.", type: dict}
 schedule:
   description: The cron job's schedule.
   returned: always

@@ -82,12 +82,12 @@ domains:
   type: list
   elements: dict
   contains:
-    id: {description: Domain id., type: str}
-    name: {description: Domain name., type: str}
-    domain_type: {description: V(apex) or V(subdomain)., type: str}
-    verification_status: {description: V(verified) or V(unverified)., type: str}
-    redirect_for: {description: The domain this one redirects to, if any., type: str}
-    dns_records: {description: Records to create (name, type, value, note)., type: list, elements: dict}
+    id: {description: "Domain id.", type: str}
+    name: {description: "Domain name.", type: str}
+    domain_type: {description: "V(apex) or V(subdomain).", type: str}
+    verification_status: {description: "V(verified) or V(unverified).", type: str}
+    redirect_for: {description: "The domain this one redirects to, if any.", type: str}
+    dns_records: {description: "Records to create (name, type, value, note).", type: list, elements: dict}
 verified:
   description: Whether every domain is verified.
   returned: when O(state=present) and not in check mode

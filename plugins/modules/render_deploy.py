@@ -95,15 +95,15 @@ deploys:
   type: list
   elements: dict
   contains:
-    service: {description: Service name., type: str}
-    id: {description: Deploy id., type: str}
-    status: {description: Deploy status, V(live) on success., type: str}
-    trigger: {description: What started the deploy., type: str}
-    commit: {description: Commit id., type: str}
-    commit_message: {description: Commit message., type: str}
-    image: {description: Image reference of image deploys., type: str}
-    created_at: {description: When the deploy was created., type: str}
-    finished_at: {description: When it finished., type: str}
+    service: {description: "Service name.", type: str}
+    id: {description: "Deploy id.", type: str}
+    status: {description: "Deploy status, V(live) on success.", type: str}
+    trigger: {description: "What started the deploy.", type: str}
+    commit: {description: "Commit id.", type: str}
+    commit_message: {description: "Commit message.", type: str}
+    image: {description: "Image reference of image deploys.", type: str}
+    created_at: {description: "When the deploy was created.", type: str}
+    finished_at: {description: "When it finished.", type: str}
 actions:
   description: What was done per service, V(trigger), V(wait), V(rollback) or V(none).
   returned: always

@@ -90,9 +90,9 @@ service:
   returned: always
   type: dict
   contains:
-    id: {description: Service id., type: str}
-    name: {description: Service name., type: str}
-    type: {description: Service type., type: str}
+    id: {description: "Service id.", type: str}
+    name: {description: "Service name.", type: str}
+    type: {description: "Service type.", type: str}
 set_keys:
   description: Keys that were (or in check mode would be) created or given a new value.
   returned: always

@@ -116,24 +116,24 @@ key_value:
   returned: always
   type: dict
   contains:
-    id: {description: Instance id., type: str, sample: red-cmv3h5ocmk4c73f0a1b0}
-    name: {description: Instance name., type: str}
-    plan: {description: Plan., type: str}
-    region: {description: Region., type: str}
-    status: {description: 'Status, C(available) when ready.', type: str}
-    maxmemory_policy: {description: Eviction policy in Render's spelling., type: str}
-    ip_allow_list: {description: Allowed CIDR blocks., type: list, elements: dict}
-    owner_id: {description: Workspace id., type: str}
-    version: {description: Key Value version., type: str}
-    dashboard_url: {description: Dashboard link., type: str}
+    id: {description: "Instance id.", type: str, sample: red-cmv3h5ocmk4c73f0a1b0}
+    name: {description: "Instance name.", type: str}
+    plan: {description: "Plan.", type: str}
+    region: {description: "Region.", type: str}
+    status: {description: "'Status, C(available) when ready.'", type: str}
+    maxmemory_policy: {description: "Eviction policy in Render's spelling.", type: str}
+    ip_allow_list: {description: "Allowed CIDR blocks.", type: list, elements: dict}
+    owner_id: {description: "Workspace id.", type: str}
+    version: {description: "Key Value version.", type: str}
+    dashboard_url: {description: "Dashboard link.", type: str}
     connection:
       description: Connection strings; the password is C(********) unless O(return_secrets=true).
       type: dict
       returned: unless the instance is suspended
       contains:
-        internal_connection_string: {description: URL to use from services on Render., type: str}
-        external_connection_string: {description: URL to use from outside Render., type: str}
-        cli_command: {description: redis-cli command line., type: str}
+        internal_connection_string: {description: "URL to use from services on Render.", type: str}
+        external_connection_string: {description: "URL to use from outside Render.", type: str}
+        cli_command: {description: "redis-cli command line.", type: str}
 action:
   description: What the module did, V(create), V(update), V(delete) or V(none).
   returned: always

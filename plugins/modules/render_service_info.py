@@ -60,20 +60,20 @@ services:
   type: list
   elements: dict
   contains:
-    id: {description: Service id., type: str, sample: srv-d0a1b2c3d4e5f6g7h8i9}
-    name: {description: Service name., type: str}
-    type: {description: Service type., type: str}
-    owner_id: {description: Workspace id., type: str}
-    slug: {description: Service slug., type: str}
-    suspended: {description: Whether the service is suspended., type: bool}
-    repo: {description: 'Git repository, if any.', type: str}
-    branch: {description: 'Git branch, if any.', type: str}
-    url: {description: Public URL of web services and static sites., type: str}
-    region: {description: Region., type: str}
-    plan: {description: Plan., type: str}
-    runtime: {description: Runtime., type: str}
-    dashboard_url: {description: Dashboard link., type: str}
-    service_details: {description: The type-specific details as Render returns them., type: dict}
+    id: {description: "Service id.", type: str, sample: srv-d0a1b2c3d4e5f6g7h8i9}
+    name: {description: "Service name.", type: str}
+    type: {description: "Service type.", type: str}
+    owner_id: {description: "Workspace id.", type: str}
+    slug: {description: "Service slug.", type: str}
+    suspended: {description: "Whether the service is suspended.", type: bool}
+    repo: {description: "'Git repository, if any.'", type: str}
+    branch: {description: "'Git branch, if any.'", type: str}
+    url: {description: "Public URL of web services and static sites.", type: str}
+    region: {description: "Region.", type: str}
+    plan: {description: "Plan.", type: str}
+    runtime: {description: "Runtime.", type: str}
+    dashboard_url: {description: "Dashboard link.", type: str}
+    service_details: {description: "The type-specific details as Render returns them.", type: dict}
     env_keys:
       description: Names of the service's environment variables.
       type: list

@@ -91,20 +91,20 @@ database:
   returned: always
   type: dict
   contains:
-    id: {description: Database id., type: str}
-    name: {description: Database name., type: str}
-    state: {description: Database state., type: str}
-    primary_region: {description: Primary region., type: str}
-    read_regions: {description: Read regions., type: list, elements: str}
-    tls: {description: Whether TLS is on., type: bool}
-    eviction: {description: Whether eviction is on., type: bool}
-    endpoint: {description: Host name., type: str}
-    port: {description: Port., type: int}
-    plan: {description: Plan type., type: str}
-    redis_url: {description: Redis URL; password masked unless O(return_secrets=true)., type: str}
-    rest_url: {description: REST API URL., type: str}
-    rest_token: {description: REST token; masked unless O(return_secrets=true)., type: str}
-    read_only_rest_token: {description: Read-only REST token; masked unless O(return_secrets=true)., type: str}
+    id: {description: "Database id.", type: str}
+    name: {description: "Database name.", type: str}
+    state: {description: "Database state.", type: str}
+    primary_region: {description: "Primary region.", type: str}
+    read_regions: {description: "Read regions.", type: list, elements: str}
+    tls: {description: "Whether TLS is on.", type: bool}
+    eviction: {description: "Whether eviction is on.", type: bool}
+    endpoint: {description: "Host name.", type: str}
+    port: {description: "Port.", type: int}
+    plan: {description: "Plan type.", type: str}
+    redis_url: {description: "Redis URL; password masked unless O(return_secrets=true).", type: str}
+    rest_url: {description: "REST API URL.", type: str}
+    rest_token: {description: "REST token; masked unless O(return_secrets=true).", type: str}
+    read_only_rest_token: {description: "Read-only REST token; masked unless O(return_secrets=true).", type: str}
 action:
   description: What the module did, V(create), V(update), V(delete) or V(none).
   returned: always

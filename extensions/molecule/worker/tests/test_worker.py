@@ -1,0 +1,121 @@
+"""Verify the worker phase for the Scoop stack: scoop-sidekiq runs beside scoop-web with its env.
+
+Runs as molecule's testinfra verifier; the sandbox's variables (.sandbox/env) must be in the environment.
+"""
+from __future__ import annotations
+
+import json
+import os
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[4]
+FIXTURE = ROOT / "sandbox" / "fixtures" / "rehearsal.json"
+WORKER = "scoop-sidekiq"
+WEB = "scoop-web"
+# The worker as converge.yml asked for it: the inventory's keys, worker_defaults, and the rest from scoop-web.
+WORKER_OPTIONS = {
+    "name": WORKER,
+    "type": "background_worker",
+    "runtime": "ruby",
+    "repo": "https://github.com/launchkit-examples/scoop",
+    "branch": "main",
+    "region": "oregon",
+    "plan": "starter",
+    "num_instances": 1,
+    "build_command": "bundle install",
+    "start_command": "bundle exec sidekiq -C config/sidekiq.yml",
+}
+
+
+def _testinfra_hosts() -> list[str]:
+    inventory = os.environ.get("MOLECULE_INVENTORY_FILE")
+    if not inventory:
+        return ["ansible://localhost"]
+    import testinfra.utils.ansible_runner  # noqa: PLC0415
+    return testinfra.utils.ansible_runner.AnsibleRunner(inventory).get_hosts("all")
+
+
+testinfra_hosts = _testinfra_hosts()
+
+
+def sandbox_state() -> dict:
+    url = os.environ.get("LAUNCHKIT_SANDBOX_URL")
+    if not url:
+        pytest.fail("LAUNCHKIT_SANDBOX_URL is not set: load .sandbox/env (make test-molecule does)", pytrace=False)
+    with urllib.request.urlopen(url.rstrip("/") + "/_sandbox/state", timeout=30) as response:
+        return json.load(response)
+
+
+def service(state: dict, name: str) -> dict:
+    matches = [s for s in state["vendors"]["render"]["services"] if s["name"] == name]
+    assert len(matches) == 1, f"{len(matches)} services named {name}"
+    return matches[0]
+
+
+def env_of(state: dict, name: str) -> dict[str, str]:
+    return state["vendors"]["render"]["env_vars"].get(service(state, name)["id"], {})
+
+
+def seeded_env(name: str) -> dict[str, str]:
+    services = json.loads(FIXTURE.read_text(encoding="utf-8"))["render"]["services"]
+    return next(s["env_vars"] for s in services if s["name"] == name)
+
+
+def test_worker_is_a_running_background_worker():
+    worker = service(sandbox_state(), WORKER)
+    assert worker["type"] == "background_worker"
+    assert worker["suspended"] == "not_suspended"
+    assert worker["suspenders"] == []
+    assert worker["repo"] == WORKER_OPTIONS["repo"] and worker["branch"] == "main"
+    details = worker["serviceDetails"]
+    assert details["runtime"] == "ruby" and details["region"] == "oregon" and details["plan"] == "starter"
+    assert details["envSpecificDetails"] == {"buildCommand": WORKER_OPTIONS["build_command"],
+                                             "startCommand": WORKER_OPTIONS["start_command"]}
+
+
+def test_latest_deploy_is_live(host):
+    state = sandbox_state()
+    worker_id = service(state, WORKER)["id"]
+    deploys = sorted((d for d in state["vendors"]["render"]["deploys"] if d["serviceId"] == worker_id),
+                     key=lambda d: d["createdAt"])
+    assert deploys, "scoop-sidekiq has no deploy"
+    assert deploys[-1]["status"] == "live", deploys
+    # The module agrees: nothing to do to make it live.
+    result = host.ansible("launchkit.paas.render_deploy", json.dumps({"services": [WORKER], "state": "live"}),
+                          check=True)
+    assert result["changed"] is False, result
+    assert [(d["service"], d["id"], d["status"]) for d in result["deploys"]] == [(WORKER, deploys[-1]["id"], "live")]
+
+
+def test_worker_env_holds_the_web_env_with_redis_url():
+    state = sandbox_state()
+    web_env, worker_env = env_of(state, WEB), env_of(state, WORKER)
+    assert web_env.get("REDIS_URL", "").startswith("redis://"), "scoop-web has no REDIS_URL"
+    assert state["vendors"]["render"]["key_values"][0]["connectionInfo"]["internalConnectionString"] == \
+        web_env["REDIS_URL"]
+    missing_or_different = {key for key, value in web_env.items() if worker_env.get(key) != value}
+    assert not missing_or_different, f"keys of scoop-web not copied as they are: {sorted(missing_or_different)}"
+
+
+def test_web_env_is_untouched_but_for_redis_url():
+    env = env_of(sandbox_state(), WEB)
+    before = seeded_env(WEB)
+    assert {key: value for key, value in env.items() if key != "REDIS_URL"} == before
+    assert set(env) == set(before) | {"REDIS_URL"}
+
+
+def test_only_the_worker_was_added():
+    state = sandbox_state()
+    names = sorted(s["name"] for s in state["vendors"]["render"]["services"])
+    seeded = json.loads(FIXTURE.read_text(encoding="utf-8"))["render"]["services"]
+    assert names == sorted([s["name"] for s in seeded] + [WORKER])
+
+
+def test_worker_with_same_options_is_unchanged_in_check_mode(host):
+    result = host.ansible("launchkit.paas.render_service", json.dumps(WORKER_OPTIONS), check=True)
+    assert result["changed"] is False, result
+    assert result["action"] == "none", result
+    assert result["service"]["name"] == WORKER
