@@ -36,3 +36,13 @@ notes:
     504 and connection errors. A create whose answer was lost is not repeated before the module has
     looked for what it may have created.
 """
+
+    # The workspace option of every module that looks a resource up by name.
+    OWNER = r"""
+options:
+  owner:
+    description:
+      - Workspace id (C(tea-...), C(usr-...)), name or email. Optional when the API key sees one workspace.
+      - If not set, the environment variable E(RENDER_OWNER_ID) is used.
+    type: str
+"""

@@ -12,6 +12,7 @@ from typing import Any, Iterator
 
 from ansible_collections.launchkit.paas.plugins.module_utils._http import (
     HttpClient, Vendor, cursor_pages, json_message)
+from ansible_collections.launchkit.paas.plugins.module_utils._module import base_options
 from ansible_collections.launchkit.paas.plugins.module_utils._resource import ResourceError, unique
 
 DEFAULT_URL = "https://api.render.com/v1"
@@ -22,6 +23,15 @@ MAXMEMORY_POLICIES = ("noeviction", "allkeys_lfu", "allkeys_lru", "allkeys_rando
                       "volatile_lfu", "volatile_lru", "volatile_random", "volatile_ttl")
 SERVICE_TYPES = ("static_site", "web_service", "private_service", "background_worker", "cron_job")
 OWNER_ID_PREFIXES = ("tea-", "usr-")
+
+
+def module_options() -> dict:
+    """The options every Render module takes: connection (doc fragment render) and workspace (render.owner)."""
+    from ansible.module_utils.basic import env_fallback
+
+    options = base_options("RENDER_API_URL", DEFAULT_URL, "RENDER_API_KEY")
+    options["owner"] = {"type": "str", "fallback": (env_fallback, ["RENDER_OWNER_ID"])}
+    return options
 
 
 def _parse_error(body: Any) -> tuple[str | None, str]:

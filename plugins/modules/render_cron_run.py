@@ -17,6 +17,7 @@ description:
   - Every run is a change. In check mode nothing is triggered.
 extends_documentation_fragment:
   - launchkit.paas.render
+  - launchkit.paas.render.owner
   - launchkit.paas.attributes
   - launchkit.paas.attributes.actions
   - launchkit.paas.attributes.render
@@ -28,11 +29,6 @@ options:
     description: Cron job id or name.
     type: str
     required: true
-  owner:
-    description:
-      - Workspace id, name or email. Optional when the API key sees one workspace.
-      - If not set, the environment variable E(RENDER_OWNER_ID) is used.
-    type: str
   wait:
     description: Wait for the run to end.
     type: bool
@@ -80,18 +76,17 @@ schedule_note:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.launchkit.paas.plugins.module_utils import _render as render
-from ansible_collections.launchkit.paas.plugins.module_utils._module import base_options, run
+from ansible_collections.launchkit.paas.plugins.module_utils._module import run
 from ansible_collections.launchkit.paas.plugins.module_utils._render_deploy import run_cron_run
 
 
 def main() -> None:
-    argument_spec = base_options("RENDER_API_URL", render.DEFAULT_URL, "RENDER_API_KEY")
+    argument_spec = render.module_options()
     argument_spec.update(
         service={"type": "str", "required": True},
-        owner={"type": "str", "fallback": (env_fallback, ["RENDER_OWNER_ID"])},
         wait={"type": "bool", "default": True},
         wait_timeout={"type": "int", "default": 900},
     )

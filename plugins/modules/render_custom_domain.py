@@ -18,6 +18,7 @@ description:
     every domain is verified, failing with the records still missing.
 extends_documentation_fragment:
   - launchkit.paas.render
+  - launchkit.paas.render.owner
   - launchkit.paas.attributes
   - launchkit.paas.attributes.actions
   - launchkit.paas.attributes.render
@@ -30,11 +31,6 @@ options:
     description: Domain name, for example C(www.pocket-walks.com).
     type: str
     required: true
-  owner:
-    description:
-      - Workspace id, name or email. Optional when the API key sees one workspace.
-      - If not set, the environment variable E(RENDER_OWNER_ID) is used.
-    type: str
   state:
     description: Whether the domain should be attached.
     type: str
@@ -94,19 +90,18 @@ verified:
   type: bool
 """
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.launchkit.paas.plugins.module_utils import _render as render
-from ansible_collections.launchkit.paas.plugins.module_utils._module import base_options, run
+from ansible_collections.launchkit.paas.plugins.module_utils._module import run
 from ansible_collections.launchkit.paas.plugins.module_utils._render_domain import run_custom_domain
 
 
 def main() -> None:
-    argument_spec = base_options("RENDER_API_URL", render.DEFAULT_URL, "RENDER_API_KEY")
+    argument_spec = render.module_options()
     argument_spec.update(
         service={"type": "str", "required": True},
         name={"type": "str", "required": True},
-        owner={"type": "str", "fallback": (env_fallback, ["RENDER_OWNER_ID"])},
         state={"type": "str", "choices": ["present", "absent"], "default": "present"},
         verify={"type": "bool", "default": False},
         wait={"type": "bool", "default": True},

@@ -22,6 +22,7 @@ description:
     autodeploy on after a rollback, so the next push undoes it; the module warns.
 extends_documentation_fragment:
   - launchkit.paas.render
+  - launchkit.paas.render.owner
   - launchkit.paas.attributes
   - launchkit.paas.attributes.actions
   - launchkit.paas.attributes.render
@@ -35,11 +36,6 @@ options:
     elements: str
     required: true
     aliases: [service]
-  owner:
-    description:
-      - Workspace id, name or email. Optional when the API key sees one workspace.
-      - If not set, the environment variable E(RENDER_OWNER_ID) is used.
-    type: str
   state:
     description:
       - V(deployed) starts a new deploy of each service (unless O(commit_id) is already live).
@@ -110,18 +106,17 @@ actions:
   type: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.launchkit.paas.plugins.module_utils import _render as render
-from ansible_collections.launchkit.paas.plugins.module_utils._module import base_options, run
+from ansible_collections.launchkit.paas.plugins.module_utils._module import run
 from ansible_collections.launchkit.paas.plugins.module_utils._render_deploy import run_deploy
 
 
 def main() -> None:
-    argument_spec = base_options("RENDER_API_URL", render.DEFAULT_URL, "RENDER_API_KEY")
+    argument_spec = render.module_options()
     argument_spec.update(
         services={"type": "list", "elements": "str", "required": True, "aliases": ["service"]},
-        owner={"type": "str", "fallback": (env_fallback, ["RENDER_OWNER_ID"])},
         state={"type": "str", "choices": ["deployed", "live", "rolled_back"], "default": "deployed"},
         commit_id={"type": "str"}, image_url={"type": "str"}, clear_cache={"type": "bool", "default": False},
         deploy_id={"type": "str"}, wait={"type": "bool", "default": True},

@@ -20,6 +20,7 @@ description:
   - Changing variables does not deploy the service; Render applies them on the next deploy.
 extends_documentation_fragment:
   - launchkit.paas.render
+  - launchkit.paas.render.owner
   - launchkit.paas.attributes
   - launchkit.paas.attributes.actions
   - launchkit.paas.attributes.render
@@ -28,11 +29,6 @@ options:
     description: Service id (C(srv-...)) or its name in the workspace.
     type: str
     required: true
-  owner:
-    description:
-      - Workspace id, name or email, to find the service by name. Optional when the API key sees one workspace.
-      - If not set, the environment variable E(RENDER_OWNER_ID) is used.
-    type: str
   env:
     description: Keys to set and their values.
     type: dict
@@ -114,18 +110,17 @@ previous:
   type: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.launchkit.paas.plugins.module_utils import _render as render
-from ansible_collections.launchkit.paas.plugins.module_utils._module import base_options, run
+from ansible_collections.launchkit.paas.plugins.module_utils._module import run
 from ansible_collections.launchkit.paas.plugins.module_utils._render_logic import run_env_vars
 
 
 def main() -> None:
-    argument_spec = base_options("RENDER_API_URL", render.DEFAULT_URL, "RENDER_API_KEY")
+    argument_spec = render.module_options()
     argument_spec.update(
         service={"type": "str", "required": True},
-        owner={"type": "str", "fallback": (env_fallback, ["RENDER_OWNER_ID"])},
         env={"type": "dict", "default": {}, "no_log": True},
         remove={"type": "list", "elements": "str", "default": [], "no_log": False},
         from_service={"type": "str"},

@@ -20,6 +20,7 @@ description:
   - Returns the connection strings with the password masked unless O(return_secrets=true).
 extends_documentation_fragment:
   - launchkit.paas.render
+  - launchkit.paas.render.owner
   - launchkit.paas.attributes
   - launchkit.paas.attributes.actions
   - launchkit.paas.attributes.render
@@ -30,11 +31,6 @@ options:
     required: true
   id:
     description: Id of the instance (C(red-...)); takes precedence over O(name) when looking it up.
-    type: str
-  owner:
-    description:
-      - Workspace id (C(tea-...)/C(usr-...)), name or email. Optional when the API key sees one workspace.
-      - If not set, the environment variable E(RENDER_OWNER_ID) is used.
     type: str
   state:
     description: Whether the instance should exist.
@@ -140,20 +136,19 @@ action:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.launchkit.paas.plugins.module_utils import _render as render
-from ansible_collections.launchkit.paas.plugins.module_utils._module import base_options, run
+from ansible_collections.launchkit.paas.plugins.module_utils._module import run
 from ansible_collections.launchkit.paas.plugins.module_utils._render_logic import run_key_value
 
 
 def main() -> None:
     policies = list(render.MAXMEMORY_POLICIES) + [p.replace("_", "-") for p in render.MAXMEMORY_POLICIES if "_" in p]
-    argument_spec = base_options("RENDER_API_URL", render.DEFAULT_URL, "RENDER_API_KEY")
+    argument_spec = render.module_options()
     argument_spec.update(
         name={"type": "str", "required": True},
         id={"type": "str"},
-        owner={"type": "str", "fallback": (env_fallback, ["RENDER_OWNER_ID"])},
         state={"type": "str", "choices": ["present", "absent"], "default": "present"},
         plan={"type": "str", "choices": list(render.KEY_VALUE_PLANS)},
         region={"type": "str", "choices": list(render.REGIONS)},

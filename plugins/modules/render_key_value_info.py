@@ -15,6 +15,7 @@ description:
     (password masked unless O(return_secrets=true)).
 extends_documentation_fragment:
   - launchkit.paas.render
+  - launchkit.paas.render.owner
   - launchkit.paas.attributes
   - launchkit.paas.attributes.info
   - launchkit.paas.attributes.render
@@ -24,11 +25,6 @@ options:
     type: str
   id:
     description: Only the instance with this id.
-    type: str
-  owner:
-    description:
-      - Workspace id, name or email. Optional when the API key sees one workspace.
-      - If not set, the environment variable E(RENDER_OWNER_ID) is used.
     type: str
   return_secrets:
     description: Return connection strings with their password. Set C(no_log) on the task when you do.
@@ -55,19 +51,18 @@ key_values:
   elements: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.launchkit.paas.plugins.module_utils import _render as render
-from ansible_collections.launchkit.paas.plugins.module_utils._module import base_options, run
+from ansible_collections.launchkit.paas.plugins.module_utils._module import run
 from ansible_collections.launchkit.paas.plugins.module_utils._render_logic import run_key_value_info
 
 
 def main() -> None:
-    argument_spec = base_options("RENDER_API_URL", render.DEFAULT_URL, "RENDER_API_KEY")
+    argument_spec = render.module_options()
     argument_spec.update(
         name={"type": "str"},
         id={"type": "str"},
-        owner={"type": "str", "fallback": (env_fallback, ["RENDER_OWNER_ID"])},
         return_secrets={"type": "bool", "default": False},
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)

@@ -23,6 +23,7 @@ description:
     with C(state=live) to wait for it.
 extends_documentation_fragment:
   - launchkit.paas.render
+  - launchkit.paas.render.owner
   - launchkit.paas.attributes
   - launchkit.paas.attributes.actions
   - launchkit.paas.attributes.render
@@ -33,11 +34,6 @@ options:
     required: true
   id:
     description: Service id (C(srv-...), C(crn-...)); takes precedence over O(name) when looking it up.
-    type: str
-  owner:
-    description:
-      - Workspace id, name or email. Optional when the API key sees one workspace.
-      - If not set, the environment variable E(RENDER_OWNER_ID) is used.
     type: str
   state:
     description:
@@ -196,19 +192,18 @@ schedule_note:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.launchkit.paas.plugins.module_utils import _render as render
 from ansible_collections.launchkit.paas.plugins.module_utils import _render_service as service
-from ansible_collections.launchkit.paas.plugins.module_utils._module import base_options, run
+from ansible_collections.launchkit.paas.plugins.module_utils._module import run
 
 
 def main() -> None:
-    argument_spec = base_options("RENDER_API_URL", render.DEFAULT_URL, "RENDER_API_KEY")
+    argument_spec = render.module_options()
     text = {"type": "str"}
     argument_spec.update(
         name={"type": "str", "required": True}, id=text,
-        owner={"type": "str", "fallback": (env_fallback, ["RENDER_OWNER_ID"])},
         state={"type": "str", "choices": ["present", "suspended", "absent"], "default": "present"},
         type={"type": "str", "choices": list(render.SERVICE_TYPES)},
         runtime={"type": "str", "choices": list(service.RUNTIMES)},

@@ -15,6 +15,7 @@ description:
   - Names are matched exactly.
 extends_documentation_fragment:
   - launchkit.paas.render
+  - launchkit.paas.render.owner
   - launchkit.paas.attributes
   - launchkit.paas.attributes.info
   - launchkit.paas.attributes.render
@@ -30,11 +31,6 @@ options:
     choices: [static_site, web_service, private_service, background_worker, cron_job]
   id:
     description: Only the service with this id.
-    type: str
-  owner:
-    description:
-      - Workspace id, name or email. Optional when the API key sees one workspace.
-      - If not set, the environment variable E(RENDER_OWNER_ID) is used.
     type: str
   env_keys:
     description: Also return the names (never the values) of each service's environment variables.
@@ -81,20 +77,19 @@ services:
       returned: when O(env_keys=true)
 """
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.launchkit.paas.plugins.module_utils import _render as render
-from ansible_collections.launchkit.paas.plugins.module_utils._module import base_options, run
+from ansible_collections.launchkit.paas.plugins.module_utils._module import run
 from ansible_collections.launchkit.paas.plugins.module_utils._render_logic import run_service_info
 
 
 def main() -> None:
-    argument_spec = base_options("RENDER_API_URL", render.DEFAULT_URL, "RENDER_API_KEY")
+    argument_spec = render.module_options()
     argument_spec.update(
         name={"type": "list", "elements": "str"},
         type={"type": "list", "elements": "str", "choices": list(render.SERVICE_TYPES)},
         id={"type": "str"},
-        owner={"type": "str", "fallback": (env_fallback, ["RENDER_OWNER_ID"])},
         env_keys={"type": "bool", "default": False, "no_log": False},
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
