@@ -1,6 +1,7 @@
 # The public contract of this repository:
 #   make rehearse      the full rollout against the local sandbox, then a summary
-#   make test          every test: unit, sandbox, sanity, integration, molecule, faults, leaks
+#   make test          every test: unit, sandbox, sanity, integration, system (phases, faults, leaks), molecule
+#   make bench         deploy batching figures (not a test)
 #   make sandbox-up    start the sandbox API, PostgreSQL and Redis servers; writes .sandbox/env
 #   make sandbox-down  stop them
 SHELL := /bin/bash
@@ -16,7 +17,7 @@ export ANSIBLE_FORCE_COLOR := 0
 ENV := set -a; . .sandbox/env; set +a;
 
 .PHONY: deps sandbox-up sandbox-down rehearse test test-unit test-sandbox test-sanity test-integration \
-        test-molecule test-faults test-leaks bench build clean
+        test-molecule test-system test-faults test-leaks bench build clean
 
 deps: $(VENV)/.installed
 	@command -v redis-server >/dev/null || scripts/install-system-deps.sh
@@ -45,7 +46,7 @@ rehearse: deps
 test: deps
 	@trap 'PYTHON=$(VPY) scripts/sandbox-down.sh >/dev/null' EXIT; \
 	PYTHON=$(VPY) scripts/sandbox-up.sh; \
-	$(MAKE) --no-print-directory test-unit test-sandbox test-sanity test-integration test-faults test-leaks test-molecule; \
+	$(MAKE) --no-print-directory test-unit test-sandbox test-sanity test-integration test-system test-molecule; \
 	echo "make test: all suites passed"
 
 test-unit: deps
@@ -59,6 +60,9 @@ test-sanity: deps
 
 test-integration: deps
 	$(ENV) $(VPY) -m pytest -q -p no:cacheprovider tests/integration
+
+test-system: deps
+	$(ENV) $(VPY) -m pytest -q -p no:cacheprovider tests/system
 
 test-faults: deps
 	$(ENV) $(VPY) -m pytest -q -p no:cacheprovider tests/system/test_faults.py
