@@ -115,7 +115,7 @@ def deploy_body(params: dict) -> dict:
 
 
 def plan_service(params: dict, history: list[dict]) -> tuple[str, dict | None]:
-    """What to do for one service: ('trigger'|'wait'|'none'|'rollback', the deploy concerned)."""
+    """What to do for one service: ('trigger'|'wait'|'none'|'rollback'|'failed', the deploy concerned)."""
     latest = history[0] if history else None
     live = next((d for d in history if d.get("status") == LIVE), None)
     state = params["state"]
@@ -123,10 +123,10 @@ def plan_service(params: dict, history: list[dict]) -> tuple[str, dict | None]:
         return ("rollback", None) if live else ("none", None)
     if params["commit_id"] and live and (live.get("commit") or {}).get("id") == params["commit_id"]:
         return "none", live
-    if state == "live" and latest and latest.get("status") in IN_PROGRESS:
-        return "wait", latest
-    if state == "live" and latest and latest.get("status") == LIVE and not params["commit_id"]:
-        return "none", latest
+    if state == "live" and latest and not params["commit_id"]:
+        # Never start another build behind the user's back: a failed newest deploy is reported.
+        status = latest.get("status")
+        return ("wait" if status in IN_PROGRESS else "none" if status == LIVE else "failed"), latest
     return "trigger", None
 
 
@@ -160,6 +160,7 @@ def run_deploy(params: dict, check_mode: bool, secrets: Secrets, client: RenderC
     unchanged: dict[str, dict] = {}
     result: dict[str, Any] = {"changed": False, "warnings": [], "deploys": []}
     actions: dict[str, str] = {}
+    failed: dict[str, dict] = {}
     for service in services:
         history = deploys(client, service["id"])
         action, deploy = plan_service(params, history)
@@ -185,8 +186,14 @@ def run_deploy(params: dict, check_mode: bool, secrets: Secrets, client: RenderC
                 pending[service["id"]] = trigger(client, service["id"], deploy_body(params))
         elif action == "wait":
             pending[service["id"]] = deploy
-        else:
+        elif action == "none":
             unchanged[service["id"]] = deploy or {}
+        elif action == "failed":
+            failed[service["name"]] = deploy or {}
+    if failed:
+        detail = "; ".join(f"{name}: deploy {d.get('id')} ended in {d.get('status')}" for name, d in failed.items())
+        raise ResourceError(f"not live: {detail}; fix the cause and deploy again (state=deployed)",
+                            deploys=[deploy_view(name, d) for name, d in failed.items()])
     result["changed"] = any(a in ("trigger", "rollback") for a in actions.values())
     result["actions"] = actions
     if params["wait"] and pending:

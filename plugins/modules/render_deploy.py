@@ -39,8 +39,9 @@ options:
   state:
     description:
       - V(deployed) starts a new deploy of each service (unless O(commit_id) is already live).
-      - V(live) only makes sure each service is live. It waits for a deploy already in progress and
-        starts one only when the newest deploy failed or there is none. Use it after creating a service.
+      - V(live) only makes sure each service is live. It waits for a deploy in progress, starts one
+        only when there is none at all, and fails (naming the deploy and its status) when the newest
+        deploy failed, rather than building again. Use it after creating a service.
       - V(rolled_back) rolls back to the previous live deploy, or to O(deploy_id).
     type: str
     choices: [deployed, live, rolled_back]

@@ -149,8 +149,8 @@ OLD = dep("dep-1", "deactivated", "000000")
     pytest.param({"state": "live"}, [dep("dep-3", "update_in_progress"), LIVE_A],
                  ("wait", dep("dep-3", "update_in_progress")), id="live waits for an in-progress deploy"),
     pytest.param({"state": "live"}, [LIVE_A, OLD], ("none", LIVE_A), id="live and already live"),
-    pytest.param({"state": "live"}, [dep("dep-3", "build_failed"), LIVE_A], ("trigger", None),
-                 id="live after a failed deploy"),
+    pytest.param({"state": "live"}, [dep("dep-3", "build_failed"), LIVE_A], ("failed", dep("dep-3", "build_failed")),
+                 id="live after a failed deploy reports it, never rebuilds"),
     pytest.param({"state": "live"}, [], ("trigger", None), id="live with no deploy yet"),
 ])
 def test_plan_service(overrides, history, expected):
@@ -350,6 +350,14 @@ def test_state_live_waits_for_the_deploy_in_progress_without_triggering():
     assert result["changed"] is False and result["actions"] == {"web": "wait"}
     assert [(d["id"], d["status"]) for d in result["deploys"]] == [("dep-3", "live")]
     assert len(render_api.polls("srv-web")) == 4
+
+
+def test_state_live_reports_a_failed_newest_deploy_and_never_builds_again():
+    render_api = DeployApi(WEB).seed("srv-web", dep("dep-3", "build_failed", "ccc333"), LIVE_A)
+    with pytest.raises(ResourceError, match="web: deploy dep-3 ended in build_failed") as failure:
+        run_deploy(deploy_params(state="live"), False, Secrets(), render(render_api.api), clock_of(FakeClock()))
+    assert render_api.api.writes == []
+    assert failure.value.details["deploys"][0]["id"] == "dep-3"
 
 
 def test_a_commit_already_live_is_no_change():

@@ -1,0 +1,158 @@
+"""The worker and cron phases of site.yml, their failures and rollbacks, and the whole rollout run twice.
+
+Run (with the sandbox up and .sandbox/env loaded):
+      .venv/bin/python -m pytest -q -s -p no:cacheprovider tests/system/test_phases.py
+"""
+from __future__ import annotations
+
+import json
+import re
+import time
+
+import pytest
+
+from conftest import (assert_ok, control, env_of, fixture_data, log_summary, reset_and_seed, run_site,
+                      services_by_name, state)
+
+WORKER = "scoop-sidekiq"
+JOB = "scoop-recurring-jobs"
+SCOOP = ("--limit", "scoop_production")
+# Quick builds and runs, so a phase takes seconds (the sandbox's defaults are 1 s and 0.5 s).
+BUILD_SECONDS = 0.3
+RUN_SECONDS = 0.2
+RECAP = re.compile(r"^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.MULTILINE)
+
+
+@pytest.fixture
+def quick_sandbox():
+    """A reset sandbox seeded with the rehearsal fixture, quick deploys and cron runs, no failures."""
+    reset_and_seed()
+    control("POST", "/render/deploys", {"build_seconds": BUILD_SECONDS, "fail": {}})
+    control("POST", "/render/cron", {"run_seconds": RUN_SECONDS, "fail": {}})
+    yield
+    control("DELETE", "/faults")
+    control("POST", "/render/deploys", {"fail": {}})
+    control("POST", "/render/cron", {"fail": {}})
+
+
+def output(result) -> str:
+    return result.stdout + result.stderr
+
+
+def recap(result) -> dict[str, dict[str, int]]:
+    """PLAY RECAP per host: {host: {ok, changed, unreachable, failed}}."""
+    return {host: {"ok": int(ok), "changed": int(changed), "unreachable": int(unreachable), "failed": int(failed)}
+            for host, ok, changed, unreachable, failed in RECAP.findall(result.stdout)}
+
+
+def run_counted(*args: str, state_dir) -> tuple:
+    """Run site.yml with ARGS; return the result and the sandbox log summary of that run alone."""
+    control("DELETE", "/log")
+    started = time.monotonic()
+    result = run_site(*args, state_dir=state_dir)
+    return result, log_summary(), time.monotonic() - started
+
+
+def deploys_of(snapshot: dict, name: str) -> list[dict]:
+    service_id = services_by_name(snapshot)[name]["id"]
+    return sorted((d for d in snapshot["vendors"]["render"]["deploys"] if d["serviceId"] == service_id),
+                  key=lambda d: d["createdAt"])
+
+
+def cron_runs_of(snapshot: dict, name: str) -> list[dict]:
+    service_id = services_by_name(snapshot)[name]["id"]
+    return [run for run in snapshot["vendors"]["render"]["cron_runs"] if run["cronJobId"] == service_id]
+
+
+def seeded_names() -> list[str]:
+    return [s["name"] for s in fixture_data()["render"]["services"]]
+
+
+def test_failing_build_fails_the_worker_phase(quick_sandbox, tmp_path):
+    control("POST", "/render/deploys", {"fail": {WORKER: "build_failed"}})
+    result, summary, seconds = run_counted("--tags", "redis,worker", *SCOOP, state_dir=tmp_path / "state")
+    text = output(result)
+
+    assert result.returncode != 0, f"the worker phase passed with a failing build:\n{result.stdout[-6000:]}"
+    failed = recap(result)
+    assert failed["scoop_production"]["failed"] == 1, failed
+    # It failed in the worker phase, waiting for the deploy, and the message says what failed and where.
+    assert "Wait until every worker is live" in text, text[-6000:]
+    deploy_ids = set(re.findall(r"\bdep-[a-z0-9]+\b", text))
+    snapshot = state()
+    deploys = deploys_of(snapshot, WORKER)
+    # The create starts the only build: a failed build is reported, never quietly built again.
+    assert len(deploys) == 1 and deploys[0]["status"] == "build_failed", deploys
+    message = re.search(r'"msg": "([^"]*)"', text[text.index("fatal: [scoop_production]"):]).group(1)
+    assert WORKER in message and "build_failed" in message and deploys[-1]["id"] in message, message
+    assert deploys[-1]["id"] in deploy_ids
+    # It failed as soon as the build did, not at the 20-minute wait timeout.
+    assert seconds < 120, f"the failed phase took {seconds:.0f} s"
+    assert summary["response_invalid"] == 0, summary
+
+    # The redis phase before it did its work; the worker exists (its build failed, not its create).
+    worker = services_by_name(snapshot)[WORKER]
+    assert worker["type"] == "background_worker"
+    assert env_of(snapshot, "scoop-web").get("REDIS_URL"), "the redis phase did not run first"
+
+
+def test_bad_cron_schedule_fails_before_any_write(quick_sandbox, tmp_path):
+    bad = {"cron_jobs": [{"name": JOB, "schedule": "0 25 * * *",
+                          "command": "bundle exec rails recurring_cleanups:generate_jobs"}]}
+    result, summary, _ = run_counted("--tags", "cron", *SCOOP, "-e", json.dumps(bad), state_dir=tmp_path / "state")
+    text = output(result)
+
+    assert result.returncode != 0, f"the cron phase accepted hour 25:\n{result.stdout[-6000:]}"
+    assert summary["writes"] == 0, f"the cron phase wrote before rejecting its schedule: {summary}"
+    writes = [e for e in control("GET", "/log")["entries"] if e["write"]]
+    assert writes == []
+    message = re.search(r'"msg": "([^"]*)"', text[text.index("failed: [scoop_production]"):]).group(1)
+    assert "schedule" in message and "0 25 * * *" in message and "hour" in message, message
+    assert sorted(services_by_name(state())) == sorted(seeded_names()), "a service was created"
+
+
+def test_rollbacks_suspend_worker_and_job_then_change_nothing(quick_sandbox, tmp_path):
+    state_dir = tmp_path / "state"
+    rollout, _, _ = run_counted("--tags", "redis,worker,cron", state_dir=state_dir)
+    assert_ok(rollout, "rollout of the redis, worker and cron phases")
+    before = services_by_name(state())
+    assert before[WORKER]["suspended"] == before[JOB]["suspended"] == "not_suspended"
+
+    first, first_summary, _ = run_counted("--tags", "rollback_cron,rollback_worker", state_dir=state_dir)
+    assert_ok(first, "first rollback of the cron and worker phases")
+    after = services_by_name(state())
+    assert after[WORKER]["suspended"] == "suspended", after[WORKER]
+    assert after[JOB]["suspended"] == "suspended", after[JOB]
+    assert sorted(after) == sorted(before), "the rollback deleted or created a service"
+    # Only those two: the seeded services (rekindlepro-worker among them) keep running.
+    assert {name for name, s in after.items() if s["suspended"] != "not_suspended"} == {WORKER, JOB}
+    assert first_summary["writes"] == 2, first_summary
+    assert recap(first)["scoop_production"]["changed"] == 2, recap(first)
+
+    second, second_summary, _ = run_counted("--tags", "rollback_cron,rollback_worker", state_dir=state_dir)
+    assert_ok(second, "second rollback of the cron and worker phases")
+    assert second_summary["writes"] == 0, f"second rollback wrote: {second_summary}"
+    assert all(host["changed"] == 0 for host in recap(second).values()), recap(second)
+    assert services_by_name(state()) == after
+
+
+def test_whole_rollout_twice_second_run_writes_nothing(quick_sandbox, tmp_path):
+    state_dir = tmp_path / "state"
+    first, first_summary, first_s = run_counted(state_dir=state_dir)
+    assert_ok(first, "first run of the whole rollout")
+    snapshot = state()
+    assert first_summary["writes"] > 0 and first_summary["response_invalid"] == 0, first_summary
+    assert [d["status"] for d in deploys_of(snapshot, WORKER)] == ["live"]
+    assert [r["status"] for r in cron_runs_of(snapshot, JOB)] == ["successful"]
+
+    second, second_summary, second_s = run_counted(state_dir=state_dir)
+    assert_ok(second, "second run of the whole rollout")
+    print(f"\nwhole rollout: run 1 reads={first_summary['reads']} writes={first_summary['writes']} "
+          f"({first_s:.1f} s); run 2 reads={second_summary['reads']} writes={second_summary['writes']} "
+          f"({second_s:.1f} s)")
+    assert second_summary["writes"] == 0, f"second run of the whole rollout wrote: {second_summary}"
+    assert all(host["changed"] == 0 for host in recap(second).values()), recap(second)
+    again = state()
+    # No new deploy, no new cron run: the second run only read.
+    assert deploys_of(again, WORKER) == deploys_of(snapshot, WORKER)
+    assert cron_runs_of(again, JOB) == cron_runs_of(snapshot, JOB)
