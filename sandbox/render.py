@@ -27,6 +27,7 @@ RENDER_API_KEY = os.environ.get("SANDBOX_RENDER_API_KEY", "rnd_sandbox_render_ke
 OWNER: dict[str, str] = {
     "id": "tea-sandbox000000000000", "name": "Sandbox Team", "email": "team@launchkit.test", "type": "team",
 }
+SCALABLE_TYPES = ("web_service", "private_service", "background_worker")
 RATE_LIMIT = int(os.environ.get("SANDBOX_RENDER_RATELIMIT", "400"))
 RATE_WINDOW = 60
 DEFAULT_POLICY = "allkeys_lru"
@@ -73,6 +74,9 @@ class RenderAPI(VendorAPI):
             ("PUT", "/services/{serviceId}/env-vars/{envVarKey}", self.put_env_var),
             ("DELETE", "/services/{serviceId}/env-vars/{envVarKey}", self.delete_env_var),
             ("POST", "/services/{serviceId}/suspend", self.suspend_service),
+            ("POST", "/services/{serviceId}/scale", self.scale_service),
+            ("PUT", "/services/{serviceId}/autoscaling", self.put_autoscaling),
+            ("DELETE", "/services/{serviceId}/autoscaling", self.delete_autoscaling),
             ("POST", "/services/{serviceId}/resume", self.resume_service),
             ("GET", "/services/{serviceId}/deploys", self.list_deploys),
             ("POST", "/services/{serviceId}/deploys", self.create_deploy),
@@ -352,6 +356,31 @@ class RenderAPI(VendorAPI):
             service.update(suspended="suspended", suspenders=["user"], updatedAt=iso_now())
             self.events.emit(service["id"], "service_suspended", {})
         return Response(202)
+
+    def _scalable(self, service_id: str) -> dict[str, Any]:
+        service = self._service(service_id)
+        if service["type"] not in SCALABLE_TYPES:
+            raise BadRequest(f"a {service['type']} cannot be scaled")
+        return service
+
+    def scale_service(self, request: Request) -> Response:
+        """Sets the instance count (Render ignores it while autoscaling is on; so does the sandbox's count)."""
+        service = self._scalable(request.params["serviceId"])
+        service["serviceDetails"]["numInstances"] = request.body["numInstances"]
+        service["updatedAt"] = iso_now()
+        return Response(202)
+
+    def put_autoscaling(self, request: Request) -> Response:
+        service = self._scalable(request.params["serviceId"])
+        service["serviceDetails"]["autoscaling"] = request.body
+        service["updatedAt"] = iso_now()
+        return Response(200, request.body)
+
+    def delete_autoscaling(self, request: Request) -> Response:
+        service = self._scalable(request.params["serviceId"])
+        service["serviceDetails"].pop("autoscaling", None)
+        service["updatedAt"] = iso_now()
+        return Response(204)
 
     def resume_service(self, request: Request) -> Response:
         """Only a suspended service changes ("if it's currently suspended"); resuming deploys it."""

@@ -150,6 +150,18 @@ def rollback_target(history: list[dict], deploy_id: str | None, live: dict) -> d
     return previous
 
 
+def refuse_before_writing(plans: list[tuple[dict, str, dict]]) -> None:
+    suspended = [s["name"] for s, action, _d in plans
+                 if action in ("trigger", "rollback") and s.get("suspended") == "suspended"]
+    if suspended:
+        raise ResourceError(f"{', '.join(suspended)} is suspended; resume it (render_service state=present) first")
+    failed = [(s["name"], d) for s, action, d in plans if action == "failed"]
+    if failed:
+        detail = "; ".join(f"{name}: deploy {d.get('id')} ended in {d.get('status')}" for name, d in failed)
+        raise ResourceError(f"not live: {detail}; fix the cause and deploy again (state=deployed)",
+                            deploys=[deploy_view(name, d) for name, d in failed])
+
+
 def run_deploy(params: dict, check_mode: bool, secrets: Secrets, client: RenderClient | None = None,
                clock: Clock | None = None) -> dict:
     client = client or RenderClient.from_params(params)
@@ -160,40 +172,33 @@ def run_deploy(params: dict, check_mode: bool, secrets: Secrets, client: RenderC
     unchanged: dict[str, dict] = {}
     result: dict[str, Any] = {"changed": False, "warnings": [], "deploys": []}
     actions: dict[str, str] = {}
-    failed: dict[str, dict] = {}
+    # Plan every service first, so that a refusal happens before any deploy has been started.
+    plans = []
     for service in services:
         history = deploys(client, service["id"])
         action, deploy = plan_service(params, history)
-        actions[service["name"]] = action
         if action == "rollback":
             live = next(d for d in history if d.get("status") == LIVE)
-            target = rollback_target(history, params["deploy_id"], live)
-            if target is None:
-                actions[service["name"]] = "none"
-                unchanged[service["id"]] = live
-                continue
-            if check_mode:
-                continue
-            answer = client.http.request("POST", f"/services/{service['id']}/rollback",
-                                         json_body={"deployId": target["id"]}, ok=(200, 201))
-            pending[service["id"]] = answer.body
-            if service.get("autoDeploy") == "yes":
-                result["warnings"].append(f"{service['name']}: {AUTODEPLOY_WARNING}")
-        elif action == "trigger":
-            if service.get("suspended") == "suspended":
-                raise ResourceError(f"{service['name']} is suspended; resume it (render_service state=present) first")
-            if not check_mode:
-                pending[service["id"]] = trigger(client, service["id"], deploy_body(params))
+            deploy = rollback_target(history, params["deploy_id"], live)
+            action, deploy = ("rollback", deploy) if deploy else ("none", live)
+        plans.append((service, action, deploy or {}))
+    refuse_before_writing(plans)
+    for service, action, deploy in plans:
+        actions[service["name"]] = action
+        if action == "none":
+            unchanged[service["id"]] = deploy
         elif action == "wait":
             pending[service["id"]] = deploy
-        elif action == "none":
-            unchanged[service["id"]] = deploy or {}
-        elif action == "failed":
-            failed[service["name"]] = deploy or {}
-    if failed:
-        detail = "; ".join(f"{name}: deploy {d.get('id')} ended in {d.get('status')}" for name, d in failed.items())
-        raise ResourceError(f"not live: {detail}; fix the cause and deploy again (state=deployed)",
-                            deploys=[deploy_view(name, d) for name, d in failed.items()])
+        elif check_mode:
+            continue
+        elif action == "trigger":
+            pending[service["id"]] = trigger(client, service["id"], deploy_body(params))
+        else:
+            answer = client.http.request("POST", f"/services/{service['id']}/rollback",
+                                         json_body={"deployId": deploy["id"]}, ok=(200, 201))
+            pending[service["id"]] = answer.body
+        if action == "rollback" and service.get("autoDeploy") == "yes":
+            result["warnings"].append(f"{service['name']}: {AUTODEPLOY_WARNING}")
     result["changed"] = any(a in ("trigger", "rollback") for a in actions.values())
     result["actions"] = actions
     if params["wait"] and pending:

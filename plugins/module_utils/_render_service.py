@@ -37,16 +37,20 @@ def validate(params: dict) -> None:
     """Everything that can be told wrong without asking Render."""
     if params["schedule"]:
         params["schedule"] = validate_cron(params["schedule"])
-    kind = params["type"]
-    if kind:
-        misplaced = sorted(o for o in TYPED_OPTIONS - TYPE_OPTIONS[kind] if params.get(o) is not None)
-        if misplaced:
-            raise ValueError(f"{', '.join(misplaced)} cannot be set on a {kind}")
+    if params["type"]:
+        check_type_options(params, params["type"])
     if params["image"] and params["repo"]:
         raise ValueError("set either repo (build from Git) or image (deploy a prebuilt image), not both")
     auto = params["autoscaling"]
     if auto and auto["enabled"] and auto["min"] > auto["max"]:
         raise ValueError(f"autoscaling min ({auto['min']}) is above max ({auto['max']})")
+
+
+def check_type_options(params: dict, kind: str) -> None:
+    """Options that do not exist for this type of service are refused, never sent and ignored."""
+    misplaced = sorted(o for o in TYPED_OPTIONS - TYPE_OPTIONS[kind] if params.get(o) is not None)
+    if misplaced:
+        raise ValueError(f"{', '.join(misplaced)} cannot be set on a {kind}")
 
 
 def validate_create(params: dict) -> None:
@@ -222,6 +226,8 @@ def run_service(params: dict, check_mode: bool, secrets: Secrets, client: Render
         existing = resource.find()
         if existing is None:
             validate_create(params)
+        else:
+            check_type_options(params, existing["type"])
         resource.prefetched.append(existing)
     outcome = ensure(resource, "absent" if state == "absent" else "present", check_mode)
     result: dict[str, Any] = {"changed": outcome.changed, "diff": outcome.diff(), "action": outcome.action,

@@ -375,6 +375,14 @@ def test_a_suspended_service_is_refused_before_any_post():
         run_deploy(deploy_params(services=["worker", "web"]), False, Secrets(), render(render_api.api),
                    clock_of(FakeClock()))
     assert render_api.posts("srv-web") == []
+    assert render_api.api.writes == [], "the worker listed first must not be deployed either"
+
+
+def test_a_suspended_service_is_not_rolled_back():
+    render_api = DeployApi(dict(WEB, suspended="suspended")).seed("srv-web", LIVE_A, OLD)
+    with pytest.raises(ResourceError, match="web is suspended"):
+        run_deploy(deploy_params(state="rolled_back"), False, Secrets(), render(render_api.api), clock_of(FakeClock()))
+    assert render_api.api.writes == []
 
 
 def test_rolled_back_posts_the_previous_live_deploy_and_warns_about_autodeploy():
