@@ -397,3 +397,22 @@ def test_control_settings_are_checked_and_reset(sbx: Sandbox) -> None:
     # back to the server's environment (conftest: SANDBOX_BUILD_SECONDS=0.5, SANDBOX_CRON_RUN_SECONDS=0.3)
     assert sbx.control("GET", "/render/deploys") == {"build_seconds": 0.5, "fail": {}, "queue_202": False}
     assert sbx.control("GET", "/render/cron") == {"run_seconds": 0.3, "fail": {}}
+
+
+# --- scaling -----------------------------------------------------------------------------------
+def test_scale_and_autoscaling_change_the_service_details(sbx: Sandbox) -> None:
+    service_id, _first = create(sbx, "scaled", "background_worker")
+    assert sbx.render("POST", f"/services/{service_id}/scale", json={"numInstances": 3}).status_code == 202
+    auto = {"enabled": True, "min": 1, "max": 4,
+            "criteria": {"cpu": {"enabled": True, "percentage": 70}, "memory": {"enabled": False, "percentage": 70}}}
+    assert sbx.render("PUT", f"/services/{service_id}/autoscaling", json=auto).status_code == 200
+    details = sbx.render("GET", f"/services/{service_id}").json()["serviceDetails"]
+    assert details["numInstances"] == 3 and details["autoscaling"] == auto
+    assert sbx.render("DELETE", f"/services/{service_id}/autoscaling").status_code == 204
+    assert "autoscaling" not in sbx.render("GET", f"/services/{service_id}").json()["serviceDetails"]
+
+
+def test_a_cron_job_cannot_be_scaled(sbx: Sandbox) -> None:
+    service_id, _first = create(sbx, "nightly", "cron_job")
+    response = sbx.render("POST", f"/services/{service_id}/scale", json={"numInstances": 2})
+    assert response.status_code == 400 and "cron_job" in response.json()["message"]

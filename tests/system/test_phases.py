@@ -99,7 +99,7 @@ def test_failing_build_fails_the_worker_phase(quick_sandbox, tmp_path):
 def test_bad_cron_schedule_fails_before_any_write(quick_sandbox, tmp_path):
     bad = {"cron_jobs": [{"name": JOB, "schedule": "0 25 * * *",
                           "command": "bundle exec rails recurring_cleanups:generate_jobs"}]}
-    result, summary, _ = run_counted("--tags", "cron", *SCOOP, "-e", json.dumps(bad), state_dir=tmp_path / "state")
+    result, summary, _writes = run_counted("--tags", "cron", *SCOOP, "-e", json.dumps(bad), state_dir=tmp_path / "state")
     text = output(result)
 
     assert result.returncode != 0, f"the cron phase accepted hour 25:\n{result.stdout[-6000:]}"
@@ -113,12 +113,12 @@ def test_bad_cron_schedule_fails_before_any_write(quick_sandbox, tmp_path):
 
 def test_rollbacks_suspend_worker_and_job_then_change_nothing(quick_sandbox, tmp_path):
     state_dir = tmp_path / "state"
-    rollout, _, _ = run_counted("--tags", "redis,worker,cron", state_dir=state_dir)
+    rollout, _summary, _writes = run_counted("--tags", "redis,worker,cron", state_dir=state_dir)
     assert_ok(rollout, "rollout of the redis, worker and cron phases")
     before = services_by_name(state())
     assert before[WORKER]["suspended"] == before[JOB]["suspended"] == "not_suspended"
 
-    first, first_summary, _ = run_counted("--tags", "rollback_cron,rollback_worker", state_dir=state_dir)
+    first, first_summary, _writes = run_counted("--tags", "rollback_cron,rollback_worker", state_dir=state_dir)
     assert_ok(first, "first rollback of the cron and worker phases")
     after = services_by_name(state())
     assert after[WORKER]["suspended"] == "suspended", after[WORKER]
@@ -129,7 +129,7 @@ def test_rollbacks_suspend_worker_and_job_then_change_nothing(quick_sandbox, tmp
     assert first_summary["writes"] == 2, first_summary
     assert recap(first)["scoop_production"]["changed"] == 2, recap(first)
 
-    second, second_summary, _ = run_counted("--tags", "rollback_cron,rollback_worker", state_dir=state_dir)
+    second, second_summary, _writes = run_counted("--tags", "rollback_cron,rollback_worker", state_dir=state_dir)
     assert_ok(second, "second rollback of the cron and worker phases")
     assert second_summary["writes"] == 0, f"second rollback wrote: {second_summary}"
     assert all(host["changed"] == 0 for host in recap(second).values()), recap(second)
