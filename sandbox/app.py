@@ -16,8 +16,8 @@ from .errors import ApiError, BadRequest
 from .faults import FaultInjector
 from .redis_servers import RedisManager, ensure_tls
 from .reqlog import LogEntry, RequestLog
-from .routing import Request, Response, parse_json
-from .specs import Spec, SpecRegistry, check_instance
+from .routing import Request, Response
+from .specs import Spec, SpecRegistry, check_detail, check_instance
 from .vendor import VENDOR_REGISTRY, SandboxContext, VendorAPI
 
 CONTROL_PREFIX = "/_sandbox"
@@ -124,13 +124,13 @@ class Sandbox:
         if found is None:
             return vendor.error(404, "not found")
         try:
-            request.body = parse_json(request.raw_body)
+            request.body = vendor.decode_body(request)
             self._validate_request(vendor, request)
             with self.context.lock:
                 vendor.before(request)
                 return found[0].handler(request)
         except ApiError as exc:
-            return vendor.error(exc.status, exc.message)
+            return vendor.api_error(exc, request)
         except Exception:  # a sandbox bug: answer like the vendor would, keep serving
             traceback.print_exc(file=sys.stderr)
             return vendor.error(500, "internal server error")
@@ -150,9 +150,9 @@ class Sandbox:
             if required:
                 raise BadRequest("request body is required")
             return
-        problem = check_instance(schema, vendor.validation_payload(request), writing=True)
+        problem = check_detail(schema, vendor.validation_payload(request), writing=True)
         if problem:
-            raise BadRequest(f"invalid request body: {problem}")
+            raise BadRequest(f"invalid request body: {problem.text}", field=problem.field or None)
 
     def _check_response(self, vendor: VendorAPI, request: Request, response: Response, entry: LogEntry) -> None:
         spec = self._spec(vendor)

@@ -98,3 +98,21 @@ def apply_settings(target: object, body: Any, parsers: dict[str, Callable[[Any],
     parsed = {key: parsers[key](value) for key, value in body.items()}
     for key, value in parsed.items():
         setattr(target, key, value)
+
+
+class RateWindow:
+    """Fixed-window request counter behind a vendor's rate-limit headers (reported, not enforced).
+
+    ``hit`` counts one request and answers (remaining, seconds until the window resets)."""
+
+    def __init__(self, limit: int, window: int) -> None:
+        self.limit, self.window = limit, window
+        self.started, self.count = time.monotonic(), 0
+
+    def hit(self) -> tuple[int, int]:
+        now = time.monotonic()
+        if now - self.started >= self.window:
+            self.started, self.count = now, 0
+        self.count += 1
+        reset = max(1, int(self.window - (now - self.started)))
+        return max(0, self.limit - self.count), reset

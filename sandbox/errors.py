@@ -3,12 +3,15 @@ from __future__ import annotations
 
 
 class ApiError(Exception):
-    """An error answer: ``status`` plus a human message, rendered by ``VendorAPI.error``."""
+    """An error answer: ``status`` plus a human message, rendered by ``VendorAPI.api_error``.
 
-    def __init__(self, status: int, message: str) -> None:
+    ``field`` names the request field at fault when there is one (vendors that report it use it)."""
+
+    def __init__(self, status: int, message: str, field: str | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.field = field
 
 
 class NotFound(ApiError):
@@ -17,8 +20,8 @@ class NotFound(ApiError):
 
 
 class BadRequest(ApiError):
-    def __init__(self, message: str) -> None:
-        super().__init__(400, message)
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(400, message, field)
 
 
 class Conflict(ApiError):

@@ -8,7 +8,7 @@ import time
 from operator import itemgetter
 from typing import Any
 
-from .common import iso_now, new_uuid, prefixed_id, random_secret, slugify
+from .common import RateWindow, iso_now, new_uuid, prefixed_id, random_secret, slugify
 from .errors import ApiError, BadRequest, Conflict, NotFound
 from .redis_servers import RespError, redis_version
 from .render_cron import CronBook, CronSettings
@@ -35,22 +35,6 @@ RESTARTING_FIELDS = ("plan", "maxmemoryPolicy", "persistenceMode")
 EVENT_SCHEMA = "#/components/schemas/serviceEventWithCursor/properties/event"
 SEED_DEPLOY = ("live", "in_progress", "none")  # ``deploy`` of a seeded service
 SANDBOX_USER = OWNER["email"]  # who triggers and cancels cron job runs
-
-
-class RateWindow:
-    """Fixed-window counter behind the Ratelimit-* headers (reported, not enforced)."""
-
-    def __init__(self, limit: int, window: int) -> None:
-        self.limit, self.window = limit, window
-        self.started, self.count = time.monotonic(), 0
-
-    def hit(self) -> tuple[int, int]:
-        now = time.monotonic()
-        if now - self.started >= self.window:
-            self.started, self.count = now, 0
-        self.count += 1
-        reset = max(1, int(self.window - (now - self.started)))
-        return max(0, self.limit - self.count), reset
 
 
 @register_vendor

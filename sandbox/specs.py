@@ -115,12 +115,28 @@ def error_path(error: Any) -> str:
     return text
 
 
-def describe(error: Any) -> str:
+@dataclass(frozen=True)
+class Problem:
+    """Why an instance failed validation: the dotted ``field`` at fault ("" for the whole body)."""
+
+    field: str
+    message: str
+
+    @property
+    def text(self) -> str:
+        return f"{self.field}: {self.message}" if self.field else self.message
+
+
+def problem_of(error: Any) -> Problem:
     where = error_path(error)
     message = error.message
     if error.validator == "oneOf" and not error.context:
         message = "matches more than one of the allowed forms (for example both value and generateValue)"
-    return f"{where}: {message}" if where else message
+    if error.validator == "required" and isinstance(error.instance, dict):
+        missing = [name for name in error.validator_value if name not in error.instance]
+        if missing:
+            return Problem(f"{where}.{missing[0]}" if where else missing[0], message)
+    return Problem(where, message)
 
 
 class Spec:
@@ -157,13 +173,19 @@ class Spec:
         return ResponseExpectation(True, _json_schema(declared.get("content")))
 
 
-def check_instance(schema: dict[str, Any], instance: Any, *, writing: bool) -> str | None:
-    """None when ``instance`` is valid, else a message naming the offending field."""
+def check_detail(schema: dict[str, Any], instance: Any, *, writing: bool) -> Problem | None:
+    """None when ``instance`` is valid, else the offending field and the message."""
     if OAS30ReadValidator is None:
         return None
     validator_class = OAS30WriteValidator if writing else OAS30ReadValidator
     error = best_match(validator_class(schema).iter_errors(instance))
-    return describe(_deepest(error)) if error is not None else None
+    return problem_of(_deepest(error)) if error is not None else None
+
+
+def check_instance(schema: dict[str, Any], instance: Any, *, writing: bool) -> str | None:
+    """None when ``instance`` is valid, else a message naming the offending field."""
+    problem = check_detail(schema, instance, writing=writing)
+    return problem.text if problem is not None else None
 
 
 def _deepest(error: Any) -> Any:
@@ -230,6 +252,42 @@ def inline_refs(document: dict[str, Any], prefix: str) -> None:
     document.update(inlined)
 
 
+def merge_documents(documents: list[dict[str, Any]]) -> dict[str, Any]:
+    """One document from several: each file's references inlined, the first file with a path wins.
+
+    Used for vendors whose spec comes in one file per area (SendGrid) or whose older spec still
+    describes endpoints the current one dropped (Sentry issue alert rules)."""
+    paths: dict[str, Any] = {}
+    for document in documents:
+        resolver = RefResolver(document)
+        for template, item in document.get("paths", {}).items():
+            if template not in paths:
+                paths[template] = resolver.resolve(item)
+    return {"openapi": documents[0].get("openapi"), "info": documents[0].get("info", {}), "paths": paths}
+
+
+def strip_path_prefix(document: dict[str, Any], prefix: str) -> None:
+    """Drop ``prefix`` (e.g. ``/v3``) from every path, so paths match the vendor's route templates."""
+    document["paths"] = {
+        (template[len(prefix):] or "/") if template.startswith(prefix + "/") else template: item
+        for template, item in document.get("paths", {}).items()
+    }
+
+
+def keep_paths(document: dict[str, Any], wanted: set[str]) -> None:
+    """Forget every path not in ``wanted`` (keeps a large spec small in memory)."""
+    document["paths"] = {template: item for template, item in document.get("paths", {}).items() if template in wanted}
+
+
+def declare_error_bodies(document: dict[str, Any], schema: dict[str, Any]) -> None:
+    """Give every 4xx/5xx response the spec declares without a body the vendor's error ``schema``."""
+    for item in document.get("paths", {}).values():
+        for operation in item.values():
+            for status, response in (operation.get("responses") or {}).items() if isinstance(operation, dict) else ():
+                if status[0] in "45" and isinstance(response, dict) and not response.get("content"):
+                    response["content"] = {"application/json": {"schema": schema}}
+
+
 def relax_one_of(schema: dict[str, Any]) -> None:
     """Turn an ambiguous ``oneOf`` (alternatives that overlap) into ``anyOf``."""
     if "oneOf" in schema:
@@ -244,7 +302,8 @@ class SpecRegistry:
         self._specs: dict[str, Spec | None] = {}
         self._lock = threading.Lock()
 
-    def get(self, vendor: str, relative: str | None, adapt: Callable[[dict[str, Any]], None]) -> Spec | None:
+    def get(self, vendor: str, relative: str | tuple[str, ...] | None,
+            adapt: Callable[[dict[str, Any]], None]) -> Spec | None:
         if relative is None or not validation_available():
             return None
         with self._lock:
@@ -252,8 +311,18 @@ class SpecRegistry:
                 self._specs[vendor] = self._load(relative, adapt)
             return self._specs[vendor]
 
-    def _load(self, relative: str, adapt: Callable[[dict[str, Any]], None]) -> Spec | None:
-        path = self.directory / relative
+    def _load(self, relative: str | tuple[str, ...], adapt: Callable[[dict[str, Any]], None]) -> Spec | None:
+        names = (relative,) if isinstance(relative, str) else relative
+        documents = [self._read(self.directory / name) for name in names]
+        if any(document is None for document in documents):
+            return None
+        found = [document for document in documents if document is not None]
+        document = copy.deepcopy(found[0]) if len(found) == 1 else merge_documents(found)
+        adapt(document)
+        return Spec(document)
+
+    @staticmethod
+    def _read(path: Path) -> dict[str, Any] | None:
         try:
             document = load_document(path)
         except (OSError, ValueError) as exc:
@@ -261,7 +330,4 @@ class SpecRegistry:
             return None
         if document is None:
             print(f"sandbox: spec {path} not found: validation skipped", file=sys.stderr)
-            return None
-        document = copy.deepcopy(document)
-        adapt(document)
-        return Spec(document)
+        return document

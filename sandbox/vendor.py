@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from .errors import ApiError
 from .redis_servers import RedisInstance, RedisManager
-from .routing import Handler, Request, Response, Router
+from .routing import Handler, Request, Response, Router, parse_json
 
 VENDOR_REGISTRY: list[type[VendorAPI]] = []
 
@@ -59,13 +59,17 @@ class SandboxContext:
 class VendorAPI:
     """One vendor: a URL prefix, its routes, auth, error format and state.
 
-    Subclasses set ``name``, ``prefix`` and ``spec_file`` (relative to the specs directory) and
-    register routes in ``register_routes`` with path templates written exactly as in the spec.
+    Subclasses set ``name``, ``prefix`` and ``spec_file`` (relative to the specs directory; a tuple
+    of files is merged, the first file that has a path wins) and register routes in
+    ``register_routes`` with path templates written exactly as in the spec.
+    ``also_serves`` lists further path prefixes the vendor answers (e.g. an ingest endpoint);
+    requests there are routed with their full path.
     """
 
     name: str = ""
     prefix: str = ""
-    spec_file: str | None = None
+    spec_file: str | tuple[str, ...] | None = None
+    also_serves: tuple[str, ...] = ()
 
     def __init__(self, context: SandboxContext) -> None:
         self.context = context
@@ -88,6 +92,14 @@ class VendorAPI:
 
     def adapt_spec(self, document: dict[str, Any]) -> None:
         """Fix up the raw spec before use (e.g. oneOfs the spec cannot discriminate)."""
+
+    def decode_body(self, request: Request) -> Any:
+        """The parsed request body (default: JSON, None when empty; BadRequest when not JSON)."""
+        return parse_json(request.raw_body)
+
+    def api_error(self, exc: ApiError, request: Request) -> Response:
+        """The answer to an ``ApiError`` raised while handling ``request``."""
+        return self.error(exc.status, exc.message)
 
     def validation_payload(self, request: Request) -> Any:
         """The value validated against the request schema (default: the JSON body)."""
@@ -119,7 +131,9 @@ class VendorAPI:
         return Response(status, self.error_body(status, message), dict(headers or {}))
 
     def owns(self, path: str) -> bool:
-        return path == self.prefix or path.startswith(self.prefix + "/")
+        return any(path == prefix or path.startswith(prefix + "/") for prefix in (self.prefix, *self.also_serves))
 
     def relative(self, path: str) -> str:
+        if any(path == prefix or path.startswith(prefix + "/") for prefix in self.also_serves):
+            return path
         return path[len(self.prefix):] or "/"

@@ -103,6 +103,11 @@ export RENDER_API_KEY=${SANDBOX_RENDER_API_KEY:-rnd_sandbox_render_key}
 export UPSTASH_API_URL=$URL/upstash/v2
 export UPSTASH_EMAIL=${SANDBOX_UPSTASH_EMAIL:-sandbox@launchkit.test}
 export UPSTASH_API_KEY=${SANDBOX_UPSTASH_API_KEY:-upstash_sandbox_api_key}
+export SENDGRID_API_URL=$URL/sendgrid/v3
+export SENDGRID_API_KEY=${SANDBOX_SENDGRID_API_KEY:-SG.sandbox_admin_key}
+export SENTRY_API_URL=$URL/sentry/api/0
+export SENTRY_AUTH_TOKEN=${SANDBOX_SENTRY_AUTH_TOKEN:-sntrys_sandbox_token}
+export SENTRY_ORG=launchkit-sandbox
 export LAUNCHKIT_SANDBOX_CA=$ca
 export SANDBOX_PG_URL=postgresql://postgres@127.0.0.1:$PG_PORT/postgres
 ENV

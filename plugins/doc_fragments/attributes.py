@@ -53,3 +53,23 @@ attributes:
     membership:
       - launchkit.paas.upstash
 """
+
+    SENDGRID = r"""
+options: {}
+attributes:
+  action_group:
+    description: Use C(group/launchkit.paas.sendgrid) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - launchkit.paas.sendgrid
+"""
+
+    SENTRY = r"""
+options: {}
+attributes:
+  action_group:
+    description: Use C(group/launchkit.paas.sentry) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - launchkit.paas.sentry
+"""

@@ -30,7 +30,11 @@ except ImportError:  # the sandbox itself never needs redis-py; the tests use it
 RENDER_KEY = "rnd_sandbox_render_key"
 UPSTASH_AUTH = ("sandbox@launchkit.test", "upstash_sandbox_api_key")
 OWNER_ID = OWNER["id"]
-OVERRIDES = ("SANDBOX_RENDER_API_KEY", "SANDBOX_UPSTASH_EMAIL", "SANDBOX_UPSTASH_API_KEY", "SANDBOX_PORT")
+SENDGRID_KEY = "SG.sandbox_admin_key"
+SENTRY_TOKEN = "sntrys_sandbox_token"
+SENTRY_ORG = "launchkit-sandbox"
+OVERRIDES = ("SANDBOX_RENDER_API_KEY", "SANDBOX_UPSTASH_EMAIL", "SANDBOX_UPSTASH_API_KEY", "SANDBOX_PORT",
+             "SANDBOX_SENDGRID_API_KEY", "SANDBOX_SENTRY_AUTH_TOKEN")
 
 
 def free_port() -> int:
@@ -83,13 +87,22 @@ class Sandbox:
         return str(self.state_dir / "tls" / "ca.crt")
 
     def render(self, method: str, path: str, *, key: str | None = RENDER_KEY, **kwargs: Any) -> requests.Response:
-        headers = kwargs.pop("headers", {})
-        if key is not None:
-            headers["Authorization"] = f"Bearer {key}"
-        return requests.request(method, f"{self.url}/render/v1{path}", headers=headers, timeout=30, **kwargs)
+        return self._bearer(method, f"/render/v1{path}", key, **kwargs)
 
     def upstash(self, method: str, path: str, *, auth: Any = UPSTASH_AUTH, **kwargs: Any) -> requests.Response:
         return requests.request(method, f"{self.url}/upstash/v2{path}", auth=auth, timeout=30, **kwargs)
+
+    def sendgrid(self, method: str, path: str, *, key: str | None = SENDGRID_KEY, **kwargs: Any) -> requests.Response:
+        return self._bearer(method, f"/sendgrid/v3{path}", key, **kwargs)
+
+    def sentry(self, method: str, path: str, *, token: str | None = SENTRY_TOKEN, **kwargs: Any) -> requests.Response:
+        return self._bearer(method, f"/sentry/api/0{path}", token, **kwargs)
+
+    def _bearer(self, method: str, path: str, token: str | None, **kwargs: Any) -> requests.Response:
+        headers = kwargs.pop("headers", {})
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        return requests.request(method, f"{self.url}{path}", headers=headers, timeout=30, **kwargs)
 
     def control(self, method: str, path: str, **kwargs: Any) -> Any:
         response = requests.request(method, f"{self.url}/_sandbox{path}", timeout=30, **kwargs)

@@ -1,0 +1,34 @@
+# -*- coding: utf-8 -*-
+# Copyright: launchkit.paas contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    DOCUMENTATION = r"""
+options:
+  api_key:
+    description:
+      - SendGrid API key that manages the account (it needs the scopes of the calls the module makes,
+        for example C(api_keys.create)). Sent as a Bearer token.
+      - If not set, the environment variable E(SENDGRID_API_KEY) is used.
+    type: str
+    required: true
+  api_url:
+    description:
+      - Base URL of the SendGrid v3 API, including C(/v3). EU subusers use C(https://api.eu.sendgrid.com/v3).
+      - If not set, the environment variable E(SENDGRID_API_URL) is used.
+    type: str
+    default: https://api.sendgrid.com/v3
+  timeout:
+    description: Seconds to wait for each HTTP answer. Failed calls are retried with backoff.
+    type: float
+    default: 30
+  validate_certs:
+    description: Verify the API's TLS certificate.
+    type: bool
+    default: true
+requirements:
+  - python >= 3.10
+  - requests >= 2.31
+"""

@@ -1,0 +1,41 @@
+# -*- coding: utf-8 -*-
+# Copyright: launchkit.paas contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    DOCUMENTATION = r"""
+options:
+  auth_token:
+    description:
+      - Sentry auth token (an internal integration or user token with the scopes the module needs,
+        for example C(project:write)). Sent as a Bearer token.
+      - If not set, the environment variable E(SENTRY_AUTH_TOKEN) is used.
+    type: str
+    required: true
+  api_url:
+    description:
+      - Base URL of the Sentry web API, including C(/api/0), for example C(https://de.sentry.io/api/0);
+        a self-hosted Sentry works with its own URL.
+      - If not set, the environment variable E(SENTRY_API_URL) is used.
+    type: str
+    default: https://sentry.io/api/0
+  organization:
+    description:
+      - Organization slug.
+      - If not set, the environment variable E(SENTRY_ORG) is used.
+    type: str
+    required: true
+  timeout:
+    description: Seconds to wait for each HTTP answer. Failed calls are retried with backoff.
+    type: float
+    default: 30
+  validate_certs:
+    description: Verify the API's TLS certificate.
+    type: bool
+    default: true
+requirements:
+  - python >= 3.10
+  - requests >= 2.31
+"""
