@@ -1,0 +1,130 @@
+"""Verify the email phase for the Scoop stack: one mail-only SendGrid key, its secret in scoop-web's env.
+
+Runs as molecule's testinfra verifier; the sandbox's variables (.sandbox/env) must be in the environment.
+No assertion message prints a secret.
+"""
+from __future__ import annotations
+
+import json
+import os
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[4]
+FIXTURE = ROOT / "sandbox" / "fixtures" / "rehearsal.json"
+WEB = "scoop-web"
+ENV_KEY = "SENDGRID_API_KEY"
+# As the role names it: "{{ launchkit_stack }}-{{ inventory_hostname }}-mail", the host being localhost.
+KEY_NAME = "scoop-localhost-mail"
+DOMAIN = "pocket-walks.com"
+SENDER = "no-reply@pocket-walks.com"
+
+
+def _testinfra_hosts() -> list[str]:
+    inventory = os.environ.get("MOLECULE_INVENTORY_FILE")
+    if not inventory:
+        return ["ansible://localhost"]
+    import testinfra.utils.ansible_runner  # noqa: PLC0415
+    return testinfra.utils.ansible_runner.AnsibleRunner(inventory).get_hosts("all")
+
+
+testinfra_hosts = _testinfra_hosts()
+
+
+def env(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        pytest.fail(f"{name} is not set: load .sandbox/env (make test-molecule does)", pytrace=False)
+    return value
+
+
+def control(path: str) -> dict:
+    with urllib.request.urlopen(env("LAUNCHKIT_SANDBOX_URL").rstrip("/") + "/_sandbox" + path, timeout=30) as answer:
+        return json.load(answer)
+
+
+def sendgrid(path: str, token: str) -> tuple[int, dict]:
+    """GET a SendGrid API path with TOKEN as the bearer; (status, body)."""
+    request = urllib.request.Request(env("SENDGRID_API_URL").rstrip("/") + path,
+                                     headers={"Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, json.load(answer)
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"{}")
+
+
+def keys() -> list[dict]:
+    return control("/sendgrid/keys")["keys"]
+
+
+def web_env() -> dict[str, str]:
+    state = control("/state")
+    matches = [s for s in state["vendors"]["render"]["services"] if s["name"] == WEB]
+    assert len(matches) == 1, f"{len(matches)} services named {WEB}"
+    return state["vendors"]["render"]["env_vars"].get(matches[0]["id"], {})
+
+
+def seeded_env(name: str) -> dict[str, str]:
+    services = json.loads(FIXTURE.read_text(encoding="utf-8"))["render"]["services"]
+    return next(s["env_vars"] for s in services if s["name"] == name)
+
+
+def test_exactly_one_key_restricted_to_mail_send():
+    found = keys()
+    assert [(k["name"], k["scopes"]) for k in found] == [(KEY_NAME, ["mail.send"])], \
+        [(k["api_key_id"], k["name"], k["scopes"]) for k in found]
+    # SendGrid's own view agrees: the key is not Full Access.
+    status, body = sendgrid(f"/api_keys/{found[0]['api_key_id']}", env("SENDGRID_API_KEY"))
+    assert status == 200 and body["name"] == KEY_NAME and body["scopes"] == ["mail.send"], (status, body)
+
+
+def test_scoop_web_holds_the_key_secret():
+    secret = keys()[0]["secret"]
+    value = web_env().get(ENV_KEY)
+    assert value is not None, f"{WEB} has no {ENV_KEY}"
+    if value != secret:  # pytest.fail, not assert: the report must not print either secret
+        pytest.fail(f"{WEB}'s {ENV_KEY} ({len(value)} chars) is not the created key's secret", pytrace=False)
+    # The value in the env works, and only for sending mail.
+    status, body = sendgrid("/scopes", value)
+    assert status == 200 and body["scopes"] == ["mail.send"], (status, body)
+
+
+def test_other_env_keys_of_scoop_web_untouched():
+    current = web_env()
+    before = seeded_env(WEB)
+    assert set(current) == set(before) | {ENV_KEY}, sorted(current)
+    assert {key: value for key, value in current.items() if key != ENV_KEY} == before
+
+
+def test_sender_request_exists_and_is_pending():
+    senders = control("/state")["vendors"]["sendgrid"]["verified_senders"]
+    assert [(s["from_email"], s["verified"]) for s in senders] == [(SENDER, False)], senders
+    sender = senders[0]
+    assert (sender["from_name"], sender["nickname"], sender["reply_to"]) == \
+        ("Pocket Walks", "Pocket Walks", "support@pocket-walks.com")
+
+
+def test_domain_authentication_exists():
+    status, body = sendgrid(f"/whitelabel/domains?domain={DOMAIN}", env("SENDGRID_API_KEY"))
+    assert status == 200, (status, body)
+    assert [d["domain"] for d in body] == [DOMAIN], body
+    # No DNS record is published in the sandbox, so it is not valid (yet), and it has its three records.
+    assert body[0]["valid"] is False
+    assert sorted(body[0]["dns"]) == ["dkim1", "dkim2", "mail_cname"]
+
+
+def test_no_mail_sent_while_no_identity_is_verified():
+    assert control("/sendgrid/mails")["mails"] == []
+
+
+def test_key_with_same_options_is_unchanged_in_check_mode(host):
+    result = host.ansible("launchkit.paas.sendgrid_api_key",
+                          json.dumps({"name": KEY_NAME, "scopes": ["mail.send"]}), check=True)
+    assert result["changed"] is False, {k: v for k, v in result.items() if k != "api_key"}
+    assert result["action"] == "none"
+    assert result["api_key"]["id"] == keys()[0]["api_key_id"]
+    assert result["api_key"]["secret"] is None and result["api_key"]["secret_available"] is False

@@ -1,0 +1,139 @@
+"""Verify the error monitoring phase for the Scoop stack: Sentry project, its DSN in scoop-web, two alerts.
+
+Runs as molecule's testinfra verifier; the sandbox's variables (.sandbox/env) must be in the environment.
+"""
+from __future__ import annotations
+
+import json
+import os
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[4]
+FIXTURE = ROOT / "sandbox" / "fixtures" / "rehearsal.json"
+WEB = "scoop-web"
+ENV_KEY = "SENTRY_DSN"
+TEAM = "scoop"
+PROJECT = "scoop-rails"
+ALERTS = ["Error spike", "New issue"]
+
+
+def _testinfra_hosts() -> list[str]:
+    inventory = os.environ.get("MOLECULE_INVENTORY_FILE")
+    if not inventory:
+        return ["ansible://localhost"]
+    import testinfra.utils.ansible_runner  # noqa: PLC0415
+    return testinfra.utils.ansible_runner.AnsibleRunner(inventory).get_hosts("all")
+
+
+testinfra_hosts = _testinfra_hosts()
+
+
+def env(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        pytest.fail(f"{name} is not set: load .sandbox/env (make test-molecule does)", pytrace=False)
+    return value
+
+
+def control(path: str) -> dict:
+    with urllib.request.urlopen(env("LAUNCHKIT_SANDBOX_URL").rstrip("/") + "/_sandbox" + path, timeout=30) as answer:
+        return json.load(answer)
+
+
+def sentry(path: str):
+    """GET a Sentry web API path (…/api/0 + PATH) with the sandbox's auth token."""
+    request = urllib.request.Request(env("SENTRY_API_URL").rstrip("/") + path,
+                                     headers={"Authorization": f"Bearer {env('SENTRY_AUTH_TOKEN')}"})
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        return json.load(answer)
+
+
+def org() -> str:
+    return env("SENTRY_ORG")
+
+
+def project() -> dict:
+    return sentry(f"/projects/{org()}/{PROJECT}/")
+
+
+def events() -> list[dict]:
+    return control(f"/sentry/events?project={PROJECT}")["events"].get(project()["id"], [])
+
+
+def web_env() -> dict[str, str]:
+    state = control("/state")
+    matches = [s for s in state["vendors"]["render"]["services"] if s["name"] == WEB]
+    assert len(matches) == 1, f"{len(matches)} services named {WEB}"
+    return state["vendors"]["render"]["env_vars"].get(matches[0]["id"], {})
+
+
+def seeded_env(name: str) -> dict[str, str]:
+    services = json.loads(FIXTURE.read_text(encoding="utf-8"))["render"]["services"]
+    return next(s["env_vars"] for s in services if s["name"] == name)
+
+
+def test_project_is_a_rails_project_of_the_team():
+    found = project()
+    assert found["slug"] == PROJECT and found["platform"] == "ruby-rails", found
+    assert [team["slug"] for team in found["teams"]] == [TEAM]
+    assert [p["slug"] for p in sentry(f"/organizations/{org()}/projects/")] == [PROJECT]
+
+
+def test_only_the_two_configured_alerts_and_no_default_rule():
+    project_id = project()["id"]
+    workflows = sentry(f"/organizations/{org()}/workflows/?project={project_id}")
+    assert sorted(w["name"] for w in workflows) == ALERTS, [w["name"] for w in workflows]
+    # Not even elsewhere in the organization: the default "Send a notification for new issues" never appeared.
+    everywhere = control("/state")["vendors"]["sentry"]["workflows"]
+    assert sorted(w["name"] for w in everywhere) == ALERTS, [w["name"] for w in everywhere]
+    # Sentry keeps the default alert as a legacy rule too; the project has none.
+    assert sentry(f"/projects/{org()}/{PROJECT}/rules/") == []
+
+
+def test_scoop_web_holds_the_project_dsn():
+    keys = sentry(f"/projects/{org()}/{PROJECT}/keys/")
+    assert len(keys) == 1 and keys[0]["isActive"], [(k["id"], k["name"], k["isActive"]) for k in keys]
+    assert web_env().get(ENV_KEY) == keys[0]["dsn"]["public"]
+
+
+def test_other_env_keys_of_scoop_web_untouched():
+    current = web_env()
+    before = seeded_env(WEB)
+    assert set(current) == set(before) | {ENV_KEY}, sorted(current)
+    assert {key: value for key, value in current.items() if key != ENV_KEY} == before
+
+
+def test_one_test_event_was_ingested():
+    found = events()
+    assert len(found) == 1, [(e["event_id"], e.get("message")) for e in found]
+    assert found[0]["exception"]["values"][-1]["type"] == "ZeroDivisionError"
+    assert "launchkit_check" in found[0]["tags"]
+
+
+def test_dsn_works_with_the_real_sentry_sdk():
+    sentry_sdk = pytest.importorskip("sentry_sdk")
+    dsn = web_env()[ENV_KEY]
+    before = len(events())
+    marker = f"molecule-dsn-check-{uuid.uuid4()}"
+    with sentry_sdk.init(dsn=dsn, default_integrations=False, environment="molecule"):
+        try:
+            raise RuntimeError(marker)
+        except RuntimeError as exc:
+            event_id = sentry_sdk.capture_exception(exc)
+        sentry_sdk.flush(timeout=10)
+    after = events()
+    assert len(after) == before + 1, [(e["event_id"], e.get("message")) for e in after]
+    assert event_id and after[-1]["event_id"] == event_id
+    assert after[-1]["exception"]["values"][-1] == {**after[-1]["exception"]["values"][-1],
+                                                    "type": "RuntimeError", "value": marker}
+
+
+def test_project_with_same_options_is_unchanged_in_check_mode(host):
+    result = host.ansible("launchkit.paas.sentry_project",
+                          json.dumps({"slug": PROJECT, "name": PROJECT, "team": TEAM, "platform": "ruby-rails"}),
+                          check=True)
+    assert result["changed"] is False, result
