@@ -64,8 +64,9 @@ def request_schema(spec_file: str, path: str) -> dict:
 
 
 def assert_valid(body: dict, schema: dict) -> None:
-    validator = pytest.importorskip("openapi_schema_validator")
-    validator.OAS30WriteValidator(schema).validate(body)
+    import openapi_schema_validator  # a dev requirement
+
+    openapi_schema_validator.OAS30WriteValidator(schema).validate(body)
 
 
 TEAM_TARGET = Target("team", "7")
