@@ -336,8 +336,9 @@ def run_domain_auth(params: dict, check_mode: bool, secrets: Secrets, client: Se
         return result
     view = domain_view(outcome.resource)
     results = None
-    if params["validate"] and not check_mode:
-        # Validation changes no setting: it asks SendGrid to look up the DNS now. Safe to repeat.
+    if params["validate"] and not check_mode and not view["valid"]:
+        # Validation changes no setting: it asks SendGrid to look up the DNS now. Safe to repeat, and
+        # not needed any more once SendGrid found the domain valid.
         answer = client.http.request("POST", f"/whitelabel/domains/{view['id']}/validate", repeatable=True).body or {}
         view["valid"] = bool(answer.get("valid"))
         results = answer.get("validation_results") or {}

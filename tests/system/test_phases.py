@@ -150,7 +150,11 @@ def test_whole_rollout_twice_second_run_writes_nothing(quick_sandbox, tmp_path):
     print(f"\nwhole rollout: run 1 reads={first_summary['reads']} writes={first_summary['writes']} "
           f"({first_s:.1f} s); run 2 reads={second_summary['reads']} writes={second_summary['writes']} "
           f"({second_s:.1f} s)")
-    assert second_summary["writes"] == 0, f"second run of the whole rollout wrote: {second_summary}"
+    # The only write allowed: SendGrid's DNS check of the sending domain, asked for on every run until
+    # SendGrid finds the domain valid (its DNS records are never published in a rehearsal).
+    writes = [(e["method"], e["path"]) for e in control("GET", "/log")["entries"] if e["write"]]
+    assert all(method == "POST" and path.endswith("/validate") for method, path in writes), writes
+    assert second_summary["writes"] == len(writes) <= 1, f"second run of the whole rollout wrote: {writes}"
     assert all(host["changed"] == 0 for host in recap(second).values()), recap(second)
     again = state()
     # No new deploy, no new cron run: the second run only read.

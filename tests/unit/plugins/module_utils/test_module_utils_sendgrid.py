@@ -314,6 +314,12 @@ def test_domain_validate_when_valid_has_nothing_missing():
     assert result["valid"] is True and result["missing_records"] == []
 
 
+def test_a_domain_already_valid_is_not_validated_again():
+    api = domains_api([dict(DOMAIN, valid=True)])
+    result = run_domain_auth(domain_params(validate=True), False, Secrets(), client(api))
+    assert api.writes == [] and result["valid"] is True and result["validated"] is False
+
+
 def test_domain_fail_on_invalid_fails_listing_the_records():
     api = domains_api([DOMAIN])
     with pytest.raises(ResourceError, match=r"not authenticated yet.*s2\._domainkey\.example\.com") as caught:
