@@ -1,0 +1,132 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: launchkit.paas contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: postgres_migrate
+short_description: Apply ordered, checksummed SQL migrations to a PostgreSQL database once
+version_added: 0.1.0
+author:
+  - launchkit.paas maintainers (@launchkit)
+description:
+  - Applies the C(*.sql) files of a directory (for example C(0001_create_users.sql)) in the order of their
+    names, each in its own transaction together with its row in a tracking table, so a migration is either
+    applied and recorded or not at all.
+  - Migrations already recorded are skipped. An applied migration whose file changed since (its sha256
+    differs) is an error naming the file; it is never re-run.
+  - A failing migration is rolled back and the error names the file and the database's message. The
+    migrations before it stay applied.
+  - Runs hold a PostgreSQL advisory lock derived from O(table), so two concurrent runs cannot both migrate;
+    the second waits, then finds the migrations applied.
+  - Statements that cannot run inside a transaction block (such as C(CREATE INDEX CONCURRENTLY)) are not supported.
+extends_documentation_fragment:
+  - launchkit.paas.attributes
+attributes:
+  check_mode:
+    support: full
+    details: Reads the tracking table (all migrations are pending when it is missing) and applies nothing.
+  diff_mode:
+    support: full
+    details: The diff lists the pending migration files.
+options:
+  url:
+    description:
+      - PostgreSQL URL with its password, for example C(postgresql://app:secret@db.internal:5432/app).
+      - An C(sslmode) query parameter in the URL is honoured unless O(sslmode) is set.
+    type: str
+    required: true
+  path:
+    description: Directory holding the migration files; only files ending in C(.sql) are read, ordered by name.
+    type: path
+    required: true
+  table:
+    description: Tracking table (C(name) or C(schema.name)), created when missing, with the columns
+      C(version) (the file name), C(checksum) (sha256), C(applied_at) and C(duration_ms).
+    type: str
+    default: launchkit_migrations
+  sslmode:
+    description: libpq C(sslmode); overrides the one in O(url).
+    type: str
+    choices: [disable, allow, prefer, require, verify-ca, verify-full]
+  timeout:
+    description: Seconds to wait for the connection.
+    type: float
+    default: 10
+requirements:
+  - python >= 3.10
+  - psycopg2 (or psycopg2-binary)
+"""
+
+EXAMPLES = r"""
+- name: Apply the app's migrations
+  launchkit.paas.postgres_migrate:
+    url: "{{ database_url }}"
+    path: "{{ playbook_dir }}/files/migrations"
+    sslmode: require
+  register: migrations
+
+- name: What would run, without running it
+  launchkit.paas.postgres_migrate:
+    url: "{{ database_url }}"
+    path: "{{ playbook_dir }}/files/migrations"
+  check_mode: true
+  diff: true
+"""
+
+RETURN = r"""
+applied:
+  description: "Migration files applied by this run, in order (empty in check mode); on failure, those applied before it."
+  returned: always
+  type: list
+  elements: str
+  sample: ["0003_add_index.sql"]
+pending:
+  description: "Number of migrations that were pending when the run began (in check mode: would be applied)."
+  returned: always
+  type: int
+pending_files:
+  description: "The pending migration files, in the order they are (or would be) applied."
+  returned: always
+  type: list
+  elements: str
+skipped_count:
+  description: "Number of migrations skipped because they were already applied (not C(skipped), which Ansible reserves)."
+  returned: always
+  type: int
+failed_migration:
+  description: "The file of the migration that failed."
+  returned: when a migration failed
+  type: str
+changed_migrations:
+  description: "Applied migrations whose file changed since they ran."
+  returned: when such a change is refused
+  type: list
+  elements: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.launchkit.paas.plugins.module_utils import _postgres as pg
+from ansible_collections.launchkit.paas.plugins.module_utils._module import run
+
+
+def main() -> None:
+    module = AnsibleModule(
+        argument_spec={
+            "url": {"type": "str", "required": True, "no_log": True},
+            "path": {"type": "path", "required": True},
+            "table": {"type": "str", "default": pg.DEFAULT_TABLE},
+            "sslmode": {"type": "str", "choices": list(pg.SSLMODES)},
+            "timeout": {"type": "float", "default": 10.0},
+        },
+        supports_check_mode=True,
+    )
+    if not pg.HAS_PSYCOPG2:
+        module.fail_json(msg=missing_required_lib("psycopg2"), exception=str(pg.PSYCOPG2_IMPORT_ERROR))
+    run(module, pg.run_migrations, needs_requests=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,3 @@
+CREATE TABLE it_broken (id integer);
+INSERT INTO it_broken VALUES (1);
+SELEKT * FROM it_broken;

@@ -1,0 +1,1 @@
+CREATE TABLE it_never (id integer);
