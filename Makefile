@@ -53,7 +53,7 @@ test-unit: deps
 	$(VPY) -m pytest -q -p no:cacheprovider tests/unit
 
 test-sandbox: deps
-	$(VPY) -m pytest -q -p no:cacheprovider tests/sandbox
+	$(ENV) $(VPY) -m pytest -q -p no:cacheprovider tests/sandbox
 
 test-sanity: deps
 	PYTHON=$(VPY) scripts/sanity.sh

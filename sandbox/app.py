@@ -14,6 +14,7 @@ from . import VENDOR_MODULES
 from .control import ControlAPI
 from .errors import ApiError, BadRequest
 from .faults import FaultInjector
+from .pg_databases import PgServer, PgUnavailable
 from .redis_servers import RedisManager, ensure_tls
 from .reqlog import LogEntry, RequestLog
 from .routing import Request, Response
@@ -43,15 +44,19 @@ class Outcome:
 def load_vendors(context: SandboxContext) -> list[VendorAPI]:
     for module in VENDOR_MODULES:
         importlib.import_module(module)
-    return [vendor_class(context) for vendor_class in VENDOR_REGISTRY]
+    vendors = [vendor_class(context) for vendor_class in VENDOR_REGISTRY]
+    context.vendors.update((vendor.name, vendor) for vendor in vendors)
+    return vendors
 
 
 class Sandbox:
-    def __init__(self, state_dir: Path, specs: SpecRegistry | None = None) -> None:
+    def __init__(self, state_dir: Path, specs: SpecRegistry | None = None, pg_url: str | None = None) -> None:
         state_dir.mkdir(parents=True, exist_ok=True)
         redis = RedisManager(state_dir / "redis", ensure_tls(state_dir))
         redis.clean_stale()
-        self.context = SandboxContext(state_dir, redis)
+        # the state dir marks the databases this sandbox creates (leftovers are dropped by the first reset)
+        postgres = PgServer(pg_url, str(state_dir.resolve())) if pg_url else None
+        self.context = SandboxContext(state_dir, redis, postgres=postgres)
         self.vendors = load_vendors(self.context)
         self.specs = specs or SpecRegistry()
         self.log = RequestLog()
@@ -71,9 +76,15 @@ class Sandbox:
         self.faults.clear()
 
     def shutdown(self) -> None:
-        """Stop every redis-server this sandbox started (state lives in memory, so wipe their dirs)."""
+        """Stop every redis-server this sandbox started (state lives in memory, so wipe their dirs) and
+        drop the databases it created."""
         with self.context.lock:
             self.context.redis.remove_all()
+            if self.context.postgres is not None:
+                try:
+                    self.context.postgres.drop_all()
+                except PgUnavailable as exc:
+                    print(f"sandbox: WARNING: PostgreSQL databases not dropped: {exc}", file=sys.stderr)
 
     # --- dispatch ------------------------------------------------------------------------------
     def dispatch(self, raw: RawRequest) -> Outcome:
@@ -87,6 +98,7 @@ class Sandbox:
     def _vendor_dispatch(self, vendor: VendorAPI, raw: RawRequest) -> Outcome:
         fault = self.faults.pick(vendor.name, raw.method, raw.path)
         entry = self.log.start(vendor.name, raw.method, raw.path, raw.query, fault)
+        entry.write = entry.write and vendor.counts_writes
         if fault == "drop":
             return Outcome(None, drop=True)
         config = self.faults.config

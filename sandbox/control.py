@@ -7,12 +7,16 @@ from urllib.parse import parse_qs
 
 from .errors import ApiError, BadRequest
 from .faults import FaultConfig
+from .pg_databases import PgLogin
 from .routing import Handler, Request, Response, Router, parse_json
 
 if TYPE_CHECKING:
     from .app import RawRequest, Sandbox
 
 PREFIX = "/_sandbox"
+# Seed key for databases that stand in for an external Postgres (Supabase, Neon): a database and a
+# password-protected owner on the sandbox's PostgreSQL, reached by URL. Reset drops them.
+EXTERNAL_POSTGRES = "postgres"
 
 
 class ControlAPI:
@@ -51,6 +55,7 @@ class ControlAPI:
             return Response(404, {"error": f"unknown control endpoint {raw.method} {raw.path}"})
         try:
             request.body = parse_json(request.raw_body)
+            request.params = found[1]
             return found[0].handler(request)
         except (ApiError, ValueError, TypeError) as exc:
             return Response(getattr(exc, "status", 400), {"error": getattr(exc, "message", str(exc))})
@@ -94,11 +99,35 @@ class ControlAPI:
         result: dict[str, Any] = {}
         with self.sandbox.context.lock:
             for name, data in request.body.items():
+                if name == EXTERNAL_POSTGRES:
+                    result[name] = self._seed_postgres(data or {})
+                    continue
                 vendor = self.sandbox.vendor(name)
                 if vendor is None:
                     raise BadRequest(f"unknown vendor {name!r}")
                 result[name] = vendor.seed(data or {})
         return Response(200, result)
+
+    def _seed_postgres(self, data: dict[str, Any]) -> dict[str, Any]:
+        server = self.sandbox.context.postgres
+        if server is None:
+            raise BadRequest("the sandbox has no PostgreSQL (start it with --pg-url or SANDBOX_PG_URL)")
+        databases = data.get("databases", [])
+        if not isinstance(databases, list) or not all(
+                isinstance(d, dict) and all(isinstance(d.get(k), str) and d[k] for k in ("name", "user", "password"))
+                for d in databases):
+            raise BadRequest("postgres.databases must be a list of {name, user, password}")
+        seeded = []
+        for database in databases:
+            login = PgLogin(database=database["name"], user=database["user"], password=database["password"])
+            taken = server.taken(database=login.database, user=login.user)
+            if not taken:
+                server.create(login)
+            elif len(taken) < 2:
+                raise BadRequest(f"cannot seed {login.database}: {taken[0]} exists without its pair")
+            seeded.append({"name": login.database, "user": login.user, "action": "exists" if taken else "created",
+                           "url": login.url(server.host, server.port)})
+        return {"databases": seeded}
 
     def state(self, request: Request) -> Response:
         with self.sandbox.context.lock:

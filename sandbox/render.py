@@ -19,6 +19,7 @@ from .render_models import (
     KeyValue, apply_source, build_service, details_type_for, encode_cursor, matches_filter, merge_details,
     paginate, redis_policy,
 )
+from .render_postgres import RenderPostgres
 from .routing import Handler, Request, Response
 from .specs import inline_refs, relax_one_of, split_one_of_by_sibling
 from .vendor import VendorAPI, provision_delay, register_vendor
@@ -84,7 +85,8 @@ class RenderAPI(VendorAPI):
             ("POST", "/key-value/{keyValueId}/suspend", self.suspend_key_value),
             ("POST", "/key-value/{keyValueId}/resume", self.resume_key_value),
         ]
-        for method, template, handler in routes:
+        self.postgres = RenderPostgres(self.context, self._owner)
+        for method, template, handler in [*routes, *self.postgres.routes()]:
             self.route(method, template, handler)
 
     # --- vendor conventions ------------------------------------------------------------------
@@ -99,6 +101,7 @@ class RenderAPI(VendorAPI):
         self.deploys = DeployBook(self.events)
         self.cron = CronBook(self.events)
         self.domains = DomainBook()
+        self.postgres.reset()
 
     def before(self, request: Request) -> None:
         self.settle()
@@ -177,11 +180,12 @@ class RenderAPI(VendorAPI):
                             "connectionInfo": kv.connection_info()} for _seq, kv in self.key_values.values()],
             "deploys": self.deploys.dump(), "deploy_settings": self.deploys.settings.describe(),
             "cron_runs": self.cron.dump(), "cron_settings": self.cron.settings.describe(),
-            "events": self.events.dump(), **self.domains.dump(),
+            "events": self.events.dump(), **self.domains.dump(), **self.postgres.dump(),
         }
 
     def seed(self, data: dict[str, Any]) -> dict[str, Any]:
-        result: dict[str, Any] = {"services": [], "key_values": []}
+        result: dict[str, Any] = {"services": [], "key_values": [],
+                                  "postgres": self.postgres.seed(data.get("postgres", []), OWNER["id"])}
         for spec in data.get("services", []):
             body = {"ownerId": OWNER["id"], "type": "web_service", **spec}
             env = body.pop("env_vars", {}) or {}

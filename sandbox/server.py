@@ -56,7 +56,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
         self.send_response(response.status)
         for name, value in response.headers.items():
             self.send_header(name, value)
-        if payload:
+        if payload and not any(name.lower() == "content-type" for name in response.headers):
             self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
@@ -73,6 +73,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=int(os.environ.get("SANDBOX_PORT", "8765")))
     parser.add_argument("--state-dir", default=".sandbox")
+    parser.add_argument("--pg-url", default=os.environ.get("SANDBOX_PG_URL") or None,
+                        help="admin URL of the PostgreSQL that backs Render Postgres "
+                             "(default: $SANDBOX_PG_URL; without one, creating a Postgres is refused)")
     return parser.parse_args(argv)
 
 
@@ -82,10 +85,11 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    sandbox = Sandbox(Path(args.state_dir).resolve())
+    sandbox = Sandbox(Path(args.state_dir).resolve(), pg_url=args.pg_url)
     server = SandboxServer((args.host, args.port), sandbox)
     signal.signal(signal.SIGTERM, _terminate)
-    print(f"sandbox: listening on http://{args.host}:{server.server_address[1]}", file=sys.stderr, flush=True)
+    print(f"sandbox: listening on http://{args.host}:{server.server_address[1]}"
+          f" ({'with' if args.pg_url else 'without'} PostgreSQL)", file=sys.stderr, flush=True)
     try:
         server.serve_forever()
     except (KeyboardInterrupt, SystemExit):

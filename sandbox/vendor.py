@@ -10,6 +10,7 @@ from typing import Any
 from collections.abc import Callable
 
 from .errors import ApiError
+from .pg_databases import PgServer
 from .redis_servers import RedisInstance, RedisManager
 from .routing import Handler, Request, Response, Router, parse_json
 
@@ -27,11 +28,15 @@ def provision_delay() -> float:
 
 @dataclass
 class SandboxContext:
-    """What vendors share: the state dir, the redis manager and one lock around all state."""
+    """What vendors share: the state dir, the redis manager, the PostgreSQL server (None when the
+    sandbox runs without one) and one lock around all state."""
 
     state_dir: Path
     redis: RedisManager
+    postgres: PgServer | None = None
     lock: threading.RLock = field(default_factory=threading.RLock)
+    # every loaded vendor by name, for a vendor that reads another's state (the stand-in apps)
+    vendors: dict[str, VendorAPI] = field(default_factory=dict)
 
     def later(self, delay: float, action: Callable[[], None]) -> None:
         """Run ``action`` under the state lock after ``delay`` seconds, in a daemon thread."""
@@ -70,6 +75,8 @@ class VendorAPI:
     prefix: str = ""
     spec_file: str | tuple[str, ...] | None = None
     also_serves: tuple[str, ...] = ()
+    # False when no request changes vendor state: the log then counts none of them as a write
+    counts_writes: bool = True
 
     def __init__(self, context: SandboxContext) -> None:
         self.context = context

@@ -1,5 +1,7 @@
 #!/usr/bin/env python
-"""Seed the running sandbox with the app services a rehearsal starts from (skips those that exist)."""
+"""Seed the running sandbox with what a rehearsal starts from (skips what exists): the app's Render
+services, and "external" databases (a Supabase or Neon stand-in: a database with a password-protected
+owner on the sandbox's PostgreSQL, reached by URL like any hosted Postgres)."""
 from __future__ import annotations
 
 import json
@@ -28,6 +30,11 @@ def main(path: str) -> None:
             print(f"seeded Render service {service['name']} ({service['id']})")
     else:
         print("sandbox already holds the rehearsal's services")
+    databases = wanted.get("postgres", {}).get("databases", [])
+    if databases:
+        created = call("POST", "/_sandbox/seed", {"postgres": {"databases": databases}})
+        for database in created["postgres"]["databases"]:
+            print(f"database {database['name']} (owner {database['user']}, password login): {database['action']}")
 
 
 if __name__ == "__main__":

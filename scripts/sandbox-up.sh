@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Start the launchkit sandbox (local stand-in for the vendor APIs) and a local PostgreSQL,
-# then write .sandbox/env. Idempotent: when the sandbox already answers, only the env file is rewritten.
+# Start a local PostgreSQL (passwords required for every role but the admin `postgres`), then the
+# launchkit sandbox (local stand-in for the vendor APIs, its Render Postgres backed by that
+# PostgreSQL), then write .sandbox/env. Idempotent: what already runs is kept (PostgreSQL gets its
+# pg_hba.conf rewritten and reloaded), and the env file is rewritten.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,6 +18,7 @@ URL="http://127.0.0.1:${PORT}"
 PIDFILE="$STATE/server.pid"
 LOGFILE="$STATE/server.log"
 HEALTH_TIMEOUT=20
+PG_URL=""  # the admin URL, set once PostgreSQL runs
 
 log() { printf 'sandbox-up: %s\n' "$*" >&2; }
 
@@ -24,17 +27,32 @@ healthy() {
         "$URL" >/dev/null 2>&1
 }
 
+# The running sandbox has a PostgreSQL behind Render Postgres (GET /_sandbox/state names its server)
+serves_postgres() {
+    "$PYTHON" -c 'import json, sys, urllib.request
+state = json.load(urllib.request.urlopen(sys.argv[1] + "/_sandbox/state", timeout=5))
+sys.exit(0 if state["vendors"]["render"].get("postgres_server") else 1)' "$URL" >/dev/null 2>&1
+}
+
 start_server() {
     if healthy; then
         log "sandbox already up at $URL"
+        if [[ -n "$PG_URL" ]] && ! serves_postgres; then
+            log "WARNING: that sandbox runs without PostgreSQL (Render Postgres is refused): restart it with"
+            log "WARNING: scripts/sandbox-down.sh && scripts/sandbox-up.sh"
+        fi
         return
     fi
     if [[ ! -x "$PYTHON" ]] && ! command -v "$PYTHON" >/dev/null 2>&1; then
         log "python not found: $PYTHON (set PYTHON=...)"
         exit 1
     fi
+    local pg_args=()
+    if [[ -n "$PG_URL" ]]; then
+        pg_args=(--pg-url "$PG_URL")
+    fi
     log "starting sandbox at $URL (log: $LOGFILE)"
-    nohup "$PYTHON" -m sandbox.server --host 127.0.0.1 --port "$PORT" --state-dir "$STATE" \
+    nohup "$PYTHON" -m sandbox.server --host 127.0.0.1 --port "$PORT" --state-dir "$STATE" "${pg_args[@]}" \
         >>"$LOGFILE" 2>&1 </dev/null &
     echo "$!" >"$PIDFILE"
     local waited=0
@@ -64,11 +82,25 @@ as_pg() {
     fi
 }
 
+# Password authentication: over TCP only the admin role `postgres` is trusted; every other role
+# (the Render Postgres users the sandbox creates) must give its password. The socket stays trusted.
+write_hba() {
+    local hba="$1/pg_hba.conf"
+    as_pg tee "$hba" >/dev/null <<'HBA'
+# Written by scripts/sandbox-up.sh (rewritten at every start)
+# TYPE  DATABASE  USER      ADDRESS        METHOD
+local   all       all                      trust
+host    all       postgres  127.0.0.1/32   trust
+host    all       all       127.0.0.1/32   scram-sha-256
+HBA
+}
+
 start_postgres() {
     local bindir data run
     bindir="$(pg_bindir)"
     if [[ -z "$bindir" ]]; then
         log "WARNING: no PostgreSQL binaries under /usr/lib/postgresql: continuing without PostgreSQL"
+        log "WARNING: the sandbox will refuse to create Render Postgres instances"
         return
     fi
     data="$STATE/pg/data"
@@ -81,13 +113,17 @@ start_postgres() {
         log "initdb $data"
         as_pg "$bindir/initdb" -D "$data" -A trust -U postgres >/dev/null
     fi
+    write_hba "$data"
+    PG_URL="postgresql://postgres@127.0.0.1:$PG_PORT/postgres"
     if as_pg "$bindir/pg_ctl" -D "$data" status >/dev/null 2>&1; then
-        log "PostgreSQL already running"
+        log "PostgreSQL already running: reloading pg_hba.conf"
+        as_pg "$bindir/pg_ctl" -D "$data" reload >/dev/null
         return
     fi
     log "starting PostgreSQL $(basename "$(dirname "$bindir")") on 127.0.0.1:$PG_PORT"
     as_pg "$bindir/pg_ctl" -D "$data" -l "$STATE/pg/postgres.log" -w -t 30 \
-        -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $run -c fsync=off" start >/dev/null
+        -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -k $run -c fsync=off -c password_encryption=scram-sha-256" \
+        start >/dev/null
 }
 
 write_env() {
@@ -109,7 +145,7 @@ export SENTRY_API_URL=$URL/sentry/api/0
 export SENTRY_AUTH_TOKEN=${SANDBOX_SENTRY_AUTH_TOKEN:-sntrys_sandbox_token}
 export SENTRY_ORG=launchkit-sandbox
 export LAUNCHKIT_SANDBOX_CA=$ca
-export SANDBOX_PG_URL=postgresql://postgres@127.0.0.1:$PG_PORT/postgres
+export SANDBOX_PG_URL=${PG_URL:-postgresql://postgres@127.0.0.1:$PG_PORT/postgres}
 ENV
     log "wrote $STATE/env"
 }
@@ -117,8 +153,8 @@ ENV
 main() {
     mkdir -p "$STATE"
     chmod 755 "$STATE"  # PostgreSQL runs as another user and must traverse it
+    start_postgres  # first: the sandbox server gets its admin URL
     start_server
-    start_postgres
     write_env
 }
 

@@ -37,6 +37,15 @@ OVERRIDES = ("SANDBOX_RENDER_API_KEY", "SANDBOX_UPSTASH_EMAIL", "SANDBOX_UPSTASH
              "SANDBOX_SENDGRID_API_KEY", "SANDBOX_SENTRY_AUTH_TOKEN")
 
 
+def pg_admin_url() -> str:
+    """The admin URL of the sandbox's PostgreSQL (SANDBOX_PG_URL from .sandbox/env), or a clear failure."""
+    url = os.environ.get("SANDBOX_PG_URL")
+    if not url:
+        pytest.fail("SANDBOX_PG_URL is not set: these tests need the sandbox's PostgreSQL. Run `make sandbox-up` "
+                    "and `set -a; . .sandbox/env; set +a` (make test and make test-sandbox do both)")
+    return url
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -1,0 +1,83 @@
+"""The component checks of the stand-in apps: a real Redis AUTH + PING and a real Postgres ``SELECT 1``.
+
+Each check answers ``{"status": "ok", "latency_ms": n}`` or ``{"status": "error", "error": "..."}``.
+An error message never carries the URL or its password: they are cut out of whatever the client
+library said.
+"""
+from __future__ import annotations
+
+import ssl
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from .redis_servers import RespError, resp_command
+
+try:  # optional: the sandbox serves without it, the database check then says what is missing
+    import psycopg2
+except ImportError:  # pragma: no cover - depends on the environment
+    psycopg2 = None
+
+CHECK_TIMEOUT = 2.0  # seconds to connect and to answer
+# env var -> component name in /health and /metrics, in report order
+COMPONENTS: dict[str, str] = {"REDIS_URL": "redis", "DATABASE_URL": "database"}
+
+
+def check_components(env: dict[str, str], ca_file: Path | None) -> dict[str, dict[str, Any]]:
+    """Check every component whose env var is set (non-empty) in ``env``."""
+    checks = {"redis": lambda url: check_redis(url, ca_file), "database": check_database}
+    return {component: checks[component](env[key]) for key, component in COMPONENTS.items() if env.get(key)}
+
+
+def check_redis(url: str, ca_file: Path | None) -> dict[str, Any]:
+    def ping() -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("redis", "rediss"):
+            raise ValueError(f"unsupported scheme {parts.scheme or '(none)'}: want redis:// or rediss://")
+        context = None
+        if parts.scheme == "rediss":
+            context = ssl.create_default_context(cafile=str(ca_file) if ca_file and ca_file.is_file() else None)
+        password = unquote(parts.password) if parts.password else None
+        reply = resp_command(parts.port or 6379, password, "PING", host=parts.hostname or "localhost",
+                             ssl_context=context, timeout=CHECK_TIMEOUT)
+        if reply != "PONG":
+            raise RespError(f"PING answered {reply!r}")
+
+    return _timed(ping, url)
+
+
+def check_database(url: str) -> dict[str, Any]:
+    def select_one() -> None:
+        if psycopg2 is None:
+            raise RuntimeError("psycopg2 is not installed in the sandbox's Python")
+        connection = psycopg2.connect(url, connect_timeout=max(1, int(CHECK_TIMEOUT)))
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+                cursor.fetchone()
+        finally:
+            connection.close()
+
+    return _timed(select_one, url)
+
+
+def _timed(action: Callable[[], None], url: str) -> dict[str, Any]:
+    started = time.perf_counter()
+    try:
+        action()
+    except Exception as exc:  # any failure is the component's error, reported without secrets
+        return {"status": "error", "error": scrub(f"{type(exc).__name__}: {exc}".strip(), url)}
+    return {"status": "ok", "latency_ms": round((time.perf_counter() - started) * 1000, 1)}
+
+
+def scrub(message: str, url: str) -> str:
+    """``message`` without ``url`` and without the password inside it (raw or percent-decoded)."""
+    secrets = [url]
+    password = urlsplit(url).password
+    if password:
+        secrets += [password, unquote(password)]
+    for secret in sorted(set(secrets), key=len, reverse=True):
+        message = message.replace(secret, "<redacted>")
+    return " ".join(message.split())

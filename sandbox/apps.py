@@ -1,0 +1,292 @@
+"""Stand-in apps (``/apps/<service name>/<path>``): every Render web service of the sandbox answers
+like a small deployed app, so that a rollout's validation talks to something real.
+
+- ``GET /health`` really connects to what the service's env points at (``REDIS_URL``: AUTH + PING,
+  ``DATABASE_URL``: ``SELECT 1``) and reports each component; 200 when all are ok, else 503.
+- ``GET /ready``: 200 when the service is not suspended and its latest deploy is live, else 503.
+- ``GET /metrics``: Prometheus text (``app_up``, ``app_redis_up``, ``app_database_up``,
+  ``http_requests_total``, ``process_start_time_seconds``).
+- ``GET /`` and ``POST /echo``; extra routes come from the seed or ``/_sandbox/apps/<name>/routes``.
+
+A suspended service answers 503 on every path. Requests are logged under the vendor name ``apps``
+and never count as writes: they change no vendor state.
+"""
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote
+
+from .app_checks import COMPONENTS, check_components
+from .errors import ApiError, BadRequest, NotFound
+from .routing import Handler, Request, Response, Route, Router, parse_json
+from .vendor import SandboxContext, VendorAPI, register_vendor
+
+PROMETHEUS_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+ROUTE_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+STARTED = time.time()
+
+
+class TextResponse(Response):
+    """A plain-text answer (``body`` is a str), for the Prometheus exposition format."""
+
+    def encode(self) -> bytes:
+        return str(self.body or "").encode()
+
+
+@dataclass
+class AppView:
+    """What a stand-in app knows of its service, copied under the state lock."""
+
+    name: str
+    suspended: bool
+    env: dict[str, str]
+    deploy_id: str | None
+    deploy_status: str | None
+    live_since: float | None
+
+
+@dataclass(frozen=True)
+class CustomRoute:
+    method: str
+    path: str
+    status: int
+    body: Any
+
+    @classmethod
+    def from_json(cls, data: Any) -> CustomRoute:
+        if not isinstance(data, dict):
+            raise BadRequest("a route must be an object {method, path, status, json}")
+        unknown = sorted(set(data) - {"service", "method", "path", "status", "json"})
+        if unknown:
+            raise BadRequest(f"unknown route fields: {unknown}")
+        method = str(data.get("method", "GET")).upper()
+        path = data.get("path")
+        status = data.get("status", 200)
+        if method not in ROUTE_METHODS:
+            raise BadRequest(f"method must be one of {list(ROUTE_METHODS)}")
+        if not isinstance(path, str) or not path.startswith("/"):
+            raise BadRequest("path must be a string starting with /")
+        if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+            raise BadRequest("status must be an HTTP status code (100-599)")
+        return cls(method, normal_path(path), status, data.get("json"))
+
+    def describe(self) -> dict[str, Any]:
+        return {"method": self.method, "path": self.path, "status": self.status, "json": self.body}
+
+
+def normal_path(path: str) -> str:
+    return "/" + path.strip("/") if path.strip("/") else "/"
+
+
+class AnyPathRouter(Router):
+    """Routes every method and every ``/<service>/<path...>`` (several segments) to one handler."""
+
+    PATTERN = re.compile(r"^/(?P<service>[^/]+)(?P<path>/.*)?$")
+
+    def __init__(self, handler: Handler) -> None:
+        super().__init__()
+        self._route = Route("*", "/{service}/{path}", handler, self.PATTERN)
+
+    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        found = self.PATTERN.match(path)
+        if found is None:
+            return None
+        return self._route, {"service": unquote(found["service"]), "path": normal_path(found["path"] or "/")}
+
+
+@contextmanager
+def released(lock: Any) -> Iterator[None]:
+    """Let go of the state lock (held once by the pipeline) while talking to Redis and Postgres."""
+    lock.release()
+    try:
+        yield
+    finally:
+        lock.acquire()
+
+
+@register_vendor
+class StandInApps(VendorAPI):
+    name = "apps"
+    prefix = "/apps"
+    counts_writes = False
+
+    def __init__(self, context: SandboxContext) -> None:
+        self._counts_lock = threading.Lock()
+        super().__init__(context)
+
+    def register_routes(self) -> None:
+        self.router = AnyPathRouter(self.serve)
+
+    def reset(self) -> None:
+        self.routes: dict[str, dict[tuple[str, str], CustomRoute]] = {}
+        with self._counts_lock:
+            self.requests: dict[str, Counter[tuple[str, str, int]]] = {}
+
+    def authenticate(self, request: Request) -> bool:
+        return True
+
+    def error_body(self, status: int, message: str) -> Any:
+        return {"error": message}
+
+    def decode_body(self, request: Request) -> Any:
+        """An app takes any body: JSON is parsed, anything else is left raw (``body`` None)."""
+        try:
+            return parse_json(request.raw_body)
+        except BadRequest:
+            return None
+
+    def dump(self) -> dict[str, Any]:
+        with self._counts_lock:
+            counts = {name: [{"method": m, "path": p, "status": s, "count": n} for (m, p, s), n in counter.items()]
+                      for name, counter in self.requests.items()}
+        return {"routes": {name: [route.describe() for route in table.values()] for name, table in self.routes.items()},
+                "requests": counts}
+
+    def seed(self, data: dict[str, Any]) -> dict[str, Any]:
+        """``{"routes": [{"service", "method", "path", "status", "json"}]}``."""
+        if not isinstance(data, dict) or set(data) - {"routes"}:
+            raise BadRequest('apps takes {"routes": [{"service", "method", "path", "status", "json"}]}')
+        added = []
+        for item in data.get("routes") or []:
+            service = item.get("service") if isinstance(item, dict) else None
+            if not isinstance(service, str) or not service:
+                raise BadRequest("every seeded route needs a service (name)")
+            route = self._add_route(service, item)
+            added.append({"service": service, "method": route.method, "path": route.path})
+        return {"routes": added}
+
+    # --- control: /_sandbox/apps/{service}/routes -------------------------------------------------
+    def control_routes(self) -> list[tuple[str, str, Handler]]:
+        return [("GET", "/{service}/routes", self.control_routes_list),
+                ("POST", "/{service}/routes", self.control_routes_add),
+                ("DELETE", "/{service}/routes", self.control_routes_clear)]
+
+    def control_routes_list(self, request: Request) -> Response:
+        return self._routes_answer(request.params["service"])
+
+    def control_routes_add(self, request: Request) -> Response:
+        service = request.params["service"]
+        items = request.body if isinstance(request.body, list) else [request.body]
+        for item in items:
+            self._add_route(service, item)
+        return self._routes_answer(service)
+
+    def control_routes_clear(self, request: Request) -> Response:
+        self.routes.pop(request.params["service"], None)
+        return self._routes_answer(request.params["service"])
+
+    def _add_route(self, service: str, item: Any) -> CustomRoute:
+        route = CustomRoute.from_json(item)
+        self.routes.setdefault(service, {})[(route.method, route.path)] = route
+        return route
+
+    def _routes_answer(self, service: str) -> Response:
+        table = self.routes.get(service, {})
+        return Response(200, {"service": service, "routes": [route.describe() for route in table.values()]})
+
+    # --- the apps ---------------------------------------------------------------------------------
+    def serve(self, request: Request) -> Response:
+        app = self._app(request.params["service"])
+        try:
+            response = self._answer(app, request)
+        except ApiError as exc:
+            response = self.error(exc.status, exc.message)
+        self._count(app.name, request, response)
+        return response
+
+    def _answer(self, app: AppView, request: Request) -> Response:
+        path = request.params["path"]
+        method = "GET" if request.method == "HEAD" else request.method  # the server sends no body for HEAD
+        if app.suspended:
+            return self.error(503, f"service {app.name} is suspended: resume it to serve requests")
+        custom = self.routes.get(app.name, {}).get((method, path))
+        if custom is not None:
+            return Response(custom.status, custom.body)
+        builtin = {("GET", "/"): self._root, ("GET", "/health"): self._health, ("GET", "/ready"): self._ready,
+                   ("GET", "/metrics"): self._metrics, ("POST", "/echo"): self._echo}.get((method, path))
+        if builtin is None:
+            return self.error(404, f"no route {method} {path} in the stand-in app {app.name}")
+        return builtin(app, request)
+
+    @staticmethod
+    def _root(app: AppView, request: Request) -> Response:
+        return Response(200, {"service": app.name, "status": "ok"})
+
+    @staticmethod
+    def _echo(app: AppView, request: Request) -> Response:
+        if request.raw_body.strip() and request.body is None:
+            raise BadRequest("the body is not JSON")
+        return Response(200, {"method": request.method, "json": request.body})
+
+    def _health(self, app: AppView, request: Request) -> Response:
+        checks = self._checks(app)
+        healthy = all(check["status"] == "ok" for check in checks.values())
+        return Response(200 if healthy else 503,
+                        {"status": "ok" if healthy else "error", "service": app.name, "checks": checks})
+
+    @staticmethod
+    def _ready(app: AppView, request: Request) -> Response:
+        if app.deploy_status == "live":
+            return Response(200, {"ready": True})
+        reason = (f"latest deploy {app.deploy_id} is {app.deploy_status}" if app.deploy_id
+                  else "the service has no deploy")
+        return Response(503, {"ready": False, "reason": reason})
+
+    def _metrics(self, app: AppView, request: Request) -> Response:
+        checks = self._checks(app)
+        lines = ["# HELP app_up Whether the app is up.", "# TYPE app_up gauge", "app_up 1"]
+        for component in COMPONENTS.values():
+            if component in checks:
+                up = int(checks[component]["status"] == "ok")
+                lines += [f"# HELP app_{component}_up Whether the app reaches its {component}.",
+                          f"# TYPE app_{component}_up gauge", f"app_{component}_up {up}"]
+        lines += ["# HELP http_requests_total Requests served, by path, method and status.",
+                  "# TYPE http_requests_total counter"]
+        with self._counts_lock:
+            counts = sorted(self.requests.get(app.name, Counter()).items())
+        lines += [f'http_requests_total{{path="{_label(path)}",method="{method}",status="{status}"}} {count}'
+                  for (method, path, status), count in counts]
+        lines += ["# HELP process_start_time_seconds When the app started (its live deploy), in Unix time.",
+                  "# TYPE process_start_time_seconds gauge",
+                  f"process_start_time_seconds {app.live_since or STARTED:.3f}"]
+        return TextResponse(200, "\n".join(lines) + "\n", {"Content-Type": PROMETHEUS_TYPE})
+
+    def _checks(self, app: AppView) -> dict[str, dict[str, Any]]:
+        tls = self.context.redis.tls
+        with released(self.context.lock):
+            return check_components(app.env, tls.ca_cert if tls else None)
+
+    # --- state ------------------------------------------------------------------------------------
+    def _app(self, name: str) -> AppView:
+        """The web service named (or slugged) ``name``, read from the Render vendor's state."""
+        render: Any = self.context.vendors.get("render")
+        if render is None:
+            raise NotFound("the Render vendor is not loaded")
+        render.settle()
+        service = next((service for _seq, service in render.services.values()
+                        if service["type"] == "web_service" and name in (service["name"], service["slug"])), None)
+        if service is None:
+            raise NotFound(f"no Render web service named {name}")
+        env = {key: value for key, (_seq, value) in render.env_vars.get(service["id"], {}).items()}
+        deploys = render.deploys.of_service(service["id"])
+        latest = max(deploys, key=lambda row: row[0])[1] if deploys else None
+        live = render.deploys.latest(service["id"], "live")
+        return AppView(service["name"], service["suspended"] == "suspended", env,
+                       latest.id if latest else None, latest.status_at(time.time()) if latest else None,
+                       live.finished if live else None)
+
+    def _count(self, name: str, request: Request, response: Response) -> None:
+        with self._counts_lock:
+            counter = self.requests.setdefault(name, Counter())
+            counter[(request.method, request.params["path"], response.status)] += 1
+
+
+def _label(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
