@@ -46,3 +46,22 @@ options:
       - If not set, the environment variable E(RENDER_OWNER_ID) is used.
     type: str
 """
+
+    # The external access list of a Render datastore (Key Value, Postgres).
+    IP_ALLOW_LIST = r"""
+options:
+  ip_allow_list:
+    description:
+      - Addresses allowed to connect from outside Render. An empty list blocks all external access.
+      - Unset keeps what the instance has (Render's default at create).
+    type: list
+    elements: dict
+    suboptions:
+      cidr_block:
+        description: CIDR block, for example V(203.0.113.0/24).
+        type: str
+        required: true
+      description:
+        description: What the block is for. Defaults to the block itself.
+        type: str
+"""

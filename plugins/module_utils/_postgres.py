@@ -14,7 +14,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit, urlunsplit
 
 from ansible_collections.launchkit.paas.plugins.module_utils._module import MASK, Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils._resource import ResourceError
@@ -57,6 +57,17 @@ def where(url: str) -> str:
     return f"{parts.hostname or 'localhost'}:{parts.port or 5432}/{parts.path.lstrip('/') or '(default)'}"
 
 
+def url_database(url: str) -> str | None:
+    """The database named in `url` (decoded), or None when it names none."""
+    return unquote(urlsplit(url).path.lstrip("/")) or None
+
+
+def with_database(url: str, database: str) -> str:
+    """`url` pointing at another database of the same server, with the same credentials and query."""
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + quote(database, safe=""), parts.query, parts.fragment))
+
+
 def url_sslmode(url: str) -> str | None:
     values = parse_qs(urlsplit(url).query).get("sslmode")
     return values[-1] if values else None
@@ -83,10 +94,10 @@ def connect(params: dict, secrets: Secrets) -> Any:
         return psycopg2.connect(**kwargs)
     except psycopg2.Error as exc:
         raise ResourceError(redact(f"cannot connect to PostgreSQL at {where(params['url'])}: "
-                                   f"{_message(exc)}", secrets)) from None
+                                   f"{error_message(exc)}", secrets)) from None
 
 
-def _message(exc: Exception) -> str:
+def error_message(exc: Exception) -> str:
     text = (getattr(exc, "pgerror", None) or str(exc)).strip()
     return " ".join(line.strip() for line in text.splitlines() if line.strip())
 
@@ -171,7 +182,7 @@ def _apply(conn: Any, parts: tuple[str, ...], migration: Migration, secrets: Sec
         conn.commit()
     except psycopg2.Error as exc:
         conn.rollback()
-        raise ResourceError(redact(f"migration {migration.version} failed and was rolled back: {_message(exc)}",
+        raise ResourceError(redact(f"migration {migration.version} failed and was rolled back: {error_message(exc)}",
                                    secrets), failed_migration=migration.version) from None
 
 
@@ -200,7 +211,7 @@ def run_migrations(params: dict, check_mode: bool, secrets: Secrets) -> dict:
                     raise
                 done.append(migration.version)
     except psycopg2.Error as exc:
-        raise ResourceError(redact(f"migrations on {where(params['url'])} failed: {_message(exc)}", secrets)) from None
+        raise ResourceError(redact(f"migrations on {where(params['url'])} failed: {error_message(exc)}", secrets)) from None
     finally:
         conn.close()  # also releases the session's advisory lock
     names = [m.version for m in pending]
@@ -243,7 +254,7 @@ def _check_write(conn: Any, schema: str) -> tuple[bool, str, str | None]:
                 ok = cur.fetchone()[0] == 1
             return ok, target, None
         except psycopg2.Error as exc:
-            reason = _message(exc)
+            reason = error_message(exc)
         finally:
             conn.rollback()
     return False, "none", reason
@@ -265,7 +276,7 @@ def run_check(params: dict, check_mode: bool, secrets: Secrets) -> dict:
         conn.rollback()
         writable, write_target, why = _check_write(conn, params["schema"])
     except psycopg2.Error as exc:
-        raise ResourceError(redact(f"PostgreSQL check of {where(params['url'])} failed: {_message(exc)}",
+        raise ResourceError(redact(f"PostgreSQL check of {where(params['url'])} failed: {error_message(exc)}",
                                    secrets)) from None
     finally:
         conn.close()

@@ -21,8 +21,21 @@ REGIONS = ("frankfurt", "oregon", "ohio", "singapore", "virginia")
 KEY_VALUE_PLANS = ("free", "starter", "standard", "pro", "pro_plus", "custom")
 MAXMEMORY_POLICIES = ("noeviction", "allkeys_lfu", "allkeys_lru", "allkeys_random",
                       "volatile_lfu", "volatile_lru", "volatile_random", "volatile_ttl")
+POSTGRES_PLANS = ("free", "starter", "standard", "pro", "pro_plus", "custom",
+                  "basic_256mb", "basic_1gb", "basic_4gb",
+                  "pro_4gb", "pro_8gb", "pro_16gb", "pro_32gb", "pro_64gb", "pro_128gb", "pro_192gb", "pro_256gb",
+                  "pro_384gb", "pro_512gb",
+                  "accelerated_16gb", "accelerated_32gb", "accelerated_64gb", "accelerated_128gb",
+                  "accelerated_256gb", "accelerated_384gb", "accelerated_512gb", "accelerated_768gb",
+                  "accelerated_1024gb")
+POSTGRES_VERSIONS = ("11", "12", "13", "14", "15", "16", "17", "18")  # oldest first: the last is the default
 SERVICE_TYPES = ("static_site", "web_service", "private_service", "background_worker", "cron_job")
 OWNER_ID_PREFIXES = ("tea-", "usr-")
+
+
+# The ip_allow_list option of a Render datastore (doc fragment render.ip_allow_list).
+IP_ALLOW_LIST_OPTION = {"type": "list", "elements": "dict", "options": {
+    "cidr_block": {"type": "str", "required": True}, "description": {"type": "str"}}}
 
 
 def module_options() -> dict:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ansible_collections.launchkit.paas.plugins.module_utils._module import Secrets, mask_url, url_password
+from ansible_collections.launchkit.paas.plugins.module_utils._module import MASK, Secrets, mask_url, url_password
 from ansible_collections.launchkit.paas.plugins.module_utils._render import RenderClient
 from ansible_collections.launchkit.paas.plugins.module_utils._resource import (
     SECRET_AFTER, SECRET_BEFORE, Resource, ResourceError, ensure, unique, wait_for)
@@ -66,7 +66,7 @@ class KeyValue(Resource):
         body = {"name": want["name"], "ownerId": self.owner_id, "plan": want["plan"] or "starter",
                 "region": want["region"], "maxmemoryPolicy": want["maxmemory_policy"],
                 "ipAllowList": want["ip_allow_list"], "environmentId": self.params.get("environment_id")}
-        return self.client.http.request("POST", "/key-value", json_body=_compact(body), ok=(201,)).body
+        return self.client.http.request("POST", "/key-value", json_body=compact(body), ok=(201,)).body
 
     def update(self, resource: dict, changes: dict) -> dict:
         names = {"maxmemory_policy": "maxmemoryPolicy", "ip_allow_list": "ipAllowList"}
@@ -77,7 +77,8 @@ class KeyValue(Resource):
         self.client.http.request("DELETE", f"/key-value/{resource['id']}", ok=(204, 404))
 
 
-def _compact(body: dict) -> dict:
+def compact(body: dict) -> dict:
+    """The body without the fields left unset (None)."""
     return {key: value for key, value in body.items() if value is not None}
 
 
@@ -91,20 +92,35 @@ def key_value_view(client: RenderClient, resource: dict, secrets: Secrets, revea
     if resource.get("status") == "suspended":
         return view
     info = client.connection_info(resource["id"])
-    connection = {}
-    for api_name, name in CONNECTION_FIELDS.items():
-        value = info.get(api_name)
-        secrets.add(url_password(value) if "://" in (value or "") else None)
-        connection[name] = value if reveal else _mask_connection(value)
+    view["connection"] = connection_view(info, CONNECTION_FIELDS, secrets, reveal)
     secrets.add(*_cli_password(info.get("cliCommand")))
-    view["connection"] = connection
     return view
 
 
-def _mask_connection(value: str | None) -> str | None:
-    if value and "://" in value:
-        return EMBEDDED_URL.sub(lambda match: mask_url(match.group(0)), value)
-    return "********" if value else value
+def connection_view(info: dict, fields: dict[str, str], secrets: Secrets, reveal: bool,
+                    passwords: tuple[str, ...] = ()) -> dict:
+    """A connection-info answer under our names, every password registered and (unless revealed) masked.
+
+    URLs keep all but their password; another text has each of `passwords` replaced, or is masked whole.
+    """
+    connection = {}
+    for api_name, name in fields.items():
+        value = info.get(api_name)
+        secrets.add(url_password(value) if "://" in (value or "") else None)
+        connection[name] = value if reveal else _mask_connection(value, passwords)
+    secrets.add(*passwords)
+    return connection
+
+
+def _mask_connection(value: str | None, passwords: tuple[str, ...] = ()) -> str | None:
+    if not value:
+        return value
+    masked = EMBEDDED_URL.sub(lambda match: mask_url(match.group(0)), value)
+    for password in filter(None, passwords):
+        masked = masked.replace(password, MASK)
+    if masked == value and "://" not in value:  # nothing recognisable in it: hide it whole
+        return MASK
+    return masked
 
 
 def _cli_password(command: str | None) -> list[str]:
@@ -132,15 +148,16 @@ def run_key_value(params: dict, check_mode: bool, secrets: Secrets, client: Rend
 def _unmasked(result: dict, params: dict) -> dict:
     """When the user asks for secrets, they must come back as they are (the task sets no_log)."""
     if params.get("return_secrets"):
-        result["_unmasked"] = tuple(_strings(result.get("key_value")))
+        result["_unmasked"] = tuple(url_passwords(result.get("key_value")))
     return result
 
 
-def _strings(value: Any) -> list[str]:
+def url_passwords(value: Any) -> list[str]:
+    """The passwords of every URL inside a (nested) value."""
     if isinstance(value, dict):
-        return [s for item in value.values() for s in _strings(item)]
+        return [s for item in value.values() for s in url_passwords(item)]
     if isinstance(value, list):
-        return [s for item in value for s in _strings(item)]
+        return [s for item in value for s in url_passwords(item)]
     return [url_password(value)] if isinstance(value, str) and "://" in value else []
 
 
@@ -153,7 +170,7 @@ def run_key_value_info(params: dict, check_mode: bool, secrets: Secrets, client:
     views = [key_value_view(client, kv, secrets, params["return_secrets"]) for kv in items]
     result = {"changed": False, "key_values": views}
     if params.get("return_secrets"):
-        result["_unmasked"] = tuple(_strings(views))
+        result["_unmasked"] = tuple(url_passwords(views))
     return result
 
 
@@ -164,13 +181,25 @@ def run_service_info(params: dict, check_mode: bool, secrets: Secrets, client: R
         services = [client.http.get(f"/services/{params['id']}")]
     else:
         services = client.services(owner_id, params.get("name"), params.get("type"))
-    views = []
+    wanted = params.get("env_values") or []
+    views, revealed = [], []
     for service in services:
         view = service_view(service)
-        if params["env_keys"]:
-            view["env_keys"] = sorted(client.env_vars(service["id"]))
+        if params["env_keys"] or wanted:
+            env = client.env_vars(service["id"])
+            if params["env_keys"]:
+                view["env_keys"] = sorted(env)
+            if wanted:
+                # Values asked for are secrets: returned as they are under env (the task sets
+                # no_log), masked in any error.
+                view["env"] = {key: env[key] for key in wanted if key in env}
+                revealed.extend(value for value in view["env"].values() if value)
+                secrets.add(*revealed)
         views.append(view)
-    return {"changed": False, "services": views}
+    result: dict[str, Any] = {"changed": False, "services": views}
+    if revealed:
+        result["_unmasked"] = tuple(revealed)
+    return result
 
 
 def service_view(service: dict) -> dict:

@@ -21,6 +21,7 @@ description:
 extends_documentation_fragment:
   - launchkit.paas.render
   - launchkit.paas.render.owner
+  - launchkit.paas.render.ip_allow_list
   - launchkit.paas.attributes
   - launchkit.paas.attributes.actions
   - launchkit.paas.attributes.render
@@ -53,18 +54,6 @@ options:
     choices: [noeviction, allkeys_lfu, allkeys_lru, allkeys_random, volatile_lfu, volatile_lru, volatile_random,
               volatile_ttl, allkeys-lfu, allkeys-lru, allkeys-random, volatile-lfu, volatile-lru, volatile-random,
               volatile-ttl]
-  ip_allow_list:
-    description: Addresses allowed to connect from outside Render. An empty list blocks all external access.
-    type: list
-    elements: dict
-    suboptions:
-      cidr_block:
-        description: CIDR block, for example V(0.0.0.0/0).
-        type: str
-        required: true
-      description:
-        description: What the block is for. Defaults to the block itself.
-        type: str
   environment_id:
     description: Render environment to create the instance in.
     type: str
@@ -153,8 +142,7 @@ def main() -> None:
         plan={"type": "str", "choices": list(render.KEY_VALUE_PLANS)},
         region={"type": "str", "choices": list(render.REGIONS)},
         maxmemory_policy={"type": "str", "choices": policies},
-        ip_allow_list={"type": "list", "elements": "dict", "options": {
-            "cidr_block": {"type": "str", "required": True}, "description": {"type": "str"}}},
+        ip_allow_list=render.IP_ALLOW_LIST_OPTION,
         environment_id={"type": "str"},
         wait={"type": "bool", "default": True},
         wait_timeout={"type": "int", "default": 600},

@@ -36,6 +36,15 @@ options:
     description: Also return the names (never the values) of each service's environment variables.
     type: bool
     default: false
+  env_values:
+    description:
+      - Also return the values of these environment variables of each service, under RV(services[].env).
+      - Env values are secrets (connection strings, API keys). Set C(no_log) on the task that asks for them;
+        the module returns them as they are.
+      - Keys a service does not have are left out of its RV(services[].env).
+    type: list
+    elements: str
+    default: []
 """
 
 EXAMPLES = r"""
@@ -47,6 +56,17 @@ EXAMPLES = r"""
 - name: All cron jobs of the workspace
   launchkit.paas.render_service_info:
     type: [cron_job]
+
+- name: Read the URLs the web service connects to (secrets, so no_log)
+  launchkit.paas.render_service_info:
+    name: [scoop-web]
+    env_values: [REDIS_URL, DATABASE_URL]
+  register: web
+  no_log: true
+
+- name: Tell whether it has a REDIS_URL without printing it
+  ansible.builtin.debug:
+    msg: "REDIS_URL set: {{ 'REDIS_URL' in web.services[0].env }}"
 """
 
 RETURN = r"""
@@ -75,6 +95,12 @@ services:
       type: list
       elements: str
       returned: when O(env_keys=true)
+    env:
+      description:
+        - The values of the keys named in O(env_values) that the service has, by key. Secrets.
+      type: dict
+      returned: when O(env_values) is not empty
+      sample: {"REDIS_URL": "redis://red-d0a1b2c3:6379"}
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -91,6 +117,7 @@ def main() -> None:
         type={"type": "list", "elements": "str", "choices": list(render.SERVICE_TYPES)},
         id={"type": "str"},
         env_keys={"type": "bool", "default": False, "no_log": False},
+        env_values={"type": "list", "elements": "str", "default": [], "no_log": False},
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     run(module, run_service_info)

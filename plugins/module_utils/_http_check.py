@@ -1,0 +1,313 @@
+# -*- coding: utf-8 -*-
+# Copyright: launchkit.paas contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Private to launchkit.paas: the logic of the http_check module (one HTTP request with assertions).
+
+Not a public API; it may change between any two releases.
+
+The request is sent, its status and body are checked; with ``retries`` it is sent again after
+``delay`` seconds until every check passes (an app still starting). Nothing here changes anything.
+"""
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from ansible_collections.launchkit.paas.plugins.module_utils._http import HAS_REQUESTS
+from ansible_collections.launchkit.paas.plugins.module_utils._module import MASK, Secrets, url_password
+from ansible_collections.launchkit.paas.plugins.module_utils._resource import ResourceError
+
+if HAS_REQUESTS:
+    import requests
+    from requests.adapters import HTTPAdapter
+
+try:
+    import jmespath
+    from jmespath.exceptions import JMESPathError
+
+    HAS_JMESPATH = True
+    JMESPATH_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - reported by the module
+    HAS_JMESPATH = False
+    JMESPATH_IMPORT_ERROR = exc
+
+TESTS = ("equals", "contains", "exists", "matches", "gte", "lte")
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CONTENT_LIMIT = 64 * 1024
+# query parameters whose values are treated as secrets (masked in messages, hidden in output)
+SECRET_QUERY_KEYS = re.compile(r"token|key|secret|pass|sig|auth|code|credential", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Assertion:
+    """One check of the JSON body: ``query`` (JMESPath) and one test with its expected value."""
+
+    query: str
+    test: str
+    expected: Any
+    compiled: Any = None
+
+    def evaluate(self, document: Any) -> dict[str, Any]:
+        actual = self.compiled.search(document) if document is not None else None
+        return {"query": self.query, "test": self.test, "expected": self.expected, "actual": actual,
+                "passed": passes(self.test, actual, self.expected)}
+
+
+def parse_assertions(items: list | None) -> list[Assertion]:
+    """Validate the ``json`` option: each item has a ``query`` and exactly one test (a test set to
+    None counts as absent, as Ansible fills unset suboptions with None)."""
+    assertions = []
+    for index, item in enumerate(items or []):
+        where = f"json[{index}]"
+        if not isinstance(item, dict):
+            raise ValueError(f"{where} must be a mapping with a query and one of {', '.join(TESTS)}")
+        item = {key: value for key, value in item.items() if value is not None}
+        unknown = sorted(set(item) - {"query", *TESTS})
+        if unknown:
+            raise ValueError(f"{where} has unknown keys {unknown}; allowed: query, {', '.join(TESTS)}")
+        query = item.get("query")
+        if not isinstance(query, str) or not query.strip():
+            raise ValueError(f"{where}.query must be a JMESPath expression")
+        tests = [name for name in TESTS if name in item]
+        if len(tests) != 1:
+            raise ValueError(f"{where} needs exactly one of {', '.join(TESTS)} (got {len(tests)})")
+        test, expected = tests[0], item[tests[0]]
+        _check_expected(where, test, expected)
+        assertions.append(Assertion(query, test, expected, compile_query(where, query)))
+    return assertions
+
+
+def _check_expected(where: str, test: str, expected: Any) -> None:
+    if test == "exists" and not isinstance(expected, bool):
+        raise ValueError(f"{where}.exists must be true or false")
+    if test == "matches":
+        if not isinstance(expected, str):
+            raise ValueError(f"{where}.matches must be a regular expression")
+        try:
+            re.compile(expected)
+        except re.error as exc:
+            raise ValueError(f"{where}.matches is not a valid regular expression: {exc}") from None
+    if test in ("gte", "lte") and number(expected) is None:
+        raise ValueError(f"{where}.{test} must be a number")
+
+
+def compile_query(where: str, query: str) -> Any:
+    if not HAS_JMESPATH:
+        return None  # the module reports the missing library before anything runs
+    try:
+        return jmespath.compile(query)
+    except JMESPathError as exc:
+        raise ValueError(f"{where}.query is not a valid JMESPath expression: {' '.join(str(exc).split())}") from None
+
+
+def number(value: Any) -> float | None:
+    """``value`` as a number (ints, floats, numeric text); None for anything else, booleans included."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+def passes(test: str, actual: Any, expected: Any) -> bool:
+    if test == "equals":
+        return actual == expected
+    if test == "exists":
+        return (actual is not None) is expected
+    if test == "contains":
+        if isinstance(actual, str):
+            return isinstance(expected, str) and expected in actual
+        if isinstance(actual, list | dict):
+            return expected in actual
+        return False
+    if test == "matches":
+        scalar = isinstance(actual, str | int | float) and not isinstance(actual, bool)
+        return scalar and re.search(expected, str(actual)) is not None
+    left, right = number(actual), number(expected)
+    if left is None or right is None:
+        return False
+    return left >= right if test == "gte" else left <= right
+
+
+def body_checks(texts: list[str] | None, content: str) -> list[dict[str, Any]]:
+    return [{"query": None, "test": "body_contains", "expected": text, "actual": text in content,
+             "passed": text in content} for text in texts or []]
+
+
+# --------------------------------------------------------------------------------------- safe URL
+def safe_url(url: str) -> str:
+    """The URL without its userinfo, and with secret-looking query values masked, for messages."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    query = [(key, MASK if SECRET_QUERY_KEYS.search(key) else value)
+             for key, value in parse_qsl(parts.query, keep_blank_values=True)]
+    return urlunsplit((parts.scheme, host, parts.path, urlencode(query, safe="*"), ""))
+
+
+def url_secrets(url: str) -> list[str | None]:
+    parts = urlsplit(url)
+    secret_values = [value for key, value in parse_qsl(parts.query) if SECRET_QUERY_KEYS.search(key)]
+    return [url_password(url), *secret_values]
+
+
+# -------------------------------------------------------------------------------------- the request
+@dataclass
+class Answer:
+    status: int | None
+    elapsed_ms: float
+    content: str = ""
+    document: Any = None
+    is_json: bool = False
+    error: str | None = None
+
+
+def new_session() -> Any:
+    session = requests.Session()
+    # One request per attempt: retries are the module's own (retries, delay).
+    session.mount("http://", HTTPAdapter(max_retries=0))
+    session.mount("https://", HTTPAdapter(max_retries=0))
+    return session
+
+
+def request_kwargs(params: dict) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {
+        "headers": dict(params.get("headers") or {}), "timeout": params["timeout"],
+        "verify": params["ca_path"] if params["validate_certs"] and params.get("ca_path") else params["validate_certs"],
+    }
+    body = params.get("body")
+    if body is not None:
+        if params["body_format"] == "json":
+            kwargs["json"] = body
+        elif isinstance(body, str | bytes):
+            kwargs["data"] = body
+        else:
+            raise ValueError("body must be text when body_format is raw")
+    return kwargs
+
+
+def send(session: Any, method: str, url: str, kwargs: dict[str, Any]) -> Answer:
+    started = time.perf_counter()
+    try:
+        raw = session.request(method, url, **kwargs)
+    except requests.exceptions.RequestException as exc:
+        return Answer(None, _elapsed(started), error=unreachable_reason(exc, kwargs["timeout"]))
+    text = raw.text or ""
+    answer = Answer(raw.status_code, _elapsed(started), content=text)
+    if text.strip():
+        try:
+            answer.document, answer.is_json = json.loads(text), True
+        except ValueError:
+            pass
+    return answer
+
+
+def unreachable_reason(exc: Exception, timeout: float) -> str:
+    """Why no answer came, in words that carry no URL (requests puts the URL in its messages)."""
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "TLS handshake failed (certificate not trusted? set ca_path or validate_certs)"
+    if isinstance(exc, requests.exceptions.Timeout):
+        return f"no answer within {timeout:g} s"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        text = repr(exc)
+        if "Connection refused" in text:
+            return "connection refused"
+        if "Name or service not known" in text or "NameResolutionError" in text or "nodename nor servname" in text:
+            return "host name not found"
+        return "connection failed"
+    return type(exc).__name__
+
+
+def _elapsed(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
+
+
+# ---------------------------------------------------------------------------------------- the check
+def evaluate(answer: Answer, params: dict, assertions: list[Assertion]) -> dict[str, Any]:
+    checks = [assertion.evaluate(answer.document if answer.is_json else None) for assertion in assertions]
+    checks += body_checks(params.get("contains"), answer.content)
+    result: dict[str, Any] = {
+        "status": answer.status, "elapsed_ms": answer.elapsed_ms, "content": answer.content[:CONTENT_LIMIT],
+        "content_truncated": len(answer.content) > CONTENT_LIMIT, "assertions": checks,
+        "failed_assertions": [check for check in checks if not check["passed"]],
+    }
+    if answer.is_json:
+        result["json"] = answer.document
+    return result
+
+
+def failure_message(method: str, url: str, answer: Answer, params: dict, result: dict, attempts: int) -> str | None:
+    """None when the answer passes every check, else what failed."""
+    where = f"{method} {safe_url(url)}"
+    tries = f" after {attempts} attempts" if attempts > 1 else ""
+    if answer.status is None:
+        return f"{where}: no answer{tries}: {answer.error}"
+    problems = []
+    if answer.status not in params["status_code"]:
+        expected = ", ".join(str(code) for code in params["status_code"])
+        problems.append(f"expected status {expected}, got {answer.status}")
+    for check in result["failed_assertions"]:
+        problems.append(describe_failure(check, answer))
+    if not problems:
+        return None
+    return f"{where} failed{tries}: " + "; ".join(problems)
+
+
+def describe_failure(check: dict[str, Any], answer: Answer) -> str:
+    if check["test"] == "body_contains":
+        return f"the body does not contain {check['expected']!r}"
+    if not answer.is_json:
+        return f"{check['query']} {check['test']} {_short(check['expected'])}: the body is not JSON"
+    return f"{check['query']} {check['test']} {_short(check['expected'])}: got {_short(check['actual'])}"
+
+
+def _short(value: Any, limit: int = 200) -> str:
+    text = json.dumps(value, default=str)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def check_numbers(params: dict) -> None:
+    if params["timeout"] <= 0:
+        raise ValueError("timeout must be greater than 0")
+    for option in ("retries", "delay"):
+        if params[option] < 0:
+            raise ValueError(f"{option} must be 0 or more")
+
+
+def run_check(params: dict, check_mode: bool, secrets: Secrets,
+              session: Any = None, sleep: Callable[[float], None] = time.sleep) -> dict:
+    method, url = params["method"].upper(), params["url"]
+    secrets.add(*url_secrets(url))
+    check_numbers(params)
+    assertions = parse_assertions(params.get("json"))
+    kwargs = request_kwargs(params)
+    run_in_check_mode = params.get("run_in_check_mode")
+    if run_in_check_mode is None:
+        run_in_check_mode = method in SAFE_METHODS
+    if check_mode and not run_in_check_mode:
+        return {"changed": False, "skipped": True,
+                "msg": f"check mode: {method} {safe_url(url)} not sent (set run_in_check_mode to send it)"}
+    session = session or new_session()
+    attempt = 1
+    while True:
+        answer = send(session, method, url, kwargs)
+        result = evaluate(answer, params, assertions)
+        message = failure_message(method, url, answer, params, result, attempt)
+        if message is None:
+            return {"changed": False, "attempts": attempt, "url": safe_url(url), **result}
+        if attempt > params["retries"]:
+            raise ResourceError(message, attempts=attempt, url=safe_url(url), **result)
+        sleep(params["delay"])
+        attempt += 1

@@ -1,0 +1,73 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: launchkit.paas contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: render_postgres_info
+short_description: Read Render Postgres databases
+version_added: 0.1.0
+author:
+  - launchkit.paas maintainers (@launchkit)
+description:
+  - List the Postgres databases of a workspace, or one by name or id, with their connection info
+    (passwords masked unless O(return_secrets=true)).
+extends_documentation_fragment:
+  - launchkit.paas.render
+  - launchkit.paas.render.owner
+  - launchkit.paas.attributes
+  - launchkit.paas.attributes.info
+  - launchkit.paas.attributes.render
+options:
+  name:
+    description: Only the databases with this name.
+    type: str
+  id:
+    description: Only the database with this id.
+    type: str
+  return_secrets:
+    description: Return the connection strings and the password unmasked. Set C(no_log) on the task when you do.
+    type: bool
+    default: false
+"""
+
+EXAMPLES = r"""
+- name: Read the database of the stack
+  launchkit.paas.render_postgres_info:
+    name: scoop-db
+  register: found
+
+- name: Show its status
+  ansible.builtin.debug:
+    msg: "{{ found.postgres[0].status }}"
+"""
+
+RETURN = r"""
+postgres:
+  description: The databases found, each as returned by M(launchkit.paas.render_postgres); empty when none matches.
+  returned: always
+  type: list
+  elements: dict
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.launchkit.paas.plugins.module_utils import _render as render
+from ansible_collections.launchkit.paas.plugins.module_utils._module import run
+from ansible_collections.launchkit.paas.plugins.module_utils._render_postgres import run_postgres_info
+
+
+def main() -> None:
+    argument_spec = render.module_options()
+    argument_spec.update(
+        name={"type": "str"},
+        id={"type": "str"},
+        return_secrets={"type": "bool", "default": False},
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    run(module, run_postgres_info)
+
+
+if __name__ == "__main__":
+    main()
