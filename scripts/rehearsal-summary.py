@@ -2,6 +2,7 @@
 """Print what a rehearsal provisioned in the sandbox, with every secret masked."""
 from __future__ import annotations
 
+import glob
 import json
 import os
 import re
@@ -32,10 +33,20 @@ def main() -> None:
         url = f"rediss://default:{MASK}@{db.get('endpoint')}:{db.get('port')}"
         print(f"Upstash Redis     {db['database_name']:<28} {db['database_id']}  {db.get('state')}  "
               f"eviction={db.get('eviction')}  tls={db.get('tls')}  {url}")
+    for db in render.get("postgres", []):
+        url = (db.get("connectionInfo") or {}).get("internalConnectionString", "")
+        print(f"Render Postgres   {db['name']:<28} {db['id']}  {db.get('status')}  PostgreSQL {db.get('version')}  "
+              f"plan={db.get('plan')}  {masked_url(url)}")
     env_vars = render.get("env_vars", {})
     for service in render.get("services", []):
         keys = sorted(env_vars.get(service["id"], {}))
         print(f"Render service    {service['name']:<28} {service['id']}  env keys: {', '.join(keys)}")
+    reports = os.environ.get("LAUNCHKIT_REPORT_DIR") or os.path.join(
+        os.environ.get("LAUNCHKIT_STATE_DIR", ".launchkit/state"), "..", "reports")
+    for report in sorted(glob.glob(os.path.join(reports, "*", "rollout-report.md"))):
+        with open(report, encoding="utf-8") as handle:
+            verdict = next((line.strip() for line in handle if line.startswith("Stack ")), "")
+        print(f"Rollout report    {os.path.normpath(report)}  {verdict}")
     log = get("/_sandbox/log/summary")
     print(f"API calls: {log.get('reads')} reads, {log.get('writes')} writes, {log.get('faults')} faults injected")
 

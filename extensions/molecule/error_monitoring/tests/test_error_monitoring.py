@@ -5,43 +5,21 @@ Runs as molecule's testinfra verifier; the sandbox's variables (.sandbox/env) mu
 from __future__ import annotations
 
 import json
-import os
+import sys
 import urllib.request
 import uuid
 from pathlib import Path
 
-import pytest
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from sandbox_helpers import control, env_of, env, seeded_env, testinfra_hosts  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[4]
-FIXTURE = ROOT / "sandbox" / "fixtures" / "rehearsal.json"
+testinfra_hosts = testinfra_hosts()
+
 WEB = "scoop-web"
 ENV_KEY = "SENTRY_DSN"
 TEAM = "scoop"
 PROJECT = "scoop-rails"
 ALERTS = ["Error spike", "New issue"]
-
-
-def _testinfra_hosts() -> list[str]:
-    inventory = os.environ.get("MOLECULE_INVENTORY_FILE")
-    if not inventory:
-        return ["ansible://localhost"]
-    import testinfra.utils.ansible_runner  # noqa: PLC0415
-    return testinfra.utils.ansible_runner.AnsibleRunner(inventory).get_hosts("all")
-
-
-testinfra_hosts = _testinfra_hosts()
-
-
-def env(name: str) -> str:
-    value = os.environ.get(name)
-    if not value:
-        pytest.fail(f"{name} is not set: load .sandbox/env (make test-molecule does)", pytrace=False)
-    return value
-
-
-def control(path: str) -> dict:
-    with urllib.request.urlopen(env("LAUNCHKIT_SANDBOX_URL").rstrip("/") + "/_sandbox" + path, timeout=30) as answer:
-        return json.load(answer)
 
 
 def sentry(path: str):
@@ -65,15 +43,7 @@ def events() -> list[dict]:
 
 
 def web_env() -> dict[str, str]:
-    state = control("/state")
-    matches = [s for s in state["vendors"]["render"]["services"] if s["name"] == WEB]
-    assert len(matches) == 1, f"{len(matches)} services named {WEB}"
-    return state["vendors"]["render"]["env_vars"].get(matches[0]["id"], {})
-
-
-def seeded_env(name: str) -> dict[str, str]:
-    services = json.loads(FIXTURE.read_text(encoding="utf-8"))["render"]["services"]
-    return next(s["env_vars"] for s in services if s["name"] == name)
+    return env_of(control("/state"), WEB)
 
 
 def test_project_is_a_rails_project_of_the_team():

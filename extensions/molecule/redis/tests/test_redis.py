@@ -4,51 +4,23 @@ Runs as molecule's testinfra verifier; the sandbox's variables (.sandbox/env) mu
 """
 from __future__ import annotations
 
-import json
-import os
-import urllib.request
+import sys
 from pathlib import Path
 
 import pytest
 import redis
 
-ROOT = Path(__file__).resolve().parents[4]
-FIXTURE = ROOT / "sandbox" / "fixtures" / "rehearsal.json"
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from sandbox_helpers import env_of, sandbox_state, seeded_env, testinfra_hosts  # noqa: E402
+
+testinfra_hosts = testinfra_hosts()
+
 KEY_VALUE = {"name": "scoop-redis", "plan": "starter", "region": "oregon", "maxmemory_policy": "noeviction"}
-
-
-def _testinfra_hosts() -> list[str]:
-    inventory = os.environ.get("MOLECULE_INVENTORY_FILE")
-    if not inventory:
-        return ["ansible://localhost"]
-    import testinfra.utils.ansible_runner  # noqa: PLC0415
-    return testinfra.utils.ansible_runner.AnsibleRunner(inventory).get_hosts("all")
-
-
-testinfra_hosts = _testinfra_hosts()
-
-
-def sandbox_state() -> dict:
-    url = os.environ.get("LAUNCHKIT_SANDBOX_URL")
-    if not url:
-        pytest.fail("LAUNCHKIT_SANDBOX_URL is not set: load .sandbox/env (make test-molecule does)", pytrace=False)
-    with urllib.request.urlopen(url.rstrip("/") + "/_sandbox/state", timeout=30) as response:
-        return json.load(response)
-
-
-def scoop_web_env(state: dict) -> dict[str, str]:
-    service = next(s for s in state["vendors"]["render"]["services"] if s["name"] == "scoop-web")
-    return state["vendors"]["render"]["env_vars"].get(service["id"], {})
-
-
-def seeded_env(name: str) -> dict[str, str]:
-    services = json.loads(FIXTURE.read_text(encoding="utf-8"))["render"]["services"]
-    return next(s["env_vars"] for s in services if s["name"] == name)
 
 
 def test_redis_url_reaches_a_non_evicting_redis(host):
     state = sandbox_state()
-    redis_url = scoop_web_env(state).get("REDIS_URL")
+    redis_url = env_of(state, "scoop-web").get("REDIS_URL")
     assert redis_url, "scoop-web has no REDIS_URL"
 
     # The URL the services got is the Key Value's internal connection string, as the module reports it.
@@ -74,7 +46,7 @@ def test_redis_url_reaches_a_non_evicting_redis(host):
 
 
 def test_scoop_web_keeps_its_other_env_vars():
-    env = scoop_web_env(sandbox_state())
+    env = env_of(sandbox_state(), "scoop-web")
     before = seeded_env("scoop-web")
     assert {key: value for key, value in env.items() if key != "REDIS_URL"} == before
     assert set(env) == set(before) | {"REDIS_URL"}

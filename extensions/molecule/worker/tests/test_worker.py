@@ -5,14 +5,14 @@ Runs as molecule's testinfra verifier; the sandbox's variables (.sandbox/env) mu
 from __future__ import annotations
 
 import json
-import os
-import urllib.request
+import sys
 from pathlib import Path
 
-import pytest
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from sandbox_helpers import FIXTURE, env_of, sandbox_state, seeded_env, service, testinfra_hosts  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[4]
-FIXTURE = ROOT / "sandbox" / "fixtures" / "rehearsal.json"
+testinfra_hosts = testinfra_hosts()
+
 WORKER = "scoop-sidekiq"
 WEB = "scoop-web"
 # The worker as converge.yml asked for it: the inventory's keys, worker_defaults, and the rest from scoop-web.
@@ -28,40 +28,6 @@ WORKER_OPTIONS = {
     "build_command": "bundle install",
     "start_command": "bundle exec sidekiq -C config/sidekiq.yml",
 }
-
-
-def _testinfra_hosts() -> list[str]:
-    inventory = os.environ.get("MOLECULE_INVENTORY_FILE")
-    if not inventory:
-        return ["ansible://localhost"]
-    import testinfra.utils.ansible_runner  # noqa: PLC0415
-    return testinfra.utils.ansible_runner.AnsibleRunner(inventory).get_hosts("all")
-
-
-testinfra_hosts = _testinfra_hosts()
-
-
-def sandbox_state() -> dict:
-    url = os.environ.get("LAUNCHKIT_SANDBOX_URL")
-    if not url:
-        pytest.fail("LAUNCHKIT_SANDBOX_URL is not set: load .sandbox/env (make test-molecule does)", pytrace=False)
-    with urllib.request.urlopen(url.rstrip("/") + "/_sandbox/state", timeout=30) as response:
-        return json.load(response)
-
-
-def service(state: dict, name: str) -> dict:
-    matches = [s for s in state["vendors"]["render"]["services"] if s["name"] == name]
-    assert len(matches) == 1, f"{len(matches)} services named {name}"
-    return matches[0]
-
-
-def env_of(state: dict, name: str) -> dict[str, str]:
-    return state["vendors"]["render"]["env_vars"].get(service(state, name)["id"], {})
-
-
-def seeded_env(name: str) -> dict[str, str]:
-    services = json.loads(FIXTURE.read_text(encoding="utf-8"))["render"]["services"]
-    return next(s["env_vars"] for s in services if s["name"] == name)
 
 
 def test_worker_is_a_running_background_worker():

@@ -1,0 +1,56 @@
+"""What every scenario's testinfra verifier needs from the running sandbox (.sandbox/env loaded).
+
+Each scenario's tests put this directory on sys.path and import from here.
+"""
+from __future__ import annotations
+
+import json
+import os
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURE = ROOT / "sandbox" / "fixtures" / "rehearsal.json"
+
+
+def testinfra_hosts() -> list[str]:
+    """The molecule inventory's hosts, or the local host when run outside molecule."""
+    inventory = os.environ.get("MOLECULE_INVENTORY_FILE")
+    if not inventory:
+        return ["ansible://localhost"]
+    import testinfra.utils.ansible_runner  # noqa: PLC0415  pylint: disable=import-outside-toplevel
+    return testinfra.utils.ansible_runner.AnsibleRunner(inventory).get_hosts("all")
+
+
+def env(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        pytest.fail(f"{name} is not set: load .sandbox/env (make test-molecule does)", pytrace=False)
+    return value
+
+
+def control(path: str) -> dict:
+    """GET a path of the sandbox's control API (/_sandbox...)."""
+    with urllib.request.urlopen(env("LAUNCHKIT_SANDBOX_URL").rstrip("/") + "/_sandbox" + path, timeout=30) as answer:
+        return json.load(answer)
+
+
+def sandbox_state() -> dict:
+    return control("/state")
+
+
+def service(state: dict, name: str) -> dict:
+    matches = [s for s in state["vendors"]["render"]["services"] if s["name"] == name]
+    assert len(matches) == 1, f"{len(matches)} services named {name}"
+    return matches[0]
+
+
+def env_of(state: dict, name: str) -> dict[str, str]:
+    return state["vendors"]["render"]["env_vars"].get(service(state, name)["id"], {})
+
+
+def seeded_env(name: str) -> dict[str, str]:
+    services = json.loads(FIXTURE.read_text(encoding="utf-8"))["render"]["services"]
+    return next(s["env_vars"] for s in services if s["name"] == name)

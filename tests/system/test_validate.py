@@ -1,0 +1,153 @@
+"""The validate phase of site.yml: it fails, naming the service and the component, when the app's Redis is
+down; it passes on a healthy stack with a report that lists every phase; no secret reaches its output at
+-vvv or its report.
+
+Run (with the sandbox up and .sandbox/env loaded):
+      .venv/bin/python -m pytest -q -s -p no:cacheprovider tests/system/test_validate.py
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import stat
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import assert_ok, env_of, run_site, services_by_name, state
+from test_leaks import assert_no_leak, secrets_in
+# A reset, seeded sandbox with quick deploys and cron runs (the fixture of the phase tests).
+from test_phases import quick_sandbox  # noqa: F401  pylint: disable=unused-import
+
+WEB = "scoop-web"
+SCOOP = ("--limit", "scoop_production")
+PHASES = ["cron", "database", "email", "error_monitoring", "redis", "worker"]
+# A port where nothing listens, behind a password that must never be printed.
+DEAD_REDIS_URL = "redis://default:dead-redis-passw0rd-77c1@127.0.0.1:1"
+
+
+def validate_vars(report_root: Path, **more) -> str:
+    """Where the report goes, and the stand-in apps the sandbox serves for each web service."""
+    sandbox = os.environ["LAUNCHKIT_SANDBOX_URL"].rstrip("/")
+    return json.dumps({"validate_base_url_template": f"{sandbox}/apps/{{service}}",
+                       "validate_report_dir": f"{report_root}/{{{{ inventory_hostname }}}}", **more})
+
+
+def render_api(method: str, path: str, body: dict | None = None) -> dict:
+    request = urllib.request.Request(os.environ["RENDER_API_URL"].rstrip("/") + path, method=method,
+                                     data=json.dumps(body).encode() if body is not None else None,
+                                     headers={"Authorization": f"Bearer {os.environ['RENDER_API_KEY']}",
+                                              "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        raw = answer.read()
+    return json.loads(raw) if raw else {}
+
+
+def all_secrets(snapshot: dict) -> set[str]:
+    """The leak test's secrets, plus every Render Postgres password and connection string, plus ours."""
+    found = secrets_in(snapshot) | {DEAD_REDIS_URL, "dead-redis-passw0rd-77c1"}
+
+    def walk(value, key=""):
+        if isinstance(value, dict):
+            for name, item in value.items():
+                walk(item, name)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item, key)
+        elif isinstance(value, str) and re.search(r"password|connection", key, re.IGNORECASE):
+            found.add(value)
+
+    walk(snapshot["vendors"]["render"].get("postgres", []))
+    return {value for value in found if value and len(value) >= 8}
+
+
+def report_of(report_root: Path) -> tuple[dict, str]:
+    folder = report_root / "scoop_production"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    for name in ("rollout-report.json", "rollout-report.md"):
+        assert stat.S_IMODE((folder / name).stat().st_mode) == 0o600, name
+    return (json.loads((folder / "rollout-report.json").read_text(encoding="utf-8")),
+            (folder / "rollout-report.md").read_text(encoding="utf-8"))
+
+
+def break_redis_by_suspending_the_key_value(snapshot: dict) -> None:
+    """Render stops the instance (the sandbox stops its redis-server); the app keeps its REDIS_URL."""
+    key_value = next(kv for kv in snapshot["vendors"]["render"]["key_values"] if kv["name"] == "scoop-redis")
+    render_api("POST", f"/key-value/{key_value['id']}/suspend")
+
+
+def break_redis_by_pointing_the_app_elsewhere(snapshot: dict) -> None:
+    service = services_by_name(snapshot)[WEB]
+    render_api("PUT", f"/services/{service['id']}/env-vars/REDIS_URL", {"value": DEAD_REDIS_URL})
+
+
+@pytest.mark.parametrize("break_redis", [break_redis_by_suspending_the_key_value,
+                                         break_redis_by_pointing_the_app_elsewhere])
+def test_validate_fails_naming_the_service_and_redis(quick_sandbox, tmp_path, break_redis):
+    # A stack with only its Redis phase: the database is not expected.
+    extra = validate_vars(tmp_path / "reports", database_enabled=False, database_services=[])
+    state_dir = tmp_path / "state"
+    assert_ok(run_site("--tags", "redis", *SCOOP, "-e", extra, state_dir=state_dir), "the redis phase")
+    break_redis(state())
+
+    result = run_site("--tags", "validate", *SCOOP, "-e", extra, "-vvv", state_dir=state_dir)
+    text = result.stdout + result.stderr
+    assert result.returncode != 0, f"validate passed with a broken Redis:\n{result.stdout[-6000:]}"
+    message = re.search(r'"msg": "([^"]*checks failed[^"]*)"', text).group(1)
+    assert re.search(rf"{WEB} /health: redis error: \S", message), message
+    assert f"{WEB} REDIS_URL: redis: Redis check of " in message, message
+    assert "rollout-report.md" in message, message
+
+    data, markdown = report_of(tmp_path / "reports")
+    assert data["summary"]["result"] == "failed", data["summary"]
+    failed = {(c["app"], c["check"], c["component"]) for c in data["checks"] if c["status"] == "failed"}
+    assert {(WEB, "/health", "app"), (WEB, "/health", "redis"), (WEB, "REDIS_URL", "redis")} <= failed, failed
+    # Only Redis broke: the other checks still ran and passed.
+    passed = {(c["check"], c["component"]) for c in data["checks"] if c["status"] == "passed"}
+    assert {("service", "render"), ("/ready", "app"), ("/metrics", "metrics")} <= passed, passed
+    assert re.search(rf"\| failed \| {WEB} \| /health \| redis \| redis error: \S", markdown), markdown
+    assert sorted(data["phases"]) == PHASES
+
+    secrets = all_secrets(state())
+    assert_no_leak(text, secrets, "the failing validate phase at -vvv")
+    assert_no_leak(json.dumps(data) + markdown, secrets, "the report of the failing validate phase")
+
+
+def test_healthy_stack_passes_and_the_report_lists_every_phase(quick_sandbox, tmp_path):
+    reports = tmp_path / "reports"
+    extra = validate_vars(reports)
+    result = run_site(*SCOOP, "-e", extra, "-vvv", "--diff", state_dir=tmp_path / "state")
+    assert_ok(result, "the whole rollout with its validate phase")
+    text = result.stdout + result.stderr
+
+    data, markdown = report_of(reports)
+    assert data["summary"]["result"] == "passed" and data["summary"]["failed"] == 0, data["checks"]
+    checks = {(c["check"], c["component"]): c["status"] for c in data["checks"]}
+    assert checks[("/health", "redis")] == checks[("/health", "database")] == "passed", checks
+    assert checks[("REDIS_URL", "redis")] == checks[("DATABASE_URL", "database")] == "passed", checks
+    assert checks[("/ready", "app")] == checks[("/metrics", "metrics")] == "passed", checks
+
+    snapshot = state()
+    phases = data["phases"]
+    assert sorted(phases) == PHASES
+    assert all(phases[name]["configured"] is True for name in PHASES), phases
+    assert phases["redis"]["exists"] is True and phases["redis"]["status"] == "available"
+    assert phases["database"]["exists"] is True and phases["database"]["status"] == "available"
+    assert [s["name"] for s in phases["worker"]["services"]] == ["scoop-sidekiq"]
+    assert phases["worker"]["services"][0]["exists"] is True
+    assert phases["cron"]["services"][0]["schedule"] == "0 10 * * *"
+    assert phases["cron"]["services"][0]["last_successful_run"]
+    for phase in ("email", "error_monitoring", "database"):
+        assert all(s["env_key_set"] for s in phases[phase]["services"]), phases[phase]
+    assert "SENDGRID_API_KEY" in env_of(snapshot, WEB)
+    assert phases["email"]["rollback_record"]["services"][WEB] == ["SENDGRID_API_KEY"]
+    for heading in ("Redis", "Background workers", "Scheduled jobs", "Transactional email", "Error monitoring",
+                    "Database"):
+        assert f"### {heading} (configured)" in markdown
+    assert f"| passed | {WEB} | /health | redis | redis ok |" in markdown
+
+    secrets = all_secrets(snapshot)
+    assert_no_leak(text, secrets, "the whole rollout at -vvv")
+    assert_no_leak(json.dumps(data) + markdown, secrets, "the rollout report")
