@@ -34,7 +34,10 @@ def control(method: str, path: str, body: dict | None = None) -> dict:
 def run_playbook(playbook: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     full_env = {**os.environ, "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
                 "ANSIBLE_COLLECTIONS_PATH": str(ROOT / "playbooks" / "collections"),
-                "ANSIBLE_NOCOLOR": "1", **(env or {})}
+                "ANSIBLE_NOCOLOR": "1",
+                # One async directory for a target's async tasks and their async_status, whatever HOME is.
+                "ANSIBLE_ASYNC_DIR": str(ROOT / "tests" / "output" / "async"),
+                **(env or {})}
     return subprocess.run([str(Path(sys.executable).parent / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook),
                            "-e", f"ansible_python_interpreter={sys.executable}", *args],
                           cwd=ROOT, env=full_env, check=False, capture_output=True, text=True, timeout=900)
