@@ -14,7 +14,7 @@ import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, quote, unquote, urlsplit, urlunsplit
+from urllib.parse import parse_qs, parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from ansible_collections.launchkit.paas.plugins.module_utils._module import MASK, Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils._resource import ResourceError
@@ -68,6 +68,24 @@ def with_database(url: str, database: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, "/" + quote(database, safe=""), parts.query, parts.fragment))
 
 
+# Query parameters that ORMs read from a DATABASE_URL but libpq refuses ("invalid URI query
+# parameter"): Prisma's pgbouncer=true (Supabase's pooler URL carries it), connection_limit, pool_timeout,
+# schema, socket_timeout, statement_cache_size, and its TLS spellings sslaccept/sslidentity. The
+# controller's connections leave them out; the app keeps its URL as it is.
+CLIENT_ONLY_PARAMS = frozenset({"pgbouncer", "connection_limit", "pool_timeout", "schema", "socket_timeout",
+                                "statement_cache_size", "sslaccept", "sslidentity"})
+
+
+def libpq_url(url: str) -> str:
+    """`url` without the query parameters only ORMs understand (CLIENT_ONLY_PARAMS)."""
+    parts = urlsplit(url)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(key, value) for key, value in pairs if key not in CLIENT_ONLY_PARAMS]
+    if len(kept) == len(pairs):
+        return url
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(kept), parts.fragment))
+
+
 def url_sslmode(url: str) -> str | None:
     values = parse_qs(urlsplit(url).query).get("sslmode")
     return values[-1] if values else None
@@ -81,7 +99,7 @@ def connection_kwargs(url: str, sslmode: str | None, timeout: float) -> dict[str
     in_url = url_sslmode(url)
     if in_url is not None and in_url not in SSLMODES:
         raise ValueError(f"the url's sslmode={in_url} is not one of {', '.join(SSLMODES)}")
-    kwargs: dict[str, Any] = {"dsn": url, "connect_timeout": max(1, int(round(timeout)))}
+    kwargs: dict[str, Any] = {"dsn": libpq_url(url), "connect_timeout": max(1, int(round(timeout)))}
     if sslmode:
         kwargs["sslmode"] = sslmode
     return kwargs

@@ -236,6 +236,8 @@ def tool_target(url: str, sslmode: str | None) -> tuple[str, str | None]:
     for key, value in parse_qsl(parts.query, keep_blank_values=True):
         if key == "password":
             password = value or password
+        elif key in pg.CLIENT_ONLY_PARAMS:  # pg_dump refuses them as libpq does
+            continue
         elif not (sslmode and key == "sslmode"):
             query.append((key, value))
     if sslmode:

@@ -312,3 +312,18 @@ def test_check_write_reports_why_not_and_the_check_fails_without_the_password(mo
     assert report["writable"] is False and report["write_target"] == "none"
     assert "syntax error" in report["write_error"] and PASSWORD not in report["write_error"]
     assert conn.commits == 0
+
+
+def test_orm_only_query_parameters_are_left_out_of_the_controllers_connection():
+    """Supabase's pooler URL for Prisma carries pgbouncer=true, which libpq refuses outright."""
+    url = "postgresql://app:pw@pooler.supabase.com:6543/postgres?pgbouncer=true&connection_limit=1&sslmode=require"
+    assert pg.libpq_url(url) == "postgresql://app:pw@pooler.supabase.com:6543/postgres?sslmode=require"
+    assert pg.connection_kwargs(url, None, 5)["dsn"] == pg.libpq_url(url)
+    plain = "postgresql://app:pw@db:5432/app?application_name=launchkit"
+    assert pg.libpq_url(plain) == plain
+
+
+def test_libpq_really_refuses_the_orm_parameters_it_is_given():
+    """Why libpq_url exists: psycopg2 fails on the URL as the app has it, before any connection."""
+    with pytest.raises(psycopg2.ProgrammingError, match="pgbouncer"):
+        psycopg2.connect("postgresql://app:pw@127.0.0.1:1/app?pgbouncer=true", connect_timeout=1)

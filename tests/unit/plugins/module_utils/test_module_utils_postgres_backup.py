@@ -549,3 +549,8 @@ def test_compare_names_every_difference():
     assert pb.compare({"a.t": 1, "a.u": 2}, {"a.t": 0, "a.v": 0}) == [
         "a.u is missing from the restore", "a.v is in the restore only",
         "a.t has 1 row(s) in the source and 0 after the restore"]
+
+
+def test_tool_target_leaves_out_orm_only_parameters():
+    target, password = pb.tool_target("postgresql://app:pw@pooler:6543/app?pgbouncer=true&sslmode=require", None)
+    assert target == "postgresql://app@pooler:6543/app?sslmode=require" and password == "pw"
