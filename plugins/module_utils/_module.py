@@ -18,7 +18,7 @@ from urllib.parse import urlsplit, urlunsplit
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.launchkit.paas.plugins.module_utils._http import (
-    HAS_REQUESTS, REQUESTS_IMPORT_ERROR, ApiError)
+    REQUESTS_IMPORT_ERROR, ApiError)
 from ansible_collections.launchkit.paas.plugins.module_utils._resource import ResourceError
 
 MASK = "********"
@@ -36,10 +36,18 @@ class Secrets:
                 self.values.add(value)
 
 
-def run(module: Any, logic: Callable[[dict, bool, Secrets], dict], needs_requests: bool = True) -> None:
-    """Run `logic(params, check_mode, secrets)` and exit the module with its result."""
-    if needs_requests and not HAS_REQUESTS:
-        module.fail_json(msg=missing_required_lib("requests"), exception=str(REQUESTS_IMPORT_ERROR))
+def run(module: Any, logic: Callable[[dict, bool, Secrets], dict], needs_requests: bool = True,
+        requires: dict[str, BaseException | None] | None = None) -> None:
+    """Run `logic(params, check_mode, secrets)` and exit the module with its result.
+
+    `requires` names the other libraries the run needs, each with its import error (None when it
+    imported); a missing one fails the module before `logic` runs, as a missing requests does.
+    """
+    libraries: dict[str, BaseException | None] = {"requests": REQUESTS_IMPORT_ERROR} if needs_requests else {}
+    libraries.update(requires or {})
+    for name, error in libraries.items():
+        if error is not None:
+            module.fail_json(msg=missing_required_lib(name), exception=str(error))
     secrets = Secrets()
     try:
         result = logic(module.params, module.check_mode, secrets)

@@ -208,7 +208,7 @@ skipped:
   type: bool
 """
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.launchkit.paas.plugins.module_utils import _http_check as check
 from ansible_collections.launchkit.paas.plugins.module_utils._module import run
@@ -237,9 +237,8 @@ ARGUMENT_SPEC = {
 
 def main() -> None:
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    if module.params["json"] and not check.HAS_JMESPATH:
-        module.fail_json(msg=missing_required_lib("jmespath"), exception=str(check.JMESPATH_IMPORT_ERROR))
-    run(module, check.run_check)
+    # jmespath only evaluates the json assertions.
+    run(module, check.run_check, requires={"jmespath": check.JMESPATH_IMPORT_ERROR if module.params["json"] else None})
 
 
 if __name__ == "__main__":

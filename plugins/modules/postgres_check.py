@@ -89,7 +89,7 @@ postgres:
     connections: {description: "'Headroom: max_connections, superuser_reserved, used, free, percent_used.'", type: dict}
 """
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.launchkit.paas.plugins.module_utils import _postgres as pg
 from ansible_collections.launchkit.paas.plugins.module_utils._module import run
@@ -107,9 +107,7 @@ def main() -> None:
         },
         supports_check_mode=True,
     )
-    if not pg.HAS_PSYCOPG2:
-        module.fail_json(msg=missing_required_lib("psycopg2"), exception=str(pg.PSYCOPG2_IMPORT_ERROR))
-    run(module, pg.run_check, needs_requests=False)
+    run(module, pg.run_check, needs_requests=False, requires={"psycopg2": pg.PSYCOPG2_IMPORT_ERROR})
 
 
 if __name__ == "__main__":

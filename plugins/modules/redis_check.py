@@ -97,7 +97,7 @@ redis:
     skipped: {description: "Checks skipped in check mode.", type: list, elements: str}
 """
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.launchkit.paas.plugins.module_utils import _redis_check as check
 from ansible_collections.launchkit.paas.plugins.module_utils._module import run
@@ -117,9 +117,7 @@ def main() -> None:
         },
         supports_check_mode=True,
     )
-    if not check.HAS_REDIS:
-        module.fail_json(msg=missing_required_lib("redis"), exception=str(check.REDIS_IMPORT_ERROR))
-    run(module, check.run_checks, needs_requests=False)
+    run(module, check.run_checks, needs_requests=False, requires={"redis": check.REDIS_IMPORT_ERROR})
 
 
 if __name__ == "__main__":

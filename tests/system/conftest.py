@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import urllib.request
@@ -105,3 +106,38 @@ def sandbox():
     reset_and_seed()
     yield
     control("DELETE", "/faults")
+
+
+RECAP = re.compile(r"^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.MULTILINE)
+# Quick builds and runs, so a phase takes seconds (the sandbox's defaults are 1 s and 0.5 s).
+BUILD_SECONDS = 0.3
+RUN_SECONDS = 0.2
+
+
+def recap(result: subprocess.CompletedProcess) -> dict[str, dict[str, int]]:
+    """PLAY RECAP per host: {host: {ok, changed, unreachable, failed}}."""
+    return {host: {"ok": int(ok), "changed": int(changed), "unreachable": int(unreachable), "failed": int(failed)}
+            for host, ok, changed, unreachable, failed in RECAP.findall(result.stdout)}
+
+
+def render_api(method: str, path: str, body: dict | None = None) -> dict:
+    """Call the sandbox's Render API as a person would (with the API key); the JSON answer, or {}."""
+    request = urllib.request.Request(os.environ["RENDER_API_URL"].rstrip("/") + path, method=method,
+                                     data=json.dumps(body).encode() if body is not None else None,
+                                     headers={"Authorization": f"Bearer {os.environ['RENDER_API_KEY']}",
+                                              "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        raw = answer.read()
+    return json.loads(raw) if raw else {}
+
+
+@pytest.fixture
+def quick_sandbox():
+    """A reset sandbox seeded with the rehearsal fixture, quick deploys and cron runs, no failures."""
+    reset_and_seed()
+    control("POST", "/render/deploys", {"build_seconds": BUILD_SECONDS, "fail": {}})
+    control("POST", "/render/cron", {"run_seconds": RUN_SECONDS, "fail": {}})
+    yield
+    control("DELETE", "/faults")
+    control("POST", "/render/deploys", {"fail": {}})
+    control("POST", "/render/cron", {"fail": {}})

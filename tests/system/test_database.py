@@ -6,41 +6,21 @@ Run (with the sandbox up and .sandbox/env loaded):
 """
 from __future__ import annotations
 
-import json
 import os
-import urllib.request
 from pathlib import Path
 
 import psycopg2
-import pytest
 
-from conftest import assert_ok, control, env_of, log_summary, reset_and_seed, run_site, state
+from conftest import assert_ok, control, env_of, log_summary, recap, render_api, run_site, state
 from test_leaks import assert_no_leak, secrets_in
-from test_phases import recap
 
 SCOOP_SERVICES = ("scoop-web", "scoop-sidekiq", "scoop-recurring-jobs")
 KINDLE_SERVICES = ("rekindlepro-api", "rekindlepro-worker")
 KINDLE_PASSWORD = "rehearsal-supabase-2b7e91"
 
 
-@pytest.fixture
-def quick_sandbox():
-    reset_and_seed()
-    control("POST", "/render/deploys", {"build_seconds": 0.2, "fail": {}})
-    control("POST", "/render/cron", {"run_seconds": 0.2, "fail": {}})
-    yield
-    control("DELETE", "/faults")
-
-
-def render(path: str) -> object:
-    request = urllib.request.Request(os.environ["RENDER_API_URL"].rstrip("/") + path,
-                                     headers={"Authorization": f"Bearer {os.environ['RENDER_API_KEY']}"})
-    with urllib.request.urlopen(request, timeout=30) as answer:
-        return json.load(answer)
-
-
 def render_postgres(name: str) -> list[dict]:
-    return [item["postgres"] for item in render(f"/postgres?name={name}")]
+    return [item["postgres"] for item in render_api("GET", f"/postgres?name={name}")]
 
 
 def query(url: str, sql: str) -> list[tuple]:

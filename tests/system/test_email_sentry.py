@@ -16,7 +16,8 @@ import urllib.request
 
 import pytest
 
-from conftest import assert_ok, control, env_of, fixture_data, log_summary, run_site, services_by_name, state
+from conftest import (assert_ok, control, env_of, fixture_data, log_summary, recap, run_site,
+                      services_by_name, state)
 from test_leaks import assert_no_leak, assert_verbose, masked, secrets_in
 
 WEB = "scoop-web"
@@ -31,7 +32,6 @@ EMAIL = ("--tags", "email", *ONLY_WEB)
 EMAIL_AND_SENTRY = ("--tags", "email,error_monitoring", *ONLY_WEB)
 ROLLBACK = ("--tags", "rollback_error_monitoring,rollback_email", *ONLY_WEB)
 VENDOR_ENV = ("SENDGRID_API_URL", "SENDGRID_API_KEY", "SENTRY_API_URL", "SENTRY_AUTH_TOKEN", "SENTRY_ORG")
-RECAP = re.compile(r"^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.MULTILINE)
 
 
 @pytest.fixture(autouse=True)
@@ -44,11 +44,6 @@ def vendor_env(sandbox):  # noqa: ARG001 - `sandbox` (conftest) resets and seeds
 
 def output(result) -> str:
     return result.stdout + "\n" + result.stderr
-
-
-def recap(result) -> dict[str, dict[str, int]]:
-    return {host: {"ok": int(ok), "changed": int(changed), "unreachable": int(unreachable), "failed": int(failed)}
-            for host, ok, changed, unreachable, failed in RECAP.findall(result.stdout)}
 
 
 def run_counted(*args: str, state_dir) -> tuple:

@@ -9,40 +9,15 @@ import json
 import re
 import time
 
-import pytest
-
-from conftest import (assert_ok, control, env_of, fixture_data, log_summary, reset_and_seed, run_site,
-                      services_by_name, state)
+from conftest import assert_ok, control, env_of, fixture_data, log_summary, recap, run_site, services_by_name, state
 
 WORKER = "scoop-sidekiq"
 JOB = "scoop-recurring-jobs"
 SCOOP = ("--limit", "scoop_production")
-# Quick builds and runs, so a phase takes seconds (the sandbox's defaults are 1 s and 0.5 s).
-BUILD_SECONDS = 0.3
-RUN_SECONDS = 0.2
-RECAP = re.compile(r"^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.MULTILINE)
-
-
-@pytest.fixture
-def quick_sandbox():
-    """A reset sandbox seeded with the rehearsal fixture, quick deploys and cron runs, no failures."""
-    reset_and_seed()
-    control("POST", "/render/deploys", {"build_seconds": BUILD_SECONDS, "fail": {}})
-    control("POST", "/render/cron", {"run_seconds": RUN_SECONDS, "fail": {}})
-    yield
-    control("DELETE", "/faults")
-    control("POST", "/render/deploys", {"fail": {}})
-    control("POST", "/render/cron", {"fail": {}})
 
 
 def output(result) -> str:
     return result.stdout + result.stderr
-
-
-def recap(result) -> dict[str, dict[str, int]]:
-    """PLAY RECAP per host: {host: {ok, changed, unreachable, failed}}."""
-    return {host: {"ok": int(ok), "changed": int(changed), "unreachable": int(unreachable), "failed": int(failed)}
-            for host, ok, changed, unreachable, failed in RECAP.findall(result.stdout)}
 
 
 def run_counted(*args: str, state_dir) -> tuple:

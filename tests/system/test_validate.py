@@ -11,15 +11,12 @@ import json
 import os
 import re
 import stat
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from conftest import assert_ok, env_of, run_site, services_by_name, state
+from conftest import assert_ok, env_of, render_api, run_site, services_by_name, state
 from test_leaks import assert_no_leak, secrets_in
-# A reset, seeded sandbox with quick deploys and cron runs (the fixture of the phase tests).
-from test_phases import quick_sandbox  # noqa: F401  pylint: disable=unused-import
 
 WEB = "scoop-web"
 SCOOP = ("--limit", "scoop_production")
@@ -33,16 +30,6 @@ def validate_vars(report_root: Path, **more) -> str:
     sandbox = os.environ["LAUNCHKIT_SANDBOX_URL"].rstrip("/")
     return json.dumps({"validate_base_url_template": f"{sandbox}/apps/{{service}}",
                        "validate_report_dir": f"{report_root}/{{{{ inventory_hostname }}}}", **more})
-
-
-def render_api(method: str, path: str, body: dict | None = None) -> dict:
-    request = urllib.request.Request(os.environ["RENDER_API_URL"].rstrip("/") + path, method=method,
-                                     data=json.dumps(body).encode() if body is not None else None,
-                                     headers={"Authorization": f"Bearer {os.environ['RENDER_API_KEY']}",
-                                              "Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=30) as answer:
-        raw = answer.read()
-    return json.loads(raw) if raw else {}
 
 
 def all_secrets(snapshot: dict) -> set[str]:

@@ -128,3 +128,21 @@ def test_run_reports_an_unexpected_error_without_a_traceback():
     assert exit_.failed is True
     assert exit_.result["msg"].startswith("unexpected error: KeyError")
     assert "Traceback" not in exit_.result["exception"]
+
+
+def test_run_fails_before_the_logic_when_a_required_library_is_missing():
+    ran = []
+    module = FakeModule()
+    with pytest.raises(ModuleExit) as caught:
+        run(module, lambda p, c, s: ran.append(1) or {"changed": False}, needs_requests=False,
+            requires={"psycopg2": None, "jmespath": ImportError("No module named 'jmespath'")})
+    assert caught.value.failed is True and ran == []
+    assert "jmespath" in caught.value.result["msg"] and "psycopg2" not in caught.value.result["msg"]
+    assert "No module named 'jmespath'" in caught.value.result["exception"]
+
+
+def test_run_runs_the_logic_when_every_required_library_imported():
+    module = FakeModule()
+    with pytest.raises(ModuleExit) as caught:
+        run(module, lambda p, c, s: {"changed": False}, needs_requests=False, requires={"psycopg2": None})
+    assert caught.value.failed is False
