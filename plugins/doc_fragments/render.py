@@ -20,17 +20,6 @@ options:
         run against the launchkit sandbox.
     type: str
     default: https://api.render.com/v1
-  timeout:
-    description: Seconds to wait for each HTTP answer. Failed calls are retried with backoff.
-    type: float
-    default: 30
-  validate_certs:
-    description: Verify the API's TLS certificate.
-    type: bool
-    default: true
-requirements:
-  - python >= 3.10
-  - requests >= 2.31
 notes:
   - Calls are retried on HTTP 429 (honouring C(Retry-After) and Render's C(Ratelimit-Reset)), 502, 503,
     504 and connection errors. A create whose answer was lost is not repeated before the module has

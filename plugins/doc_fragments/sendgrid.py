@@ -20,15 +20,4 @@ options:
       - If not set, the environment variable E(SENDGRID_API_URL) is used.
     type: str
     default: https://api.sendgrid.com/v3
-  timeout:
-    description: Seconds to wait for each HTTP answer. Failed calls are retried with backoff.
-    type: float
-    default: 30
-  validate_certs:
-    description: Verify the API's TLS certificate.
-    type: bool
-    default: true
-requirements:
-  - python >= 3.10
-  - requests >= 2.31
 """

@@ -210,8 +210,8 @@ skipped:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.launchkit.paas.plugins.module_utils import _http_check as check
-from ansible_collections.launchkit.paas.plugins.module_utils._module import run
+from ansible_collections.launchkit.paas.plugins.module_utils.http_check import check
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
 
 ARGUMENT_SPEC = {
     "url": {"type": "str", "required": True},

@@ -91,8 +91,8 @@ postgres:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.launchkit.paas.plugins.module_utils import _postgres as pg
-from ansible_collections.launchkit.paas.plugins.module_utils._module import run
+from ansible_collections.launchkit.paas.plugins.module_utils.postgres import connection as pg
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ description:
   - Every run is a change. In check mode nothing is triggered.
 extends_documentation_fragment:
   - launchkit.paas.render
+  - launchkit.paas.http_client
   - launchkit.paas.render.owner
   - launchkit.paas.attributes
   - launchkit.paas.attributes.actions
@@ -78,9 +79,9 @@ schedule_note:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.launchkit.paas.plugins.module_utils import _render as render
-from ansible_collections.launchkit.paas.plugins.module_utils._module import run
-from ansible_collections.launchkit.paas.plugins.module_utils._render_deploy import run_cron_run
+from ansible_collections.launchkit.paas.plugins.module_utils.render import client as render
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
+from ansible_collections.launchkit.paas.plugins.module_utils.render.deploy import run_cron_run
 
 
 def main() -> None:

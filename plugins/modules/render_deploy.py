@@ -22,6 +22,7 @@ description:
     autodeploy on after a rollback, so the next push undoes it; the module warns.
 extends_documentation_fragment:
   - launchkit.paas.render
+  - launchkit.paas.http_client
   - launchkit.paas.render.owner
   - launchkit.paas.attributes
   - launchkit.paas.attributes.actions
@@ -109,9 +110,9 @@ actions:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.launchkit.paas.plugins.module_utils import _render as render
-from ansible_collections.launchkit.paas.plugins.module_utils._module import run
-from ansible_collections.launchkit.paas.plugins.module_utils._render_deploy import run_deploy
+from ansible_collections.launchkit.paas.plugins.module_utils.render import client as render
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
+from ansible_collections.launchkit.paas.plugins.module_utils.render.deploy import run_deploy
 
 
 def main() -> None:

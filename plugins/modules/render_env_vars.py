@@ -20,6 +20,7 @@ description:
   - Changing variables does not deploy the service; Render applies them on the next deploy.
 extends_documentation_fragment:
   - launchkit.paas.render
+  - launchkit.paas.http_client
   - launchkit.paas.render.owner
   - launchkit.paas.attributes
   - launchkit.paas.attributes.actions
@@ -112,9 +113,9 @@ previous:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.launchkit.paas.plugins.module_utils import _render as render
-from ansible_collections.launchkit.paas.plugins.module_utils._module import run
-from ansible_collections.launchkit.paas.plugins.module_utils._render_logic import run_env_vars
+from ansible_collections.launchkit.paas.plugins.module_utils.render import client as render
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
+from ansible_collections.launchkit.paas.plugins.module_utils.render.logic import run_env_vars
 
 
 def main() -> None:

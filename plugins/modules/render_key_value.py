@@ -20,6 +20,7 @@ description:
   - Returns the connection strings with the password masked unless O(return_secrets=true).
 extends_documentation_fragment:
   - launchkit.paas.render
+  - launchkit.paas.http_client
   - launchkit.paas.render.owner
   - launchkit.paas.render.ip_allow_list
   - launchkit.paas.attributes
@@ -127,9 +128,9 @@ action:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.launchkit.paas.plugins.module_utils import _render as render
-from ansible_collections.launchkit.paas.plugins.module_utils._module import run
-from ansible_collections.launchkit.paas.plugins.module_utils._render_logic import run_key_value
+from ansible_collections.launchkit.paas.plugins.module_utils.render import client as render
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
+from ansible_collections.launchkit.paas.plugins.module_utils.render.logic import run_key_value
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ description:
     (password masked unless O(return_secrets=true)).
 extends_documentation_fragment:
   - launchkit.paas.render
+  - launchkit.paas.http_client
   - launchkit.paas.render.owner
   - launchkit.paas.attributes
   - launchkit.paas.attributes.info
@@ -53,9 +54,9 @@ key_values:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.launchkit.paas.plugins.module_utils import _render as render
-from ansible_collections.launchkit.paas.plugins.module_utils._module import run
-from ansible_collections.launchkit.paas.plugins.module_utils._render_logic import run_key_value_info
+from ansible_collections.launchkit.paas.plugins.module_utils.render import client as render
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
+from ansible_collections.launchkit.paas.plugins.module_utils.render.logic import run_key_value_info
 
 
 def main() -> None:

@@ -23,6 +23,7 @@ description:
     with C(state=live) to wait for it.
 extends_documentation_fragment:
   - launchkit.paas.render
+  - launchkit.paas.http_client
   - launchkit.paas.render.owner
   - launchkit.paas.attributes
   - launchkit.paas.attributes.actions
@@ -194,9 +195,9 @@ schedule_note:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.launchkit.paas.plugins.module_utils import _render as render
-from ansible_collections.launchkit.paas.plugins.module_utils import _render_service as service
-from ansible_collections.launchkit.paas.plugins.module_utils._module import run
+from ansible_collections.launchkit.paas.plugins.module_utils.render import client as render
+from ansible_collections.launchkit.paas.plugins.module_utils.render import service
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
 
 
 def main() -> None:

@@ -26,6 +26,7 @@ description:
   - The diff shows the name and scopes, never the secret.
 extends_documentation_fragment:
   - launchkit.paas.sendgrid
+  - launchkit.paas.http_client
   - launchkit.paas.attributes
   - launchkit.paas.attributes.actions
   - launchkit.paas.attributes.sendgrid
@@ -134,8 +135,8 @@ msg:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.launchkit.paas.plugins.module_utils import _sendgrid as sendgrid
-from ansible_collections.launchkit.paas.plugins.module_utils._module import base_options, run
+from ansible_collections.launchkit.paas.plugins.module_utils.sendgrid import client as sendgrid
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import base_options, run
 
 
 def main() -> None:

@@ -23,6 +23,7 @@ description:
     (delete and recreate the domain authentication to change them).
 extends_documentation_fragment:
   - launchkit.paas.sendgrid
+  - launchkit.paas.http_client
   - launchkit.paas.attributes
   - launchkit.paas.attributes.actions
   - launchkit.paas.attributes.sendgrid
@@ -139,8 +140,8 @@ action:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.launchkit.paas.plugins.module_utils import _sendgrid as sendgrid
-from ansible_collections.launchkit.paas.plugins.module_utils._module import base_options, run
+from ansible_collections.launchkit.paas.plugins.module_utils.sendgrid import client as sendgrid
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import base_options, run
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ description:
   - A send whose answer is lost is not repeated, so a mail is never sent twice by one task.
 extends_documentation_fragment:
   - launchkit.paas.sendgrid
+  - launchkit.paas.http_client
   - launchkit.paas.attributes
   - launchkit.paas.attributes.actions
   - launchkit.paas.attributes.sendgrid
@@ -115,8 +116,8 @@ recipients:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.launchkit.paas.plugins.module_utils import _sendgrid as sendgrid
-from ansible_collections.launchkit.paas.plugins.module_utils._module import base_options, run
+from ansible_collections.launchkit.paas.plugins.module_utils.sendgrid import client as sendgrid
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import base_options, run
 
 
 def main() -> None:

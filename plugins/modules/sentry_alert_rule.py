@@ -24,6 +24,7 @@ description:
     them from its public API spec on 2026-05-08; it is UNCONFIRMED whether sentry.io still answers them.
 extends_documentation_fragment:
   - launchkit.paas.sentry
+  - launchkit.paas.http_client
   - launchkit.paas.attributes
   - launchkit.paas.attributes.actions
   - launchkit.paas.attributes.sentry
@@ -163,8 +164,8 @@ action:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.launchkit.paas.plugins.module_utils import _sentry as sentry
-from ansible_collections.launchkit.paas.plugins.module_utils._module import run
+from ansible_collections.launchkit.paas.plugins.module_utils.sentry import client as sentry
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
 
 
 def main() -> None:

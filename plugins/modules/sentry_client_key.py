@@ -24,6 +24,7 @@ description:
     or O(key_id); the key Sentry made with the project (C(Default)) is only deleted with O(force=true).
 extends_documentation_fragment:
   - launchkit.paas.sentry
+  - launchkit.paas.http_client
   - launchkit.paas.attributes
   - launchkit.paas.attributes.actions
   - launchkit.paas.attributes.sentry
@@ -118,8 +119,8 @@ action:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.launchkit.paas.plugins.module_utils import _sentry as sentry
-from ansible_collections.launchkit.paas.plugins.module_utils._module import run
+from ansible_collections.launchkit.paas.plugins.module_utils.sentry import client as sentry
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
 
 
 def main() -> None:

@@ -22,6 +22,7 @@ description:
   - Sentry makes a client key (DSN) with each new project; M(launchkit.paas.sentry_client_key) adopts it.
 extends_documentation_fragment:
   - launchkit.paas.sentry
+  - launchkit.paas.http_client
   - launchkit.paas.attributes
   - launchkit.paas.attributes.actions
   - launchkit.paas.attributes.sentry
@@ -89,8 +90,8 @@ action:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.launchkit.paas.plugins.module_utils import _sentry as sentry
-from ansible_collections.launchkit.paas.plugins.module_utils._module import run
+from ansible_collections.launchkit.paas.plugins.module_utils.sentry import client as sentry
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
 
 
 def main() -> None:

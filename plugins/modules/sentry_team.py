@@ -15,6 +15,7 @@ description:
   - Sentry deletes teams asynchronously; the slug is released at once.
 extends_documentation_fragment:
   - launchkit.paas.sentry
+  - launchkit.paas.http_client
   - launchkit.paas.attributes
   - launchkit.paas.attributes.actions
   - launchkit.paas.attributes.sentry
@@ -60,8 +61,8 @@ action:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.launchkit.paas.plugins.module_utils import _sentry as sentry
-from ansible_collections.launchkit.paas.plugins.module_utils._module import run
+from ansible_collections.launchkit.paas.plugins.module_utils.sentry import client as sentry
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
 
 
 def main() -> None:

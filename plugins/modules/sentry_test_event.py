@@ -21,6 +21,7 @@ description:
   - Always reports a change. In check mode nothing is sent.
 extends_documentation_fragment:
   - launchkit.paas.sentry
+  - launchkit.paas.http_client
   - launchkit.paas.attributes
   - launchkit.paas.attributes.actions
   - launchkit.paas.attributes.sentry
@@ -106,8 +107,8 @@ dsn:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.launchkit.paas.plugins.module_utils import _sentry as sentry
-from ansible_collections.launchkit.paas.plugins.module_utils._module import run
+from ansible_collections.launchkit.paas.plugins.module_utils.sentry import client as sentry
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ description:
   - TLS is always on for new databases and cannot be turned off.
 extends_documentation_fragment:
   - launchkit.paas.upstash
+  - launchkit.paas.http_client
   - launchkit.paas.attributes
   - launchkit.paas.attributes.actions
   - launchkit.paas.attributes.upstash
@@ -113,8 +114,8 @@ action:
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
-from ansible_collections.launchkit.paas.plugins.module_utils import _upstash as upstash
-from ansible_collections.launchkit.paas.plugins.module_utils._module import base_options, run
+from ansible_collections.launchkit.paas.plugins.module_utils.upstash import client as upstash
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import base_options, run
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ description:
     credentials masked unless O(return_secrets=true).
 extends_documentation_fragment:
   - launchkit.paas.upstash
+  - launchkit.paas.http_client
   - launchkit.paas.attributes
   - launchkit.paas.attributes.info
   - launchkit.paas.attributes.upstash
@@ -48,8 +49,8 @@ databases:
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback
 
-from ansible_collections.launchkit.paas.plugins.module_utils import _upstash as upstash
-from ansible_collections.launchkit.paas.plugins.module_utils._module import base_options, run
+from ansible_collections.launchkit.paas.plugins.module_utils.upstash import client as upstash
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import base_options, run
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import requests
 import urllib3
 
-from ansible_collections.launchkit.paas.plugins.module_utils._http import HttpClient, RetryPolicy, Vendor
+from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import HttpClient, RetryPolicy, Vendor
 
 BASE_URL = "https://api.test/v1"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.launchkit.paas.plugins.module_utils._cron import CronError, validate_cron
+from ansible_collections.launchkit.paas.plugins.module_utils.render.schedule import CronError, validate_cron
 
 
 @pytest.mark.parametrize("expression", [

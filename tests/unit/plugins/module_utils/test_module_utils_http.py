@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from ansible_collections.launchkit.paas.plugins.module_utils._http import (
+from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import (
     ApiError, RetryPolicy, WriteOutcomeUnknown, cursor_pages, reset_seconds, retry_after_seconds)
-from ansible_collections.launchkit.paas.plugins.module_utils._render import VENDOR as RENDER
+from ansible_collections.launchkit.paas.plugins.module_utils.render.client import VENDOR as RENDER
 from launchkit_fakes import (
     FakeSession, connection_dropped, connection_refused, make_http, no_sleep_policy, plain_vendor, read_timeout,
     reply)
@@ -271,12 +271,12 @@ def test_token_and_registered_secrets_never_appear_in_the_error():
     api = FakeSession().on("PUT", "/services/srv-1/env-vars/REDIS_URL",
                            reply(400, {"id": "bad", "message": echoed}, headers={"Render-Request-Id": "r1"}))
     http = client(api, vendor=RENDER, headers={"Authorization": f"Bearer {token}"})
-    http.add_secret(password)
+    http.secrets.add(password)
     with pytest.raises(ApiError) as caught:
         http.request("PUT", "/services/srv-1/env-vars/REDIS_URL", json_body={"value": password})
     text = str(caught.value)
     assert token not in text and password not in text
-    assert "<redacted>" in text
+    assert "********" in text
     # the request really carried the token: redaction, not absence, is what keeps it out
     assert api.calls[0].headers["Authorization"] == f"Bearer {token}"
 

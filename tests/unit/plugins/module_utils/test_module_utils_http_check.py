@@ -8,10 +8,10 @@ import pytest
 import requests
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.launchkit.paas.plugins.module_utils._http_check import (
+from ansible_collections.launchkit.paas.plugins.module_utils.http_check.check import (
     CONTENT_LIMIT, parse_assertions, passes, run_check, safe_url)
-from ansible_collections.launchkit.paas.plugins.module_utils._module import Secrets
-from ansible_collections.launchkit.paas.plugins.module_utils._resource import ResourceError
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
+from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
 from ansible_collections.launchkit.paas.plugins.modules.http_check import ARGUMENT_SPEC
 from launchkit_fakes import FakeSession, reply
 

@@ -9,9 +9,9 @@ import hashlib
 import psycopg2
 import pytest
 
-from ansible_collections.launchkit.paas.plugins.module_utils import _postgres as pg
-from ansible_collections.launchkit.paas.plugins.module_utils._module import Secrets
-from ansible_collections.launchkit.paas.plugins.module_utils._resource import ResourceError
+from ansible_collections.launchkit.paas.plugins.module_utils.postgres import connection as pg
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
+from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
 
 PASSWORD = "s3cret-Pa55"
 URL = f"postgresql://app:{PASSWORD}@db.internal:6543/appdb"

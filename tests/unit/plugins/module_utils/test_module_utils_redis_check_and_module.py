@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.launchkit.paas.plugins.module_utils._http import ApiError
-from ansible_collections.launchkit.paas.plugins.module_utils._module import mask_url, run, url_password
-from ansible_collections.launchkit.paas.plugins.module_utils._redis_check import policy_fits
+from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import ApiError
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import mask_url, url_password
+from ansible_collections.launchkit.paas.plugins.module_utils.redis.check import policy_fits
 
 
 # ------------------------------------------------------------------------------------------ policy_fits

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.launchkit.paas.plugins.module_utils import _render as render_client
-from ansible_collections.launchkit.paas.plugins.module_utils._render import VENDOR, RenderClient
-from ansible_collections.launchkit.paas.plugins.module_utils._resource import DuplicateResource, ResourceError
+from ansible_collections.launchkit.paas.plugins.module_utils.render import client as render_client
+from ansible_collections.launchkit.paas.plugins.module_utils.render.client import VENDOR, RenderClient
+from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import DuplicateResource, ResourceError
 from launchkit_fakes import FakeSession, make_http, render_pages, reply
 
 

@@ -8,13 +8,13 @@ import copy
 
 import pytest
 
-from ansible_collections.launchkit.paas.plugins.module_utils._http import WriteOutcomeUnknown
-from ansible_collections.launchkit.paas.plugins.module_utils._module import Secrets
-from ansible_collections.launchkit.paas.plugins.module_utils._render import VENDOR, RenderClient
-from ansible_collections.launchkit.paas.plugins.module_utils._render_deploy import (
+from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import WriteOutcomeUnknown
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
+from ansible_collections.launchkit.paas.plugins.module_utils.render.client import VENDOR, RenderClient
+from ansible_collections.launchkit.paas.plugins.module_utils.render.deploy import (
     AUTODEPLOY_WARNING, Clock, plan_service, rollback_target, run_cron_run, run_deploy, trigger, wait_all)
-from ansible_collections.launchkit.paas.plugins.module_utils._render_service import UTC_NOTE
-from ansible_collections.launchkit.paas.plugins.module_utils._resource import ResourceError, WaitTimeout
+from ansible_collections.launchkit.paas.plugins.module_utils.render.service import UTC_NOTE
+from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError, WaitTimeout
 from launchkit_fakes import FakeClock, FakeSession, connection_dropped, make_http, render_pages, reply
 
 WEB = {"id": "srv-web", "name": "web", "type": "web_service", "ownerId": "tea-1", "autoDeploy": "yes",

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.launchkit.paas.plugins.module_utils._module import Secrets
-from ansible_collections.launchkit.paas.plugins.module_utils._render import VENDOR, RenderClient
-from ansible_collections.launchkit.paas.plugins.module_utils._render_deploy import Clock
-from ansible_collections.launchkit.paas.plugins.module_utils._render_domain import (
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
+from ansible_collections.launchkit.paas.plugins.module_utils.render.client import VENDOR, RenderClient
+from ansible_collections.launchkit.paas.plugins.module_utils.core.wait import Clock
+from ansible_collections.launchkit.paas.plugins.module_utils.render.domain import (
     RENDER_APEX_IP, dns_records, related, run_custom_domain, service_host)
-from ansible_collections.launchkit.paas.plugins.module_utils._resource import ResourceError, WaitTimeout
+from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError, WaitTimeout
 from launchkit_fakes import FakeClock, FakeSession, make_http, render_pages, reply
 
 WEB = {"id": "srv-1", "name": "web", "type": "web_service", "ownerId": "tea-1", "slug": "web-x1",

@@ -8,10 +8,10 @@ import json
 
 import pytest
 
-from ansible_collections.launchkit.paas.plugins.module_utils._module import Secrets
-from ansible_collections.launchkit.paas.plugins.module_utils._render import VENDOR, RenderClient
-from ansible_collections.launchkit.paas.plugins.module_utils._render_logic import run_env_vars
-from ansible_collections.launchkit.paas.plugins.module_utils._resource import ResourceError
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
+from ansible_collections.launchkit.paas.plugins.module_utils.render.client import VENDOR, RenderClient
+from ansible_collections.launchkit.paas.plugins.module_utils.render.logic import run_env_vars
+from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
 from launchkit_fakes import FakeSession, make_http, render_pages, reply
 
 TARGET = {"id": "srv-1", "name": "worker", "type": "background_worker", "ownerId": "tea-1"}

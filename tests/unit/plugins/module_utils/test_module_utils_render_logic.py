@@ -8,11 +8,11 @@ import json
 
 import pytest
 
-from ansible_collections.launchkit.paas.plugins.module_utils._module import MASK, Secrets
-from ansible_collections.launchkit.paas.plugins.module_utils._render import VENDOR, RenderClient
-from ansible_collections.launchkit.paas.plugins.module_utils._render_logic import (
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import MASK, Secrets
+from ansible_collections.launchkit.paas.plugins.module_utils.render.client import VENDOR, RenderClient
+from ansible_collections.launchkit.paas.plugins.module_utils.render.logic import (
     key_value_view, plan_env_changes, run_env_vars, run_key_value)
-from ansible_collections.launchkit.paas.plugins.module_utils._resource import ResourceError
+from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
 from launchkit_fakes import FakeSession, make_http, render_pages, reply
 
 SERVICE = {"id": "srv-1", "name": "web", "type": "web_service", "ownerId": "tea-1"}

@@ -9,11 +9,11 @@ import json
 
 import pytest
 
-from ansible_collections.launchkit.paas.plugins.module_utils._module import MASK, Secrets
-from ansible_collections.launchkit.paas.plugins.module_utils._render import VENDOR, RenderClient
-from ansible_collections.launchkit.paas.plugins.module_utils._render_postgres import (
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import MASK, Secrets
+from ansible_collections.launchkit.paas.plugins.module_utils.render.client import VENDOR, RenderClient
+from ansible_collections.launchkit.paas.plugins.module_utils.render.postgres import (
     postgres_view, run_postgres, run_postgres_info)
-from ansible_collections.launchkit.paas.plugins.module_utils._resource import DuplicateResource, ResourceError
+from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import DuplicateResource, ResourceError
 from launchkit_fakes import Call, FakeSession, make_http, render_pages, reply
 
 PASSWORD = "pgPassw0rdSECRET42"

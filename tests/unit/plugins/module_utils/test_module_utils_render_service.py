@@ -9,12 +9,12 @@ import json
 
 import pytest
 
-from ansible_collections.launchkit.paas.plugins.module_utils._cron import CronError
-from ansible_collections.launchkit.paas.plugins.module_utils._module import Secrets
-from ansible_collections.launchkit.paas.plugins.module_utils._render import VENDOR, RenderClient
-from ansible_collections.launchkit.paas.plugins.module_utils._render_service import (
+from ansible_collections.launchkit.paas.plugins.module_utils.render.schedule import CronError
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
+from ansible_collections.launchkit.paas.plugins.module_utils.render.client import VENDOR, RenderClient
+from ansible_collections.launchkit.paas.plugins.module_utils.render.service import (
     UTC_NOTE, Service, run_service, set_suspension, validate, validate_create)
-from ansible_collections.launchkit.paas.plugins.module_utils._resource import ResourceError
+from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
 from launchkit_fakes import FakeSession, make_http, render_pages, reply
 
 WEB = {

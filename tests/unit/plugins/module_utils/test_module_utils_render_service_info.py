@@ -8,10 +8,11 @@ import json
 
 import pytest
 
-from ansible_collections.launchkit.paas.plugins.module_utils._http import ApiError
-from ansible_collections.launchkit.paas.plugins.module_utils._module import Secrets, run
-from ansible_collections.launchkit.paas.plugins.module_utils._render import VENDOR, RenderClient
-from ansible_collections.launchkit.paas.plugins.module_utils._render_logic import run_service_info
+from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import ApiError
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
+from ansible_collections.launchkit.paas.plugins.module_utils.render.client import VENDOR, RenderClient
+from ansible_collections.launchkit.paas.plugins.module_utils.render.logic import run_service_info
 from launchkit_fakes import FakeSession, make_http, render_pages, reply
 
 WEB = {"id": "srv-web", "name": "web", "type": "web_service", "ownerId": "tea-1",

@@ -8,9 +8,11 @@ import json
 
 import pytest
 
-from ansible_collections.launchkit.paas.plugins.module_utils._http import WriteOutcomeUnknown
-from ansible_collections.launchkit.paas.plugins.module_utils._resource import (
-    SECRET_AFTER, SECRET_BEFORE, DuplicateResource, Resource, ResourceError, WaitTimeout, create_once, differences,
+from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import WriteOutcomeUnknown
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import MASK, MASK_NEW
+from ansible_collections.launchkit.paas.plugins.module_utils.core.wait import Clock
+from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import (
+    DuplicateResource, Resource, ResourceError, WaitTimeout, create_once, differences,
     ensure, normalise, unique, wait_for)
 
 TOKEN = "s3cr3t-token-value"
@@ -73,7 +75,7 @@ def test_create_in_check_mode_writes_nothing_and_diffs_only_set_keys_with_secret
     assert outcome.changed is True
     assert widget.writes() == []
     assert outcome.resource is None
-    assert outcome.diff() == {"before": {}, "after": {"name": "w1", "region": "eu", "token": SECRET_AFTER}}
+    assert outcome.diff() == {"before": {}, "after": {"name": "w1", "region": "eu", "token": MASK_NEW}}
     assert TOKEN not in json.dumps(outcome.diff())
 
 
@@ -127,7 +129,7 @@ def test_update_in_check_mode_predicts_without_writing():
 def test_secret_change_is_masked_in_the_diff():
     widget = Widget(existing(), token="new-token-value")
     outcome = ensure(widget, "present", check_mode=False)
-    assert outcome.diff() == {"before": {"token": SECRET_BEFORE}, "after": {"token": SECRET_AFTER}}
+    assert outcome.diff() == {"before": {"token": MASK}, "after": {"token": MASK_NEW}}
     assert TOKEN not in json.dumps(outcome.diff()) and "new-token-value" not in json.dumps(outcome.diff())
     assert widget.writes() == [("update", {"token": "new-token-value"})]
 
@@ -156,7 +158,7 @@ def test_absent_deletes_an_existing_resource_with_masked_before():
     assert outcome.changed and outcome.action == "delete"
     assert widget.writes() == [("delete", "w-1")]
     assert outcome.diff()["after"] == {}
-    assert outcome.diff()["before"]["token"] == SECRET_BEFORE
+    assert outcome.diff()["before"]["token"] == MASK
 
 
 def test_absent_in_check_mode_does_not_delete():
@@ -216,21 +218,21 @@ def unknown():
 def test_create_once_does_not_repeat_a_create_that_happened():
     resource = FlakyCreate([unknown(), {"id": "second"}], [{"id": "made-by-first"}])
     pauses = []
-    assert create_once(resource, pause=pauses.append) == {"id": "made-by-first"}
+    assert create_once(resource, clock=Clock(sleep=pauses.append)) == {"id": "made-by-first"}
     assert resource.calls == [("create",), ("find",)]
     assert len(pauses) == 1
 
 
 def test_create_once_repeats_a_create_that_did_not_happen():
     resource = FlakyCreate([unknown(), {"id": "second"}], [None])
-    assert create_once(resource, pause=lambda s: None) == {"id": "second"}
+    assert create_once(resource, clock=Clock(sleep=lambda s: None)) == {"id": "second"}
     assert resource.calls == [("create",), ("find",), ("create",)]
 
 
 def test_create_once_gives_up_after_its_attempts():
     resource = FlakyCreate([unknown(), unknown()], [None])
     with pytest.raises(WriteOutcomeUnknown):
-        create_once(resource, attempts=2, pause=lambda s: None)
+        create_once(resource, attempts=2, clock=Clock(sleep=lambda s: None))
     assert resource.calls.count(("create",)) == 2
 
 
@@ -257,7 +259,7 @@ def poll(statuses):
 def test_wait_for_returns_when_ready():
     clock = FakeClock()
     item = wait_for(poll(["creating", "creating", "available"]), lambda i: i["status"], {"available"}, {"failed"},
-                    timeout=60, what="db", pause=clock.pause, clock=clock)
+                    timeout=60, what="db", clock=Clock(clock, clock.pause))
     assert item == {"status": "available"}
     assert len(clock.pauses) == 2
 
@@ -266,13 +268,13 @@ def test_wait_for_fails_on_a_failure_status():
     clock = FakeClock()
     with pytest.raises(ResourceError, match="db ended in status 'failed'"):
         wait_for(poll(["creating", "failed"]), lambda i: i["status"], {"available"}, {"failed"},
-                 timeout=60, what="db", pause=clock.pause, clock=clock)
+                 timeout=60, what="db", clock=Clock(clock, clock.pause))
 
 
 def test_wait_for_times_out_with_the_last_status():
     clock = FakeClock()
     with pytest.raises(WaitTimeout, match="db was still 'creating' after 10 s"):
         wait_for(poll(["creating"]), lambda i: i["status"], {"available"}, {"failed"},
-                 timeout=10, what="db", interval=2.0, pause=clock.pause, clock=clock)
+                 timeout=10, what="db", interval=2.0, clock=Clock(clock, clock.pause))
     assert clock.now >= 1010
     assert max(clock.pauses) == 2.0  # the poll interval backs off up to `interval`, no further

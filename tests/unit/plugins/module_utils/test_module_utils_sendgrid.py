@@ -9,10 +9,11 @@ import time
 
 import pytest
 
-from ansible_collections.launchkit.paas.plugins.module_utils._http import ApiError, WriteOutcomeUnknown
-from ansible_collections.launchkit.paas.plugins.module_utils._module import Secrets, run
-from ansible_collections.launchkit.paas.plugins.module_utils._resource import DuplicateResource, ResourceError
-from ansible_collections.launchkit.paas.plugins.module_utils._sendgrid import (
+from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import ApiError, WriteOutcomeUnknown
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
+from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import DuplicateResource, ResourceError
+from ansible_collections.launchkit.paas.plugins.module_utils.sendgrid.client import (
     NO_SECRET_MESSAGE, VENDOR, SendGridClient, mail_body, run_api_key, run_domain_auth, run_mail, run_sender)
 from launchkit_fakes import FakeSession, SleepRecorder, make_http, no_sleep_policy, reply
 
@@ -247,7 +248,7 @@ def test_a_secret_seen_once_is_redacted_from_later_errors():
                              reply(500, {"errors": [{"message": f"cannot delete while {NEW_SECRET} exists"}]}))
     with pytest.raises(ApiError) as caught:
         run_api_key(key_params(rotate=True), False, Secrets(), client(api))
-    assert NEW_SECRET not in str(caught.value) and "<redacted>" in str(caught.value)
+    assert NEW_SECRET not in str(caught.value) and "********" in str(caught.value)
 
 
 # ============================================================================================ domains

@@ -9,10 +9,10 @@ import time
 
 import pytest
 
-from ansible_collections.launchkit.paas.plugins.module_utils._http import ApiError
-from ansible_collections.launchkit.paas.plugins.module_utils._module import MASK, Secrets
-from ansible_collections.launchkit.paas.plugins.module_utils._resource import DuplicateResource, ResourceError
-from ansible_collections.launchkit.paas.plugins.module_utils._sentry import (
+from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import ApiError
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import MASK, Secrets
+from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import DuplicateResource, ResourceError
+from ansible_collections.launchkit.paas.plugins.module_utils.sentry.client import (
     VENDOR, SentryClient, link_pages, mask_dsn, parse_link_header, run_client_key, run_project, run_team)
 from launchkit_fakes import FakeSession, make_http, reply
 

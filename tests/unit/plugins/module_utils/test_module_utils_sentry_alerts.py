@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.launchkit.paas.plugins.module_utils._module import MASK, Secrets
-from ansible_collections.launchkit.paas.plugins.module_utils._resource import ResourceError
-from ansible_collections.launchkit.paas.plugins.module_utils._sentry import (
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import MASK, Secrets
+from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
+from ansible_collections.launchkit.paas.plugins.module_utils.sentry.client import (
     VENDOR, SentryClient, Target, auth_header, build_envelope, build_test_event, legacy_rule_body, legacy_rule_state,
     parse_dsn, parse_envelope, run_alert_rule, run_test_event, validate_alert_rule, wait_for_event, workflow_body,
     workflow_state)

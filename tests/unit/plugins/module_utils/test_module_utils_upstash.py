@@ -8,10 +8,10 @@ import json
 
 import pytest
 
-from ansible_collections.launchkit.paas.plugins.module_utils._http import ApiError
-from ansible_collections.launchkit.paas.plugins.module_utils._module import MASK, Secrets
-from ansible_collections.launchkit.paas.plugins.module_utils._resource import DuplicateResource
-from ansible_collections.launchkit.paas.plugins.module_utils._upstash import (
+from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import ApiError
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import MASK, Secrets
+from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import DuplicateResource
+from ansible_collections.launchkit.paas.plugins.module_utils.upstash.client import (
     VENDOR, Database, UpstashClient, database_view, run_redis, validate)
 from launchkit_fakes import FakeSession, make_http, reply
 

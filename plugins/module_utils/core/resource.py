@@ -13,14 +13,13 @@ without first looking for what an unanswered create may have made.
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ansible_collections.launchkit.paas.plugins.module_utils._http import WriteOutcomeUnknown
-
-SECRET_BEFORE = "<secret value>"
-SECRET_AFTER = "<new secret value>"
+from ansible_collections.launchkit.paas.plugins.module_utils.core.data import compact
+from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import WriteOutcomeUnknown
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import MASK, MASK_NEW
+from ansible_collections.launchkit.paas.plugins.module_utils.core.wait import Clock, poll
 
 
 class ResourceError(Exception):
@@ -128,7 +127,7 @@ def ensure_present(resource: Resource, check_mode: bool) -> Outcome:
     current_resource = resource.find()
     desired = resource.desired()
     if current_resource is None:
-        after = masked({k: v for k, v in desired.items() if v is not None}, resource.secret, SECRET_AFTER)
+        after = masked(compact(desired), resource.secret, MASK_NEW)
         created = None if check_mode else create_once(resource)
         return Outcome(True, created, before={}, after=after, action="create")
     current = resource.current(current_resource)
@@ -142,8 +141,8 @@ def ensure_present(resource: Resource, check_mode: bool) -> Outcome:
             f"after create (current: {', '.join(f'{k}={current.get(k)!r}' for k in frozen)}); "
             f"delete and recreate it, or set the current value")
     outcome = Outcome(True, current_resource, action="update",
-                      before=masked({k: current.get(k) for k in changes}, resource.secret, SECRET_BEFORE),
-                      after=masked(changes, resource.secret, SECRET_AFTER))
+                      before=masked({k: current.get(k) for k in changes}, resource.secret, MASK),
+                      after=masked(changes, resource.secret, MASK_NEW))
     restarting = sorted(set(changes) & resource.disruptive)
     if restarting:
         outcome.warnings.append(f"changing {', '.join(restarting)} restarts the {resource.kind}")
@@ -158,20 +157,20 @@ def ensure_absent(resource: Resource, check_mode: bool) -> Outcome:
         return Outcome(False, None)
     if not check_mode:
         resource.delete(current_resource)
-    before = masked({k: v for k, v in resource.current(current_resource).items() if v is not None},
-                    resource.secret, SECRET_BEFORE)
+    before = masked(compact(resource.current(current_resource)), resource.secret, MASK)
     return Outcome(True, None, before=before, after={}, action="delete")
 
 
-def create_once(resource: Resource, attempts: int = 3, pause: Callable[[float], None] = time.sleep) -> dict:
+def create_once(resource: Resource, attempts: int = 3, clock: Clock | None = None) -> dict:
     """Create, and when the create's outcome is unknown look for its result before trying again."""
+    clock = clock or Clock()
     for attempt in range(attempts):
         try:
             return resource.create()
         except WriteOutcomeUnknown:
             if attempt + 1 == attempts:
                 raise
-            pause(1.0 + attempt)
+            clock.sleep(1.0 + attempt)
             found = resource.find()
             if found is not None:
                 return found
@@ -179,19 +178,12 @@ def create_once(resource: Resource, attempts: int = 3, pause: Callable[[float], 
 
 
 def wait_for(fetch: Callable[[], dict], status_of: Callable[[dict], str], ready: set[str], failed: set[str],
-             timeout: float, what: str, interval: float = 1.0,
-             pause: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> dict:
+             timeout: float, what: str, interval: float = 1.0, clock: Clock | None = None) -> dict:
     """Poll until the status is in `ready`; fail on a status in `failed` or after `timeout` seconds."""
-    deadline = clock() + timeout
-    delay = min(interval, 0.25)
-    while True:
-        item = fetch()
-        status = status_of(item)
-        if status in ready:
-            return item
-        if status in failed:
-            raise ResourceError(f"{what} ended in status '{status}'")
-        if clock() >= deadline:
-            raise WaitTimeout(f"{what} was still '{status}' after {timeout:g} s; raise wait_timeout or check the vendor")
-        pause(delay)
-        delay = min(interval, delay * 2)
+    polled = poll(fetch, lambda item: status_of(item) in ready | failed, timeout, clock, interval=interval)
+    status = status_of(polled.value)
+    if status in failed:
+        raise ResourceError(f"{what} ended in status '{status}'")
+    if not polled.done:
+        raise WaitTimeout(f"{what} was still '{status}' after {timeout:g} s; raise wait_timeout or check the vendor")
+    return polled.value

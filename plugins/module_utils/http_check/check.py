@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from typing import Any, Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from ansible_collections.launchkit.paas.plugins.module_utils._http import HAS_REQUESTS
-from ansible_collections.launchkit.paas.plugins.module_utils._module import MASK, Secrets, url_password
-from ansible_collections.launchkit.paas.plugins.module_utils._resource import ResourceError
+from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import HAS_REQUESTS
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import MASK, Secrets, url_password
+from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
 
 if HAS_REQUESTS:
     import requests

@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from ansible_collections.launchkit.paas.plugins.module_utils._module import Secrets
-from ansible_collections.launchkit.paas.plugins.module_utils._render import RenderClient
-from ansible_collections.launchkit.paas.plugins.module_utils._render_deploy import Clock
-from ansible_collections.launchkit.paas.plugins.module_utils._resource import ResourceError, WaitTimeout
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
+from ansible_collections.launchkit.paas.plugins.module_utils.render.client import RenderClient
+from ansible_collections.launchkit.paas.plugins.module_utils.core.wait import Clock
+from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError, WaitTimeout
 
 # Render's documented load balancer address for apex domains whose DNS host cannot ALIAS/ANAME.
 RENDER_APEX_IP = "216.24.57.1"

@@ -9,14 +9,14 @@ as long as its slowest build rather than the sum of them.
 """
 from __future__ import annotations
 
-import time
-from typing import Any, Callable
+from typing import Any
 
-from ansible_collections.launchkit.paas.plugins.module_utils._http import WriteOutcomeUnknown
-from ansible_collections.launchkit.paas.plugins.module_utils._module import Secrets
-from ansible_collections.launchkit.paas.plugins.module_utils._render import RenderClient
-from ansible_collections.launchkit.paas.plugins.module_utils._render_service import UTC_NOTE
-from ansible_collections.launchkit.paas.plugins.module_utils._resource import ResourceError, WaitTimeout
+from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import WriteOutcomeUnknown
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
+from ansible_collections.launchkit.paas.plugins.module_utils.core.wait import Clock
+from ansible_collections.launchkit.paas.plugins.module_utils.render.client import RenderClient
+from ansible_collections.launchkit.paas.plugins.module_utils.render.service import UTC_NOTE
+from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError, WaitTimeout
 
 LIVE = "live"
 FAILED = {"build_failed", "update_failed", "canceled", "pre_deploy_failed", "deactivated"}
@@ -24,14 +24,6 @@ IN_PROGRESS = {"created", "queued", "build_in_progress", "update_in_progress", "
 RUN_FAILED = {"unsuccessful", "canceled"}
 AUTODEPLOY_WARNING = ("autodeploy stays on: the next push to the branch deploys again and undoes the rollback; "
                       "set auto_deploy: false on the service (launchkit.paas.render_service) to keep it")
-
-
-class Clock:
-    """Time and sleep, replaceable in tests."""
-
-    def __init__(self, now: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep):
-        self.now = now
-        self.sleep = sleep
 
 
 def deploys(client: RenderClient, service_id: str, limit: int = 20) -> list[dict]:

@@ -24,9 +24,9 @@ from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
-from ansible_collections.launchkit.paas.plugins.module_utils import _postgres as pg
-from ansible_collections.launchkit.paas.plugins.module_utils._module import Secrets
-from ansible_collections.launchkit.paas.plugins.module_utils._resource import ResourceError
+from ansible_collections.launchkit.paas.plugins.module_utils.postgres import connection as pg
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
+from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
 
 SUFFIX = ".dump"
 STAMP = "%Y%m%dT%H%M%S"

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from ansible_collections.launchkit.paas.plugins.module_utils._http import ApiError, HttpClient, Vendor, cursor_pages
-from ansible_collections.launchkit.paas.plugins.module_utils._module import Secrets
-from ansible_collections.launchkit.paas.plugins.module_utils._resource import (
+from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import ApiError, HttpClient, Vendor, cursor_pages
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
+from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import (
     DuplicateResource, Outcome, Resource, ResourceError, ensure, unique)
 
 DEFAULT_URL = "https://api.sendgrid.com/v3"
@@ -159,7 +159,7 @@ class ApiKey(Resource):
             body["scopes"] = scopes
         response = self.client.http.request("POST", "/api_keys", json_body=body, ok=(200, 201))
         created = response.body or {}
-        self.client.http.add_secret(created.get("api_key"))
+        self.client.http.secrets.add(created.get("api_key"))
         return created
 
     def update(self, resource: dict, changes: dict) -> dict:

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from ansible_collections.launchkit.paas.plugins.module_utils._http import (
+from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import (
     HttpClient, Vendor, cursor_pages, json_message)
-from ansible_collections.launchkit.paas.plugins.module_utils._module import base_options
-from ansible_collections.launchkit.paas.plugins.module_utils._resource import ResourceError, unique
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import base_options
+from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError, unique
 
 DEFAULT_URL = "https://api.render.com/v1"
 PAGE_LIMIT = 100

@@ -13,27 +13,13 @@ from __future__ import annotations
 
 import traceback
 from typing import Any, Callable
-from urllib.parse import urlsplit, urlunsplit
 
 from ansible.module_utils.basic import missing_required_lib
 
-from ansible_collections.launchkit.paas.plugins.module_utils._http import (
+from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import (
     REQUESTS_IMPORT_ERROR, ApiError)
-from ansible_collections.launchkit.paas.plugins.module_utils._resource import ResourceError
-
-MASK = "********"
-
-
-class Secrets:
-    """Values met while running that must never be printed (passwords inside URLs, tokens)."""
-
-    def __init__(self) -> None:
-        self.values: set[str] = set()
-
-    def add(self, *values: str | None) -> None:
-        for value in values:
-            if value and len(value) >= 4:
-                self.values.add(value)
+from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 
 
 def run(module: Any, logic: Callable[[dict, bool, Secrets], dict], needs_requests: bool = True,
@@ -78,24 +64,6 @@ def _error_fields(exc: Exception) -> dict:
     return dict(getattr(exc, "details", {}))
 
 
-def mask_url(url: str | None) -> str | None:
-    """The URL with its password replaced by ********."""
-    if not url:
-        return url
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    user = parts.username or ""
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, f"{user}:{MASK}@{host}", parts.path, parts.query, parts.fragment))
-
-
-def url_password(url: str | None) -> str | None:
-    return urlsplit(url).password if url else None
-
-
 def base_options(url_env: str, default_url: str, token_env: str | None) -> dict:
     """The connection options every vendor module takes (documented in the vendor's doc fragment)."""
     from ansible.module_utils.basic import env_fallback
@@ -109,3 +77,12 @@ def base_options(url_env: str, default_url: str, token_env: str | None) -> dict:
         options["api_key"] = {"type": "str", "required": True, "no_log": True,
                               "fallback": (env_fallback, [token_env])}
     return options
+
+
+def run_module(argument_spec: dict, logic: Callable[[dict, bool, Secrets], dict], needs_requests: bool = True,
+               requires: dict[str, BaseException | None] | None = None, **module_kwargs: Any) -> None:
+    """A module's whole ``main()``: build the AnsibleModule (check mode supported) and ``run`` the logic."""
+    from ansible.module_utils.basic import AnsibleModule
+
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True, **module_kwargs)
+    run(module, logic, needs_requests=needs_requests, requires=requires)

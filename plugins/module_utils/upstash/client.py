@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.launchkit.paas.plugins.module_utils._http import HttpClient, Vendor, json_message
-from ansible_collections.launchkit.paas.plugins.module_utils._module import MASK, Secrets
-from ansible_collections.launchkit.paas.plugins.module_utils._resource import Resource, ResourceError, ensure, unique
+from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import HttpClient, Vendor, json_message
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import MASK, Secrets
+from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import Resource, ResourceError, ensure, unique
 
 DEFAULT_URL = "https://api.upstash.com/v2"
 PLATFORMS = ("aws", "gcp")

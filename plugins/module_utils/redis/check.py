@@ -12,8 +12,8 @@ import uuid
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from ansible_collections.launchkit.paas.plugins.module_utils._module import Secrets, url_password
-from ansible_collections.launchkit.paas.plugins.module_utils._resource import ResourceError
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets, url_password
+from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
 
 try:
     import redis

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.launchkit.paas.plugins.module_utils._cron import validate_cron
-from ansible_collections.launchkit.paas.plugins.module_utils._module import Secrets
-from ansible_collections.launchkit.paas.plugins.module_utils._render import RenderClient
-from ansible_collections.launchkit.paas.plugins.module_utils._render_logic import env_string, service_view
-from ansible_collections.launchkit.paas.plugins.module_utils._resource import Resource, ResourceError, ensure, unique
+from ansible_collections.launchkit.paas.plugins.module_utils.render.schedule import validate_cron
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
+from ansible_collections.launchkit.paas.plugins.module_utils.render.client import RenderClient
+from ansible_collections.launchkit.paas.plugins.module_utils.render.logic import env_string, service_view
+from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import Resource, ResourceError, ensure, unique
 
 NATIVE_RUNTIMES = ("elixir", "go", "node", "python", "ruby", "rust")
 RUNTIMES = ("docker", "image") + NATIVE_RUNTIMES

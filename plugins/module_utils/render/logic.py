@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ansible_collections.launchkit.paas.plugins.module_utils._module import MASK, Secrets, mask_url, url_password
-from ansible_collections.launchkit.paas.plugins.module_utils._render import RenderClient
-from ansible_collections.launchkit.paas.plugins.module_utils._resource import (
-    SECRET_AFTER, SECRET_BEFORE, Resource, ResourceError, ensure, unique, wait_for)
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import MASK, MASK_NEW, Secrets, mask_url, url_password
+from ansible_collections.launchkit.paas.plugins.module_utils.render.client import RenderClient
+from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import (
+    Resource, ResourceError, ensure, unique, wait_for)
 
 # A URL inside a longer text, such as the cliCommand `redis-cli -u "rediss://user:password@host:port"`.
 EMBEDDED_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"']+")
@@ -280,6 +280,6 @@ def copied_env(client: RenderClient, owner_id: str, params: dict, secrets: Secre
 
 def _env_diff(current: dict, plan: dict) -> dict:
     """Keys only: every value is treated as a secret."""
-    before = {key: SECRET_BEFORE for key in [*plan["set"], *plan["delete"]] if key in current}
-    after = {key: SECRET_AFTER for key in plan["set"]}
+    before = {key: MASK for key in [*plan["set"], *plan["delete"]] if key in current}
+    after = {key: MASK_NEW for key in plan["set"]}
     return {"before": before, "after": after}

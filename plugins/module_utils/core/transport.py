@@ -24,6 +24,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
+from ansible_collections.launchkit.paas.plugins.module_utils.core.data import compact
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
+
 try:
     import requests
     from requests.adapters import HTTPAdapter
@@ -37,7 +40,6 @@ except ImportError as exc:  # pragma: no cover - reported by the module
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 # PATCH is retried like PUT: every PATCH this collection sends sets absolute values.
 REPEATABLE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"})
-REDACTED = "<redacted>"
 
 
 class ApiError(Exception):
@@ -130,7 +132,7 @@ class HttpClient:
     timeout: float = 30.0
     validate_certs: bool = True
     retry: RetryPolicy = field(default_factory=RetryPolicy)
-    secrets: set[str] = field(default_factory=set)
+    secrets: Secrets = field(default_factory=Secrets)
     session: Any = None
 
     def __post_init__(self) -> None:
@@ -141,19 +143,9 @@ class HttpClient:
             self.session.mount("http://", HTTPAdapter(max_retries=0))
             self.session.mount("https://", HTTPAdapter(max_retries=0))
         for value in self.headers.values():
-            self.add_secret(value.split(" ", 1)[-1])
+            self.secrets.add(value.split(" ", 1)[-1])
         if self.auth:
-            self.add_secret(self.auth[1])
-
-    def add_secret(self, value: str | None) -> None:
-        """Register a value that must never appear in an error message."""
-        if value and len(value) >= 4:
-            self.secrets.add(value)
-
-    def redact(self, text: str) -> str:
-        for secret in sorted(self.secrets, key=len, reverse=True):
-            text = text.replace(secret, REDACTED)
-        return text
+            self.secrets.add(self.auth[1])
 
     def request(self, method: str, path: str, *, params: dict | None = None, json_body: Any = None,
                 ok: tuple[int, ...] = (200, 201, 202, 204), repeatable: bool | None = None) -> Response:
@@ -166,7 +158,7 @@ class HttpClient:
         while True:
             try:
                 raw = self.session.request(
-                    method, url, params=_drop_none(params), json=json_body, headers=self._headers(json_body),
+                    method, url, params=compact(params), json=json_body, headers=self._headers(json_body),
                     auth=self.auth, timeout=self.timeout, verify=self.validate_certs)
             except requests.exceptions.RequestException as exc:
                 unsent = _never_sent(exc)
@@ -221,8 +213,8 @@ class HttpClient:
         except Exception:  # a vendor answered with something unexpected: keep its text
             code, message = None, response.text[:500]
         request_id = response.header(self.vendor.request_id_header) if self.vendor.request_id_header else None
-        return kind(response.status, self.redact(message or "(no message)"), code=code, request_id=request_id,
-                    method=method, path=self.redact(path), vendor=self.vendor.name, auth_hint=self.vendor.auth_hint)
+        return kind(response.status, self.secrets.redact(message or "(no message)"), code=code, request_id=request_id,
+                    method=method, path=self.secrets.redact(path), vendor=self.vendor.name, auth_hint=self.vendor.auth_hint)
 
     def _raise_unreachable(self, method: str, path: str, exc: Exception, safe: bool) -> None:
         kind = ApiError if safe else WriteOutcomeUnknown
@@ -230,13 +222,7 @@ class HttpClient:
         message = f"could not complete the call ({reason})"
         if not safe:
             message += "; the write may or may not have been applied"
-        raise kind(None, message, method=method, path=self.redact(path), vendor=self.vendor.name) from None
-
-
-def _drop_none(params: dict | None) -> dict | None:
-    if params is None:
-        return None
-    return {key: value for key, value in params.items() if value is not None}
+        raise kind(None, message, method=method, path=self.secrets.redact(path), vendor=self.vendor.name) from None
 
 
 def _never_sent(exc: Exception) -> bool:

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.launchkit.paas.plugins.module_utils._module import Secrets
-from ansible_collections.launchkit.paas.plugins.module_utils._render import POSTGRES_VERSIONS, RenderClient
-from ansible_collections.launchkit.paas.plugins.module_utils._render_logic import (
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
+from ansible_collections.launchkit.paas.plugins.module_utils.render.client import POSTGRES_VERSIONS, RenderClient
+from ansible_collections.launchkit.paas.plugins.module_utils.render.logic import (
     compact, connection_view, ip_allow_list, url_passwords)
-from ansible_collections.launchkit.paas.plugins.module_utils._resource import (
+from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import (
     Outcome, Resource, ResourceError, ensure_absent, ensure_present, unique, wait_for)
 
 KIND = "Render Postgres database"

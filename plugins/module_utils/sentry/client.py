@@ -23,10 +23,11 @@ from datetime import datetime, timezone
 from typing import Any, Callable, Iterator
 from urllib.parse import quote, urlsplit
 
-from ansible_collections.launchkit.paas.plugins.module_utils._http import (
+from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import (
     HttpClient, Response, RetryPolicy, Vendor, json_message)
-from ansible_collections.launchkit.paas.plugins.module_utils._module import MASK, Secrets, base_options
-from ansible_collections.launchkit.paas.plugins.module_utils._resource import (
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import base_options
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import MASK, Secrets
+from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import (
     Resource, ResourceError, ensure, unique)
 
 DEFAULT_URL = "https://sentry.io/api/0"
