@@ -65,7 +65,7 @@ class ControlAPI:
         return int(request.arg("since") or 0)
 
     def health(self, request: Request) -> Response:
-        return Response(200, {"ok": True})
+        return Response(200, {"ok": True, "spec_validation": self.sandbox.validation})
 
     def reset(self, request: Request) -> Response:
         self.sandbox.reset()
@@ -133,7 +133,7 @@ class ControlAPI:
         with self.sandbox.context.lock:
             vendors = {vendor.name: vendor.dump() for vendor in self.sandbox.vendors}
         return Response(200, {"vendors": vendors, "faults": self.sandbox.faults.describe(),
-                              "tls_ca": self._ca_path()})
+                              "tls_ca": self._ca_path(), "spec_validation": self.sandbox.validation})
 
     def _ca_path(self) -> str | None:
         tls = self.sandbox.context.redis.tls

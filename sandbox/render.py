@@ -17,11 +17,11 @@ from .render_domains import DomainBook
 from .render_events import EventLog, event_type_for
 from .render_models import (
     KeyValue, apply_source, build_service, details_type_for, encode_cursor, matches_filter, merge_details,
-    paginate, redis_policy,
+    paginate, pick_env_details_by_runtime, redis_policy,
 )
 from .render_postgres import RenderPostgres
 from .routing import Handler, Request, Response
-from .specs import inline_refs, relax_one_of, split_one_of_by_sibling
+from .spec_adapt import inline_refs, split_one_of_by_sibling
 from .vendor import VendorAPI, provision_delay, register_vendor
 
 RENDER_API_KEY = os.environ.get("SANDBOX_RENDER_API_KEY", "rnd_sandbox_render_key")
@@ -148,14 +148,16 @@ class RenderAPI(VendorAPI):
             "Ratelimit-Reset": str(reset), "Render-Request-Id": new_uuid(),
         })
 
-    def adapt_spec(self, document: dict[str, Any]) -> None:
-        """NOTES.md quirk 6: pick serviceDetails by ``type``; envSpecificDetails alternatives overlap."""
+    @staticmethod
+    def adapt_spec(document: dict[str, Any]) -> None:
+        """NOTES.md quirk 6: pick serviceDetails by ``type`` and envSpecificDetails by ``runtime``."""
         schemas = document["components"]["schemas"]
+        for schema in schemas.values():
+            if "envSpecificDetails" in schema.get("properties", {}):
+                pick_env_details_by_runtime(schema, schemas)
         for schema in schemas.values():
             if "serviceDetails" in schema.get("properties", {}):
                 split_one_of_by_sibling(schema, "serviceDetails", "type", details_type_for)
-        for name in ("envSpecificDetailsPOST", "envSpecificDetailsPATCH"):
-            relax_one_of(schemas[name])
         # event details: an untitled oneOf whose "Service Suspended" alternative ({type: object})
         # matches anything; other schemas point into it, so inline those references first.
         inline_refs(document, f"{EVENT_SCHEMA}/properties/details/")
@@ -163,12 +165,21 @@ class RenderAPI(VendorAPI):
         split_one_of_by_sibling(event, "details", "type", event_type_for)
 
     def validation_payload(self, request: Request) -> Any:
-        """A service PATCH has no ``type``; validate it as the stored service's type."""
-        if request.template == "/services/{serviceId}" and isinstance(request.body, dict):
-            found = self.services.get(request.params["serviceId"])
-            if found:
-                return {**request.body, "type": found[1]["type"]}
-        return request.body
+        """A service PATCH carries neither ``type`` nor, often, ``runtime``: validate it as the stored
+        service's (those added fields are never refused as undeclared)."""
+        body = request.body
+        if request.template != "/services/{serviceId}" or not isinstance(body, dict):
+            return body
+        found = self.services.get(request.params["serviceId"])
+        if found is None:
+            return body
+        service = found[1]
+        payload = {**body, "type": service["type"]}
+        details = body.get("serviceDetails")
+        runtime = service["serviceDetails"].get("runtime")
+        if isinstance(details, dict) and runtime and "runtime" not in details:
+            payload["serviceDetails"] = {**details, "runtime": runtime}
+        return payload
 
     def dump(self) -> dict[str, Any]:
         self.settle()

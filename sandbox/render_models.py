@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from .common import iso_now, prefixed_id
 from .errors import BadRequest
 from .routing import Request, Response
+from .spec_adapt import split_one_of_by_sibling
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
@@ -39,6 +40,28 @@ PASSTHROUGH = {
     "background_worker": _SERVER_PASSTHROUGH,
     "cron_job": ("lastSuccessfulRunAt",),  # kept through PATCH; set by successful runs
 }
+
+
+def env_details_runtimes(alternative: dict[str, Any], runtimes: list[str]) -> list[str] | None:
+    """The runtimes an ``envSpecificDetails`` oneOf alternative (a ``$ref``) belongs to: the docker
+    details to ``docker`` and ``image``, the native ones to every other runtime."""
+    name = alternative.get("$ref", "").rsplit("/", 1)[-1]
+    if name.startswith("docker"):
+        return sorted(DOCKER_RUNTIMES)
+    if name.startswith("native"):
+        return [runtime for runtime in runtimes if runtime not in DOCKER_RUNTIMES]
+    return None
+
+
+def pick_env_details_by_runtime(schema: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """Check a details schema's ``envSpecificDetails`` against the alternative its ``runtime`` selects
+    (the spec's oneOf overlaps: docker details have no required field)."""
+    runtimes = schemas["serviceRuntime"]["enum"]
+    reference = schema["properties"]["envSpecificDetails"].get("$ref", "")
+    alternatives = schemas[reference.rsplit("/", 1)[-1]].get("oneOf", [])
+    schema["properties"]["envSpecificDetails"] = {"oneOf": list(alternatives)}
+    split_one_of_by_sibling(schema, "envSpecificDetails", "runtime",
+                            lambda alternative: env_details_runtimes(alternative, runtimes))
 
 
 def details_type_for(alternative: dict[str, Any]) -> str | None:

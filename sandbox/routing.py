@@ -25,13 +25,19 @@ class Request:
     raw_body: bytes = b""
     params: dict[str, str] = field(default_factory=dict)
     template: str = ""
+    # the query values as the spec's parameters read them (arrays split per style/explode); None
+    # when the route is not in a spec
+    read: dict[str, list[str]] | None = None
 
     def arg(self, name: str, default: str | None = None) -> str | None:
-        values = self.query.get(name)
+        values = self.read.get(name) if self.read is not None else self.query.get(name)
         return values[-1] if values else default
 
     def args(self, name: str) -> list[str]:
-        """A multi-valued query parameter: repeated (``a=1&a=2``) and/or comma-separated (``a=1,2``)."""
+        """A multi-valued query parameter, as the spec declares it (``a=1,2`` for Render's
+        ``explode: false`` filters, ``a=1&a=2`` for Sentry's). Outside a spec: both forms."""
+        if self.read is not None:
+            return [value for value in self.read.get(name, []) if value]
         values: list[str] = []
         for raw in self.query.get(name, []):
             values.extend(part for part in raw.split(",") if part)

@@ -12,7 +12,7 @@ from .common import RateWindow, iso_now, random_alnum
 from .errors import ApiError, BadRequest, NotFound
 from .routing import Handler, Request, Response
 from .sendgrid_identity import DomainBook, SenderBook
-from .specs import strip_path_prefix
+from .spec_adapt import strip_path_prefix
 from .vendor import VendorAPI, register_vendor
 
 SENDGRID_API_KEY = os.environ.get("SANDBOX_SENDGRID_API_KEY", "SG.sandbox_admin_key")
@@ -159,7 +159,8 @@ class SendGridAPI(VendorAPI):
         response.headers.update({"X-RateLimit-Limit": str(self.rate.limit), "X-RateLimit-Remaining": str(remaining),
                                  "X-RateLimit-Reset": str(int(time.time()) + reset)})
 
-    def adapt_spec(self, document: dict[str, Any]) -> None:
+    @staticmethod
+    def adapt_spec(document: dict[str, Any]) -> None:
         """Paths without ``/v3``; a domain PATCH answers the domain (the spec reuses the list's array)."""
         strip_path_prefix(document, "/v3")
         item = document["paths"]["/whitelabel/domains/{domain_id}"]

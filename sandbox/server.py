@@ -10,6 +10,7 @@ import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
+from typing import Any
 from urllib.parse import urlsplit
 
 from .app import RawRequest, Sandbox
@@ -79,6 +80,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def validation_line(validation: dict[str, Any]) -> str:
+    """One line saying whether spec validation is on (and why not)."""
+    if validation["enabled"]:
+        return f"spec validation ON (specs from {validation['directory']})"
+    return f"WARNING: spec validation OFF: {validation['reason']}"
+
+
 def _terminate(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(0)
 
@@ -90,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _terminate)
     print(f"sandbox: listening on http://{args.host}:{server.server_address[1]}"
           f" ({'with' if args.pg_url else 'without'} PostgreSQL)", file=sys.stderr, flush=True)
+    print(f"sandbox: {validation_line(sandbox.validation)}", file=sys.stderr, flush=True)
     try:
         server.serve_forever()
     except (KeyboardInterrupt, SystemExit):

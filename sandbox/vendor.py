@@ -97,8 +97,10 @@ class VendorAPI:
     def finalize(self, response: Response) -> None:
         """Add the vendor's standard headers to every answer (rate limits, request ids)."""
 
-    def adapt_spec(self, document: dict[str, Any]) -> None:
-        """Fix up the raw spec before use (e.g. oneOfs the spec cannot discriminate)."""
+    @staticmethod
+    def adapt_spec(document: dict[str, Any]) -> None:
+        """Fix up the raw spec before use (e.g. oneOfs the spec cannot discriminate). Static: the
+        same adaptations serve ``sandbox.conformance``, which runs no vendor."""
 
     def decode_body(self, request: Request) -> Any:
         """The parsed request body (default: JSON, None when empty; BadRequest when not JSON)."""

@@ -68,6 +68,17 @@ start_server() {
     log "sandbox is up (pid $(cat "$PIDFILE"))"
 }
 
+# Say whether the sandbox checks requests and responses against the vendors' specs, and why not.
+report_validation() {
+    local line
+    if line="$("$PYTHON" -m sandbox.guard "$URL")"; then
+        log "$line"
+    else
+        log "$line"
+        log "WARNING: the test suites refuse to run against this sandbox"
+    fi
+}
+
 pg_bindir() {
     local dirs=(/usr/lib/postgresql/*/bin)
     [[ -x "${dirs[0]}/pg_ctl" ]] || return 0
@@ -155,6 +166,7 @@ main() {
     chmod 755 "$STATE"  # PostgreSQL runs as another user and must traverse it
     start_postgres  # first: the sandbox server gets its admin URL
     start_server
+    report_validation
     write_env
 }
 

@@ -12,6 +12,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGETS = Path(__file__).resolve().parent / "targets"
+if str(ROOT) not in sys.path:
+    sys.path.append(str(ROOT))
+
+from sandbox.guard import validation_problem  # noqa: E402  (needs ROOT on sys.path)
 
 
 def sandbox_url() -> str:
@@ -20,6 +24,13 @@ def sandbox_url() -> str:
         pytest.fail("LAUNCHKIT_SANDBOX_URL is not set: run `make sandbox-up` and source .sandbox/env "
                     "(make test-integration does both)")
     return url
+
+
+@pytest.fixture(scope="session", autouse=True)
+def spec_validation_on() -> None:
+    """Refuse to run against a sandbox that does not check requests against the vendors' specs."""
+    if problem := validation_problem(sandbox_url()):
+        pytest.exit(problem, returncode=1)
 
 
 def control(method: str, path: str, body: dict | None = None) -> dict:

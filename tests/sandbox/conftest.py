@@ -19,6 +19,7 @@ REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from sandbox.guard import validation_problem  # noqa: E402
 from sandbox.redis_servers import resp_command  # noqa: E402
 from sandbox.render import OWNER  # noqa: E402
 
@@ -164,11 +165,14 @@ def sandbox_server(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
     def healthy() -> bool:
         try:
-            return requests.get(f"{server.url}/_sandbox/health", timeout=1).json() == {"ok": True}
+            return requests.get(f"{server.url}/_sandbox/health", timeout=1).json()["ok"] is True
         except requests.RequestException:
             return False
 
     wait_for(healthy, timeout=20)
+    if problem := validation_problem(server.url):
+        process.terminate()
+        pytest.exit(problem, returncode=1)
     yield server
     process.terminate()
     process.wait(timeout=15)

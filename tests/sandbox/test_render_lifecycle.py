@@ -78,7 +78,7 @@ def observe(sbx: Sandbox, pairs: list[tuple[str, str]], final: str) -> list[list
 # --- deploys -----------------------------------------------------------------------------------
 def test_first_deploy_walks_the_status_sequence(sbx: Sandbox) -> None:
     steer(sbx, "deploys", build_seconds=0.2)
-    details = {**NATIVE, "envSpecificDetails": {**NATIVE["envSpecificDetails"], "preDeployCommand": "migrate"}}
+    details = {**NATIVE, "preDeployCommand": "migrate"}
     plain_id, plain_deploy = create(sbx, "plain")
     pre_id, pre_deploy = create(sbx, "with-predeploy", serviceDetails=details)
     expected = {plain_deploy: ["created", "build_in_progress", "update_in_progress", "live"],

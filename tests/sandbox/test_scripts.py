@@ -48,6 +48,7 @@ def test_up_is_idempotent_and_down_leaves_nothing(script_env: Any) -> None:
     state, env = script_env
     first = subprocess.run([str(UP)], env=env, check=False, capture_output=True, text=True, timeout=120)
     assert first.returncode == 0, first.stderr
+    assert "spec validation is ON" in first.stderr, first.stderr
     server_pid = int((state / "server.pid").read_text())
     second = subprocess.run([str(UP)], env=env, check=False, capture_output=True, text=True, timeout=60)
     assert second.returncode == 0 and "already up" in second.stderr

@@ -15,6 +15,10 @@ ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "sandbox" / "fixtures" / "rehearsal.json"
 OUTPUT = ROOT / "tests" / "output"
 ANSIBLE_PLAYBOOK = Path(sys.executable).parent / "ansible-playbook"
+if str(ROOT) not in sys.path:
+    sys.path.append(str(ROOT))
+
+from sandbox.guard import validation_problem  # noqa: E402  (needs ROOT on sys.path)
 
 # What the phase needs from the environment (.sandbox/env, written by scripts/sandbox-up.sh).
 REQUIRED_ENV = ("LAUNCHKIT_SANDBOX_URL", "RENDER_API_URL", "RENDER_API_KEY",
@@ -28,6 +32,13 @@ def require_env() -> dict[str, str]:
                     "its variables with `set -a; . .sandbox/env; set +a` (make test-faults / "
                     "test-leaks do both)", pytrace=False)
     return {name: os.environ[name] for name in REQUIRED_ENV}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def spec_validation_on() -> None:
+    """Refuse to run against a sandbox that does not check requests against the vendors' specs."""
+    if problem := validation_problem(require_env()["LAUNCHKIT_SANDBOX_URL"]):
+        pytest.exit(problem, returncode=1)
 
 
 def control(method: str, path: str, body: dict | None = None) -> dict:
