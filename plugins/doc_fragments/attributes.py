@@ -5,6 +5,7 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:
+    # The attributes every module declares; a module with its own support levels adds them itself.
     DOCUMENTATION = r"""
 options: {}
 attributes:
@@ -14,62 +15,28 @@ attributes:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
 """
 
+    # A module that changes things and supports check and diff mode fully.
     ACTIONS = r"""
 options: {}
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
 """
 
+    # A module that only reads.
     INFO = r"""
 options: {}
 attributes:
   check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
     support: full
     details: This module makes no changes.
   diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: N/A
     details: This module makes no changes.
-"""
-
-    RENDER = r"""
-options: {}
-attributes:
-  action_group:
-    description: Use C(group/launchkit.paas.render) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - launchkit.paas.render
-"""
-
-    UPSTASH = r"""
-options: {}
-attributes:
-  action_group:
-    description: Use C(group/launchkit.paas.upstash) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - launchkit.paas.upstash
-"""
-
-    SENDGRID = r"""
-options: {}
-attributes:
-  action_group:
-    description: Use C(group/launchkit.paas.sendgrid) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - launchkit.paas.sendgrid
-"""
-
-    SENTRY = r"""
-options: {}
-attributes:
-  action_group:
-    description: Use C(group/launchkit.paas.sentry) in C(module_defaults) to set defaults for this module.
-    support: full
-    membership:
-      - launchkit.paas.sentry
 """

@@ -6,6 +6,12 @@ from __future__ import annotations
 
 class ModuleDocFragment:
     DOCUMENTATION = r"""
+attributes:
+  action_group:
+    description: Use C(group/launchkit.paas.render) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - launchkit.paas.render
 options:
   api_key:
     description:
@@ -20,20 +26,31 @@ options:
         run against the launchkit sandbox.
     type: str
     default: https://api.render.com/v1
+  owner:
+    description:
+      - Workspace id (C(tea-...), C(usr-...)), name or email. Optional when the API key sees one workspace.
+      - If not set, the environment variable E(RENDER_OWNER_ID) is used.
+    type: str
 notes:
   - Calls are retried on HTTP 429 (honouring C(Retry-After) and Render's C(Ratelimit-Reset)), 502, 503,
     504 and connection errors. A create whose answer was lost is not repeated before the module has
     looked for what it may have created.
 """
 
-    # The workspace option of every module that looks a resource up by name.
-    OWNER = r"""
+    # The options of the datastore _info modules (Key Value, Postgres).
+    DATASTORE_INFO = r"""
 options:
-  owner:
-    description:
-      - Workspace id (C(tea-...), C(usr-...)), name or email. Optional when the API key sees one workspace.
-      - If not set, the environment variable E(RENDER_OWNER_ID) is used.
+  name:
+    description: Only the one with this name.
     type: str
+  id:
+    description: Only the one with this id.
+    type: str
+  return_secrets:
+    description:
+      - Return the connection strings (and a database's password) unmasked. Set C(no_log) on the task when you do.
+    type: bool
+    default: false
 """
 
     # The external access list of a Render datastore (Key Value, Postgres).

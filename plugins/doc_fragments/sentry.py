@@ -6,6 +6,12 @@ from __future__ import annotations
 
 class ModuleDocFragment:
     DOCUMENTATION = r"""
+attributes:
+  action_group:
+    description: Use C(group/launchkit.paas.sentry) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - launchkit.paas.sentry
 options:
   auth_token:
     description:

@@ -6,6 +6,12 @@ from __future__ import annotations
 
 class ModuleDocFragment:
     DOCUMENTATION = r"""
+attributes:
+  action_group:
+    description: Use C(group/launchkit.paas.upstash) in C(module_defaults) to set defaults for this module.
+    support: full
+    membership:
+      - launchkit.paas.upstash
 options:
   email:
     description:

@@ -208,37 +208,13 @@ skipped:
   type: bool
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.launchkit.paas.plugins.module_utils.http_check import check
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
-
-ARGUMENT_SPEC = {
-    "url": {"type": "str", "required": True},
-    "method": {"type": "str", "default": "GET"},
-    "headers": {"type": "dict", "no_log": True},
-    "body": {"type": "raw"},
-    "body_format": {"type": "str", "choices": ["json", "raw"], "default": "json"},
-    "status_code": {"type": "list", "elements": "int", "default": [200]},
-    "json": {"type": "list", "elements": "dict", "options": {
-        "query": {"type": "str", "required": True},
-        "equals": {"type": "raw"}, "contains": {"type": "raw"}, "exists": {"type": "bool"},
-        "matches": {"type": "str"}, "gte": {"type": "raw"}, "lte": {"type": "raw"},
-    }, "mutually_exclusive": [check.TESTS], "required_one_of": [check.TESTS]},
-    "contains": {"type": "list", "elements": "str"},
-    "timeout": {"type": "float", "default": 10.0},
-    "retries": {"type": "int", "default": 0},
-    "delay": {"type": "float", "default": 2.0},
-    "validate_certs": {"type": "bool", "default": True},
-    "ca_path": {"type": "path"},
-    "run_in_check_mode": {"type": "bool"},
-}
+from ansible_collections.launchkit.paas.plugins.module_utils.http_check.check import (
+    ARGUMENT_SPEC, required_libraries, run_check)
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
 
 
 def main() -> None:
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    # jmespath only evaluates the json assertions.
-    run(module, check.run_check, requires={"jmespath": check.JMESPATH_IMPORT_ERROR if module.params["json"] else None})
+    run_module(ARGUMENT_SPEC, run_check, requires=required_libraries)
 
 
 if __name__ == "__main__":

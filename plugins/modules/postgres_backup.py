@@ -29,6 +29,7 @@ description:
   - Warns when C(pg_dump) is older than the server's major version (C(pg_dump) then refuses to dump) and names
     the client version to install.
 extends_documentation_fragment:
+  - launchkit.paas.postgres
   - launchkit.paas.attributes
 attributes:
   check_mode:
@@ -44,8 +45,8 @@ options:
       - PostgreSQL URL with its password of the database to back up, for example
         C(postgresql://app:secret@db.internal:5432/app). It must name the database.
       - An C(sslmode) query parameter in the URL is honoured unless O(sslmode) is set.
-    type: str
-    required: true
+      - Query parameters that only ORMs understand and libpq refuses (such as C(pgbouncer=true)) are left out
+        of the connections and of the URL given to C(pg_dump).
   dest:
     description: Directory of the backups; created with mode C(0700) when missing.
     type: path
@@ -79,21 +80,19 @@ options:
       - Defaults to the server and credentials of O(url), connecting to its maintenance database C(postgres).
     type: str
   sslmode:
-    description: libpq C(sslmode) for every connection; overrides the one in O(url) and O(restore_check_url).
-    type: str
-    choices: [disable, allow, prefer, require, verify-ca, verify-full]
+    description: libpq C(sslmode) for every connection and tool; overrides the one in O(url) and O(restore_check_url).
   pg_bin_dir:
     description:
       - Directory holding C(pg_dump) and C(pg_restore), for example C(/usr/lib/postgresql/16/bin).
       - Defaults to the ones on E(PATH), else the newest C(/usr/lib/postgresql/*/bin).
     type: path
   timeout:
-    description: Seconds the dump and the restore check may take together.
+    description:
+      - Seconds the dump and the restore check may take together.
+      - Each connection waits at most 30 seconds (or O(timeout) when shorter) to be made.
     type: int
     default: 3600
 requirements:
-  - python >= 3.10
-  - psycopg2 (or psycopg2-binary)
   - pg_dump and pg_restore (the PostgreSQL client tools) at least as new as the server
 notes:
   - A dump of a server whose major version is newer than C(pg_dump) fails; install the matching client tools
@@ -168,30 +167,12 @@ restore_check:
     differences: {description: "What differs.", type: list, elements: str, returned: on failure}
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.launchkit.paas.plugins.module_utils.postgres import connection as pg
-from ansible_collections.launchkit.paas.plugins.module_utils.postgres import backup
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
+from ansible_collections.launchkit.paas.plugins.module_utils.postgres.backup import ARGUMENT_SPEC, run_backup
+from ansible_collections.launchkit.paas.plugins.module_utils.postgres.connection import run_postgres_module
 
 
 def main() -> None:
-    module = AnsibleModule(
-        argument_spec={
-            "url": {"type": "str", "required": True, "no_log": True},
-            "dest": {"type": "path", "required": True},
-            "prefix": {"type": "str"},
-            "retention": {"type": "int", "default": 7},
-            "max_age": {"type": "int", "default": 0},
-            "restore_check": {"type": "bool", "default": True},
-            "restore_check_url": {"type": "str", "no_log": True},
-            "sslmode": {"type": "str", "choices": list(pg.SSLMODES)},
-            "pg_bin_dir": {"type": "path"},
-            "timeout": {"type": "int", "default": 3600},
-        },
-        supports_check_mode=True,
-    )
-    run(module, backup.run_backup, needs_requests=False, requires={"psycopg2": pg.PSYCOPG2_IMPORT_ERROR})
+    run_postgres_module(ARGUMENT_SPEC, run_backup)
 
 
 if __name__ == "__main__":

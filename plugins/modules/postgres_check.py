@@ -19,6 +19,7 @@ description:
     used) and fails when fewer than O(min_free_connections) are free.
   - Never reports a change. Errors never contain the password.
 extends_documentation_fragment:
+  - launchkit.paas.postgres
   - launchkit.paas.attributes
 attributes:
   check_mode:
@@ -28,16 +29,6 @@ attributes:
     support: N/A
     details: This module makes no changes.
 options:
-  url:
-    description:
-      - PostgreSQL URL with its password, for example C(postgresql://app:secret@db.internal:5432/app).
-      - An C(sslmode) query parameter in the URL is honoured unless O(sslmode) is set.
-    type: str
-    required: true
-  sslmode:
-    description: libpq C(sslmode); overrides the one in O(url).
-    type: str
-    choices: [disable, allow, prefer, require, verify-ca, verify-full]
   schema:
     description: Schema whose tables are listed and where the write check creates its scratch table.
     type: str
@@ -50,13 +41,6 @@ options:
     description: Fail when the role cannot write.
     type: bool
     default: true
-  timeout:
-    description: Seconds to wait for the connection.
-    type: float
-    default: 10
-requirements:
-  - python >= 3.10
-  - psycopg2 (or psycopg2-binary)
 """
 
 EXAMPLES = r"""
@@ -89,25 +73,12 @@ postgres:
     connections: {description: "'Headroom: max_connections, superuser_reserved, used, free, percent_used.'", type: dict}
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.launchkit.paas.plugins.module_utils.postgres import connection as pg
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
+from ansible_collections.launchkit.paas.plugins.module_utils.postgres.check import ARGUMENT_SPEC, run_check
+from ansible_collections.launchkit.paas.plugins.module_utils.postgres.connection import run_postgres_module
 
 
 def main() -> None:
-    module = AnsibleModule(
-        argument_spec={
-            "url": {"type": "str", "required": True, "no_log": True},
-            "sslmode": {"type": "str", "choices": list(pg.SSLMODES)},
-            "schema": {"type": "str", "default": "public"},
-            "min_free_connections": {"type": "int", "default": 5},
-            "require_write": {"type": "bool", "default": True},
-            "timeout": {"type": "float", "default": 10.0},
-        },
-        supports_check_mode=True,
-    )
-    run(module, pg.run_check, needs_requests=False, requires={"psycopg2": pg.PSYCOPG2_IMPORT_ERROR})
+    run_postgres_module(ARGUMENT_SPEC, run_check)
 
 
 if __name__ == "__main__":

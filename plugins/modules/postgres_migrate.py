@@ -22,6 +22,7 @@ description:
     the second waits, then finds the migrations applied.
   - Statements that cannot run inside a transaction block (such as C(CREATE INDEX CONCURRENTLY)) are not supported.
 extends_documentation_fragment:
+  - launchkit.paas.postgres
   - launchkit.paas.attributes
 attributes:
   check_mode:
@@ -31,12 +32,6 @@ attributes:
     support: full
     details: The diff lists the pending migration files.
 options:
-  url:
-    description:
-      - PostgreSQL URL with its password, for example C(postgresql://app:secret@db.internal:5432/app).
-      - An C(sslmode) query parameter in the URL is honoured unless O(sslmode) is set.
-    type: str
-    required: true
   path:
     description: Directory holding the migration files; only files ending in C(.sql) are read, ordered by name.
     type: path
@@ -46,17 +41,6 @@ options:
       C(version) (the file name), C(checksum) (sha256), C(applied_at) and C(duration_ms).
     type: str
     default: launchkit_migrations
-  sslmode:
-    description: libpq C(sslmode); overrides the one in O(url).
-    type: str
-    choices: [disable, allow, prefer, require, verify-ca, verify-full]
-  timeout:
-    description: Seconds to wait for the connection.
-    type: float
-    default: 10
-requirements:
-  - python >= 3.10
-  - psycopg2 (or psycopg2-binary)
 """
 
 EXAMPLES = r"""
@@ -106,24 +90,12 @@ changed_migrations:
   elements: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.launchkit.paas.plugins.module_utils.postgres import connection as pg
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
+from ansible_collections.launchkit.paas.plugins.module_utils.postgres.connection import run_postgres_module
+from ansible_collections.launchkit.paas.plugins.module_utils.postgres.migrate import ARGUMENT_SPEC, run_migrations
 
 
 def main() -> None:
-    module = AnsibleModule(
-        argument_spec={
-            "url": {"type": "str", "required": True, "no_log": True},
-            "path": {"type": "path", "required": True},
-            "table": {"type": "str", "default": pg.DEFAULT_TABLE},
-            "sslmode": {"type": "str", "choices": list(pg.SSLMODES)},
-            "timeout": {"type": "float", "default": 10.0},
-        },
-        supports_check_mode=True,
-    )
-    run(module, pg.run_migrations, needs_requests=False, requires={"psycopg2": pg.PSYCOPG2_IMPORT_ERROR})
+    run_postgres_module(ARGUMENT_SPEC, run_migrations)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ description:
     Managed Redis that hides C(CONFIG) (Upstash) is judged by O(maxmemory_policy) when given.
   - Writes nothing but its own key under C(launchkit:check:), with a TTL, and deletes it.
     In check mode the SET/GET and TTL checks are skipped, so nothing is written at all.
+  - Messages name the server (host and port), never the password.
 extends_documentation_fragment:
   - launchkit.paas.attributes
 attributes:
@@ -97,27 +98,13 @@ redis:
     skipped: {description: "Checks skipped in check mode.", type: list, elements: str}
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.launchkit.paas.plugins.module_utils.redis import check
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
+from ansible_collections.launchkit.paas.plugins.module_utils.redis.check import (
+    ARGUMENT_SPEC, REDIS_IMPORT_ERROR, run_checks)
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
 
 
 def main() -> None:
-    module = AnsibleModule(
-        argument_spec={
-            "url": {"type": "str", "required": True, "no_log": True},
-            "use": {"type": "str", "choices": ["queue", "cache", "any"], "default": "any"},
-            "maxmemory_policy": {"type": "str"},
-            "pubsub": {"type": "bool", "default": True},
-            "ttl": {"type": "int", "default": 30},
-            "timeout": {"type": "float", "default": 5.0},
-            "ca_path": {"type": "path"},
-            "validate_certs": {"type": "bool", "default": True},
-        },
-        supports_check_mode=True,
-    )
-    run(module, check.run_checks, needs_requests=False, requires={"redis": check.REDIS_IMPORT_ERROR})
+    run_module(ARGUMENT_SPEC, run_checks, needs_requests=False, requires={"redis": REDIS_IMPORT_ERROR})
 
 
 if __name__ == "__main__":

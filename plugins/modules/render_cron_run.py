@@ -18,10 +18,7 @@ description:
 extends_documentation_fragment:
   - launchkit.paas.render
   - launchkit.paas.http_client
-  - launchkit.paas.render.owner
-  - launchkit.paas.attributes
   - launchkit.paas.attributes.actions
-  - launchkit.paas.attributes.render
 attributes:
   diff_mode:
     support: none
@@ -77,22 +74,13 @@ schedule_note:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.launchkit.paas.plugins.module_utils.render import client as render
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.render import options
 from ansible_collections.launchkit.paas.plugins.module_utils.render.deploy import run_cron_run
 
 
 def main() -> None:
-    argument_spec = render.module_options()
-    argument_spec.update(
-        service={"type": "str", "required": True},
-        wait={"type": "bool", "default": True},
-        wait_timeout={"type": "int", "default": 900},
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run(module, run_cron_run)
+    run_module(options.cron_run(), run_cron_run)
 
 
 if __name__ == "__main__":

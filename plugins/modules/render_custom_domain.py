@@ -19,10 +19,7 @@ description:
 extends_documentation_fragment:
   - launchkit.paas.render
   - launchkit.paas.http_client
-  - launchkit.paas.render.owner
-  - launchkit.paas.attributes
   - launchkit.paas.attributes.actions
-  - launchkit.paas.attributes.render
 options:
   service:
     description: Service id or name (a web service or static site).
@@ -91,25 +88,13 @@ verified:
   type: bool
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.launchkit.paas.plugins.module_utils.render import client as render
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.render import options
 from ansible_collections.launchkit.paas.plugins.module_utils.render.domain import run_custom_domain
 
 
 def main() -> None:
-    argument_spec = render.module_options()
-    argument_spec.update(
-        service={"type": "str", "required": True},
-        name={"type": "str", "required": True},
-        state={"type": "str", "choices": ["present", "absent"], "default": "present"},
-        verify={"type": "bool", "default": False},
-        wait={"type": "bool", "default": True},
-        wait_timeout={"type": "int", "default": 300},
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run(module, run_custom_domain)
+    run_module(options.custom_domain(), run_custom_domain)
 
 
 if __name__ == "__main__":

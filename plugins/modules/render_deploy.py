@@ -23,10 +23,7 @@ description:
 extends_documentation_fragment:
   - launchkit.paas.render
   - launchkit.paas.http_client
-  - launchkit.paas.render.owner
-  - launchkit.paas.attributes
   - launchkit.paas.attributes.actions
-  - launchkit.paas.attributes.render
 attributes:
   diff_mode:
     support: none
@@ -108,25 +105,13 @@ actions:
   type: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.launchkit.paas.plugins.module_utils.render import client as render
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.render import options
 from ansible_collections.launchkit.paas.plugins.module_utils.render.deploy import run_deploy
 
 
 def main() -> None:
-    argument_spec = render.module_options()
-    argument_spec.update(
-        services={"type": "list", "elements": "str", "required": True, "aliases": ["service"]},
-        state={"type": "str", "choices": ["deployed", "live", "rolled_back"], "default": "deployed"},
-        commit_id={"type": "str"}, image_url={"type": "str"}, clear_cache={"type": "bool", "default": False},
-        deploy_id={"type": "str"}, wait={"type": "bool", "default": True},
-        wait_timeout={"type": "int", "default": 1200},
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
-                           mutually_exclusive=[("commit_id", "image_url")])
-    run(module, run_deploy)
+    run_module(options.deploy(), run_deploy, mutually_exclusive=[("commit_id", "image_url")])
 
 
 if __name__ == "__main__":

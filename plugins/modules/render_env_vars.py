@@ -21,10 +21,7 @@ description:
 extends_documentation_fragment:
   - launchkit.paas.render
   - launchkit.paas.http_client
-  - launchkit.paas.render.owner
-  - launchkit.paas.attributes
   - launchkit.paas.attributes.actions
-  - launchkit.paas.attributes.render
 options:
   service:
     description: Service id (C(srv-...)) or its name in the workspace.
@@ -111,26 +108,13 @@ previous:
   type: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.launchkit.paas.plugins.module_utils.render import client as render
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
-from ansible_collections.launchkit.paas.plugins.module_utils.render.logic import run_env_vars
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.render import options
+from ansible_collections.launchkit.paas.plugins.module_utils.render.env_vars import run_env_vars
 
 
 def main() -> None:
-    argument_spec = render.module_options()
-    argument_spec.update(
-        service={"type": "str", "required": True},
-        env={"type": "dict", "default": {}, "no_log": True},
-        remove={"type": "list", "elements": "str", "default": [], "no_log": False},
-        from_service={"type": "str"},
-        from_service_keys={"type": "list", "elements": "str", "no_log": False},
-        purge={"type": "bool", "default": False},
-        return_previous={"type": "bool", "default": False},
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run(module, run_env_vars)
+    run_module(options.env_vars(), run_env_vars)
 
 
 if __name__ == "__main__":

@@ -21,11 +21,8 @@ description:
 extends_documentation_fragment:
   - launchkit.paas.render
   - launchkit.paas.http_client
-  - launchkit.paas.render.owner
   - launchkit.paas.render.ip_allow_list
-  - launchkit.paas.attributes
   - launchkit.paas.attributes.actions
-  - launchkit.paas.attributes.render
 options:
   name:
     description: Name of the instance.
@@ -126,31 +123,13 @@ action:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.launchkit.paas.plugins.module_utils.render import client as render
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
-from ansible_collections.launchkit.paas.plugins.module_utils.render.logic import run_key_value
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.render import options
+from ansible_collections.launchkit.paas.plugins.module_utils.render.key_value import run_key_value
 
 
 def main() -> None:
-    policies = list(render.MAXMEMORY_POLICIES) + [p.replace("_", "-") for p in render.MAXMEMORY_POLICIES if "_" in p]
-    argument_spec = render.module_options()
-    argument_spec.update(
-        name={"type": "str", "required": True},
-        id={"type": "str"},
-        state={"type": "str", "choices": ["present", "absent"], "default": "present"},
-        plan={"type": "str", "choices": list(render.KEY_VALUE_PLANS)},
-        region={"type": "str", "choices": list(render.REGIONS)},
-        maxmemory_policy={"type": "str", "choices": policies},
-        ip_allow_list=render.IP_ALLOW_LIST_OPTION,
-        environment_id={"type": "str"},
-        wait={"type": "bool", "default": True},
-        wait_timeout={"type": "int", "default": 600},
-        return_secrets={"type": "bool", "default": False},
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run(module, run_key_value)
+    run_module(options.key_value(), run_key_value)
 
 
 if __name__ == "__main__":

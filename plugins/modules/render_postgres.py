@@ -23,11 +23,8 @@ description:
 extends_documentation_fragment:
   - launchkit.paas.render
   - launchkit.paas.http_client
-  - launchkit.paas.render.owner
   - launchkit.paas.render.ip_allow_list
-  - launchkit.paas.attributes
   - launchkit.paas.attributes.actions
-  - launchkit.paas.attributes.render
 options:
   name:
     description: Name of the database as the Render Dashboard shows it.
@@ -171,35 +168,13 @@ action:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.launchkit.paas.plugins.module_utils.render import client as render
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.render import options
 from ansible_collections.launchkit.paas.plugins.module_utils.render.postgres import run_postgres
 
 
 def main() -> None:
-    argument_spec = render.module_options()
-    argument_spec.update(
-        name={"type": "str", "required": True},
-        id={"type": "str"},
-        state={"type": "str", "choices": ["present", "suspended", "absent"], "default": "present"},
-        plan={"type": "str", "choices": list(render.POSTGRES_PLANS)},
-        version={"type": "str", "choices": list(render.POSTGRES_VERSIONS)},
-        region={"type": "str", "choices": list(render.REGIONS)},
-        disk_size_gb={"type": "int"},
-        high_availability={"type": "bool"},
-        ip_allow_list=render.IP_ALLOW_LIST_OPTION,
-        database_name={"type": "str"},
-        database_user={"type": "str"},
-        environment_id={"type": "str"},
-        confirm_delete={"type": "bool", "default": False},
-        wait={"type": "bool", "default": True},
-        wait_timeout={"type": "int", "default": 600},
-        return_secrets={"type": "bool", "default": False},
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run(module, run_postgres)
+    run_module(options.postgres(), run_postgres)
 
 
 if __name__ == "__main__":

@@ -16,21 +16,8 @@ description:
 extends_documentation_fragment:
   - launchkit.paas.render
   - launchkit.paas.http_client
-  - launchkit.paas.render.owner
-  - launchkit.paas.attributes
+  - launchkit.paas.render.datastore_info
   - launchkit.paas.attributes.info
-  - launchkit.paas.attributes.render
-options:
-  name:
-    description: Only the databases with this name.
-    type: str
-  id:
-    description: Only the database with this id.
-    type: str
-  return_secrets:
-    description: Return the connection strings and the password unmasked. Set C(no_log) on the task when you do.
-    type: bool
-    default: false
 """
 
 EXAMPLES = r"""
@@ -52,22 +39,13 @@ postgres:
   elements: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.launchkit.paas.plugins.module_utils.render import client as render
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.render import options
 from ansible_collections.launchkit.paas.plugins.module_utils.render.postgres import run_postgres_info
 
 
 def main() -> None:
-    argument_spec = render.module_options()
-    argument_spec.update(
-        name={"type": "str"},
-        id={"type": "str"},
-        return_secrets={"type": "bool", "default": False},
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run(module, run_postgres_info)
+    run_module(options.datastore_info(), run_postgres_info)
 
 
 if __name__ == "__main__":

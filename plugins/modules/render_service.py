@@ -21,13 +21,14 @@ description:
     says so in RV(schedule_note).
   - Creating a service starts its first deploy (RV(deploy_id)); use M(launchkit.paas.render_deploy)
     with C(state=live) to wait for it.
+  - A service with runtime V(docker) (or V(image)) has Render's docker details. O(start_command) is sent as
+    its C(dockerCommand), O(docker_context) and O(dockerfile_path) choose the Dockerfile, and O(build_command)
+    is refused. To make a worker or cron job from the same repository as a docker web service, pass the web
+    service's C(dockerContext) and C(dockerfilePath) as O(docker_context) and O(dockerfile_path).
 extends_documentation_fragment:
   - launchkit.paas.render
   - launchkit.paas.http_client
-  - launchkit.paas.render.owner
-  - launchkit.paas.attributes
   - launchkit.paas.attributes.actions
-  - launchkit.paas.attributes.render
 options:
   name:
     description: Service name, unique in the workspace.
@@ -70,13 +71,28 @@ options:
     description: Deploy on every push to O(branch).
     type: bool
   build_command:
-    description: Build command, for example C(bundle install). Needed to create with a native runtime.
+    description:
+      - Build command, for example C(bundle install). Needed to create with a native runtime.
+      - Not for runtimes V(docker) and V(image), which Render builds from a Dockerfile or does not build;
+        setting it there is an error raised before any call.
     type: str
   start_command:
-    description: Start command, for example C(bundle exec sidekiq -C config/sidekiq.yml). Needed to create with a native runtime.
+    description:
+      - Start command, for example C(bundle exec sidekiq -C config/sidekiq.yml). Needed to create with a native runtime.
+      - With runtime V(docker) or V(image) it is the command that overrides the image's (Render's C(dockerCommand));
+        the service is compared with its C(dockerCommand), so a second run changes nothing.
     type: str
-  docker_command:
-    description: Command that overrides the image's for Docker runtimes.
+    aliases: [docker_command]
+  docker_context:
+    description:
+      - Directory the Docker build runs in, relative to the repository root, for example V(.). Only for runtime V(docker).
+      - Render uses the repository root when unset; a cron job created with a command is sent V(.) then, since
+        Render takes a cron job's docker details only whole.
+    type: str
+  dockerfile_path:
+    description:
+      - Path of the Dockerfile, relative to the repository root, for example V(./Dockerfile). Only for runtime V(docker).
+      - Render uses C(./Dockerfile) when unset (sent as such when a cron job is created with a command).
     type: str
   pre_deploy_command:
     description: Command run before each deploy (migrations), not for cron jobs and static sites.
@@ -164,6 +180,16 @@ EXAMPLES = r"""
     start_command: bundle exec rails recurring_cleanups:generate_jobs
     schedule: "0 10 * * *"
 
+- name: A worker built from the same Dockerfile as a docker web service, with its own command
+  launchkit.paas.render_service:
+    name: scoop-sidekiq
+    type: background_worker
+    runtime: docker
+    repo: https://github.com/example/scoop
+    docker_context: .
+    dockerfile_path: ./Dockerfile
+    start_command: bundle exec sidekiq
+
 - name: Rollback plan of the worker phase
   launchkit.paas.render_service:
     name: scoop-sidekiq
@@ -193,33 +219,13 @@ schedule_note:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.launchkit.paas.plugins.module_utils.render import client as render
-from ansible_collections.launchkit.paas.plugins.module_utils.render import service
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.render import options
+from ansible_collections.launchkit.paas.plugins.module_utils.render.service import run_service
 
 
 def main() -> None:
-    argument_spec = render.module_options()
-    text = {"type": "str"}
-    argument_spec.update(
-        name={"type": "str", "required": True}, id=text,
-        state={"type": "str", "choices": ["present", "suspended", "absent"], "default": "present"},
-        type={"type": "str", "choices": list(render.SERVICE_TYPES)},
-        runtime={"type": "str", "choices": list(service.RUNTIMES)},
-        repo=text, branch=text, image=text, registry_credential_id=text, root_dir=text,
-        auto_deploy={"type": "bool"}, build_command=text, start_command=text, docker_command=text,
-        pre_deploy_command=text, plan={"type": "str", "choices": list(service.SERVICE_PLANS)},
-        region={"type": "str", "choices": list(render.REGIONS)}, num_instances={"type": "int"},
-        autoscaling={"type": "dict", "options": {
-            "enabled": {"type": "bool", "required": True}, "min": {"type": "int", "default": 1},
-            "max": {"type": "int", "default": 3}, "cpu_percent": {"type": "int"}, "memory_percent": {"type": "int"}}},
-        health_check_path=text, schedule=text, publish_path=text, environment_id=text,
-        create_env={"type": "dict", "no_log": True}, create_env_from=text,
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run(module, service.run_service)
+    run_module(options.service(), run_service)
 
 
 if __name__ == "__main__":

@@ -16,10 +16,7 @@ description:
 extends_documentation_fragment:
   - launchkit.paas.render
   - launchkit.paas.http_client
-  - launchkit.paas.render.owner
-  - launchkit.paas.attributes
   - launchkit.paas.attributes.info
-  - launchkit.paas.attributes.render
 options:
   name:
     description: Only services with one of these names.
@@ -104,24 +101,13 @@ services:
       sample: {"REDIS_URL": "redis://red-d0a1b2c3:6379"}
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.launchkit.paas.plugins.module_utils.render import client as render
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
-from ansible_collections.launchkit.paas.plugins.module_utils.render.logic import run_service_info
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.render import options
+from ansible_collections.launchkit.paas.plugins.module_utils.render.service_info import run_service_info
 
 
 def main() -> None:
-    argument_spec = render.module_options()
-    argument_spec.update(
-        name={"type": "list", "elements": "str"},
-        type={"type": "list", "elements": "str", "choices": list(render.SERVICE_TYPES)},
-        id={"type": "str"},
-        env_keys={"type": "bool", "default": False, "no_log": False},
-        env_values={"type": "list", "elements": "str", "default": [], "no_log": False},
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run(module, run_service_info)
+    run_module(options.service_info(), run_service_info)
 
 
 if __name__ == "__main__":

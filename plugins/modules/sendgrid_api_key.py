@@ -27,9 +27,7 @@ description:
 extends_documentation_fragment:
   - launchkit.paas.sendgrid
   - launchkit.paas.http_client
-  - launchkit.paas.attributes
   - launchkit.paas.attributes.actions
-  - launchkit.paas.attributes.sendgrid
 options:
   name:
     description:
@@ -40,6 +38,8 @@ options:
   api_key_id:
     description:
       - Id of the key. Use it when several keys share a name, or to manage a key whatever its name.
+      - Only the key with this id is acted on; when SendGrid's answer holds no key with this id, the key
+        counts as not existing.
       - With O(state=present) the key must exist; the module does not create a key with a chosen id.
     type: str
   state:
@@ -133,25 +133,13 @@ msg:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.launchkit.paas.plugins.module_utils.sendgrid import client as sendgrid
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import base_options, run
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.sendgrid import api_key
+from ansible_collections.launchkit.paas.plugins.module_utils.sendgrid.options import module_options
 
 
 def main() -> None:
-    argument_spec = base_options("SENDGRID_API_URL", sendgrid.DEFAULT_URL, "SENDGRID_API_KEY")
-    argument_spec.update(
-        name={"type": "str"},
-        api_key_id={"type": "str"},
-        state={"type": "str", "choices": ["present", "absent"], "default": "present"},
-        scopes={"type": "list", "elements": "str"},
-        full_access={"type": "bool", "default": False},
-        rotate={"type": "bool", "default": False},
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
-                           required_one_of=[("name", "api_key_id")])
-    run(module, sendgrid.run_api_key)
+    run_module(module_options(api_key.OPTIONS), api_key.run_api_key, required_one_of=api_key.REQUIRED_ONE_OF)
 
 
 if __name__ == "__main__":

@@ -24,9 +24,7 @@ description:
 extends_documentation_fragment:
   - launchkit.paas.sendgrid
   - launchkit.paas.http_client
-  - launchkit.paas.attributes
   - launchkit.paas.attributes.actions
-  - launchkit.paas.attributes.sendgrid
 options:
   domain:
     description: The sending domain, for example V(example.com).
@@ -138,27 +136,13 @@ action:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.launchkit.paas.plugins.module_utils.sendgrid import client as sendgrid
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import base_options, run
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.sendgrid import domain_auth
+from ansible_collections.launchkit.paas.plugins.module_utils.sendgrid.options import module_options
 
 
 def main() -> None:
-    argument_spec = base_options("SENDGRID_API_URL", sendgrid.DEFAULT_URL, "SENDGRID_API_KEY")
-    argument_spec.update(
-        domain={"type": "str", "required": True},
-        subdomain={"type": "str"},
-        state={"type": "str", "choices": ["present", "absent"], "default": "present"},
-        automatic_security={"type": "bool", "default": True},
-        custom_spf={"type": "bool"},
-        default={"type": "bool"},
-        region={"type": "str", "choices": list(sendgrid.DOMAIN_REGIONS)},
-        validate={"type": "bool", "default": False},
-        fail_on_invalid={"type": "bool", "default": False},
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run(module, sendgrid.run_domain_auth)
+    run_module(module_options(domain_auth.OPTIONS), domain_auth.run_domain_auth)
 
 
 if __name__ == "__main__":

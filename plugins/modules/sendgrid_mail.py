@@ -21,9 +21,7 @@ description:
 extends_documentation_fragment:
   - launchkit.paas.sendgrid
   - launchkit.paas.http_client
-  - launchkit.paas.attributes
   - launchkit.paas.attributes.actions
-  - launchkit.paas.attributes.sendgrid
 attributes:
   diff_mode:
     support: none
@@ -114,28 +112,13 @@ recipients:
   elements: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.launchkit.paas.plugins.module_utils.sendgrid import client as sendgrid
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import base_options, run
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.sendgrid import mail
+from ansible_collections.launchkit.paas.plugins.module_utils.sendgrid.options import module_options
 
 
 def main() -> None:
-    argument_spec = base_options("SENDGRID_API_URL", sendgrid.DEFAULT_URL, "SENDGRID_API_KEY")
-    argument_spec.update(
-        to={"type": "list", "elements": "str", "required": True},
-        from_email={"type": "str", "required": True},
-        from_name={"type": "str"},
-        reply_to={"type": "str"},
-        subject={"type": "str", "required": True},
-        text={"type": "str"},
-        html={"type": "str"},
-        categories={"type": "list", "elements": "str"},
-        sandbox_mode={"type": "bool", "default": True},
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
-                           required_one_of=[("text", "html")])
-    run(module, sendgrid.run_mail)
+    run_module(module_options(mail.OPTIONS), mail.run_mail, required_one_of=mail.REQUIRED_ONE_OF)
 
 
 if __name__ == "__main__":

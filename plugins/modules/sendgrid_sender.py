@@ -20,9 +20,7 @@ description:
 extends_documentation_fragment:
   - launchkit.paas.sendgrid
   - launchkit.paas.http_client
-  - launchkit.paas.attributes
   - launchkit.paas.attributes.actions
-  - launchkit.paas.attributes.sendgrid
 options:
   from_email:
     description: The sender address to verify.
@@ -138,22 +136,13 @@ action:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.launchkit.paas.plugins.module_utils.sendgrid import client as sendgrid
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import base_options, run
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.sendgrid import sender
+from ansible_collections.launchkit.paas.plugins.module_utils.sendgrid.options import module_options
 
 
 def main() -> None:
-    argument_spec = base_options("SENDGRID_API_URL", sendgrid.DEFAULT_URL, "SENDGRID_API_KEY")
-    argument_spec.update(
-        from_email={"type": "str", "required": True},
-        state={"type": "str", "choices": ["present", "absent"], "default": "present"},
-        resend={"type": "bool", "default": False},
-        **{option: {"type": "str"} for option in sendgrid.SENDER_FIELDS},
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run(module, sendgrid.run_sender)
+    run_module(module_options(sender.OPTIONS), sender.run_sender)
 
 
 if __name__ == "__main__":

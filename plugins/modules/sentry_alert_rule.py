@@ -25,9 +25,7 @@ description:
 extends_documentation_fragment:
   - launchkit.paas.sentry
   - launchkit.paas.http_client
-  - launchkit.paas.attributes
   - launchkit.paas.attributes.actions
-  - launchkit.paas.attributes.sentry
 options:
   name:
     description: Rule name, unique among the project's rules.
@@ -162,35 +160,13 @@ action:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.launchkit.paas.plugins.module_utils.sentry import client as sentry
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.sentry import options
+from ansible_collections.launchkit.paas.plugins.module_utils.sentry.alert_rule import run_alert_rule
 
 
 def main() -> None:
-    argument_spec = sentry.sentry_options()
-    argument_spec.update(
-        name={"type": "str", "required": True},
-        project={"type": "str", "required": True},
-        api={"type": "str", "choices": ["workflows", "legacy_rules"], "default": "workflows"},
-        kind={"type": "str", "choices": ["new_issue", "event_frequency"]},
-        threshold={"type": "int"},
-        interval={"type": "str", "choices": list(sentry.INTERVALS), "default": "1h"},
-        frequency={"type": "int"},
-        environment={"type": "str"},
-        enabled={"type": "bool"},
-        detector_types={"type": "list", "elements": "str", "default": ["issue_stream"]},
-        notify={"type": "list", "elements": "dict", "options": {
-            "type": {"type": "str", "required": True, "choices": ["team", "member", "issue_owners", "slack"]},
-            "target": {"type": "str"},
-            "integration_id": {"type": "str"},
-            "fallthrough": {"type": "str", "choices": list(sentry.FALLTHROUGH)},
-        }},
-        state={"type": "str", "choices": ["present", "absent"], "default": "present"},
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run(module, sentry.run_alert_rule)
+    run_module(options.alert_rule(), run_alert_rule)
 
 
 if __name__ == "__main__":

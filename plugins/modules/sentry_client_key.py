@@ -25,9 +25,7 @@ description:
 extends_documentation_fragment:
   - launchkit.paas.sentry
   - launchkit.paas.http_client
-  - launchkit.paas.attributes
   - launchkit.paas.attributes.actions
-  - launchkit.paas.attributes.sentry
 options:
   project:
     description: Slug of the project.
@@ -117,28 +115,13 @@ action:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.launchkit.paas.plugins.module_utils.sentry import client as sentry
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.sentry import options
+from ansible_collections.launchkit.paas.plugins.module_utils.sentry.client_key import run_client_key
 
 
 def main() -> None:
-    argument_spec = sentry.sentry_options()
-    argument_spec.update(
-        project={"type": "str", "required": True},
-        name={"type": "str"},
-        key_id={"type": "str"},
-        adopt_default={"type": "bool", "default": True},
-        rate_limit={"type": "dict", "options": {"count": {"type": "int", "required": True},
-                                                "window": {"type": "int", "required": True}}},
-        force={"type": "bool", "default": False},
-        return_secrets={"type": "bool", "default": False},
-        state={"type": "str", "choices": ["present", "absent"], "default": "present"},
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
-                           required_one_of=[("name", "key_id")])
-    run(module, sentry.run_client_key)
+    run_module(options.client_key(), run_client_key, required_one_of=[("name", "key_id")])
 
 
 if __name__ == "__main__":

@@ -23,9 +23,7 @@ description:
 extends_documentation_fragment:
   - launchkit.paas.sentry
   - launchkit.paas.http_client
-  - launchkit.paas.attributes
   - launchkit.paas.attributes.actions
-  - launchkit.paas.attributes.sentry
 options:
   name:
     description:
@@ -88,25 +86,13 @@ action:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.launchkit.paas.plugins.module_utils.sentry import client as sentry
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.sentry import options
+from ansible_collections.launchkit.paas.plugins.module_utils.sentry.project import run_project
 
 
 def main() -> None:
-    argument_spec = sentry.sentry_options()
-    argument_spec.update(
-        name={"type": "str"},
-        slug={"type": "str"},
-        team={"type": "str"},
-        platform={"type": "str"},
-        default_rules={"type": "bool", "default": False},
-        state={"type": "str", "choices": ["present", "absent"], "default": "present"},
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True,
-                           required_one_of=[("name", "slug")])
-    run(module, sentry.run_project)
+    run_module(options.project(), run_project, required_one_of=[("name", "slug")])
 
 
 if __name__ == "__main__":

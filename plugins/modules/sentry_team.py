@@ -16,9 +16,7 @@ description:
 extends_documentation_fragment:
   - launchkit.paas.sentry
   - launchkit.paas.http_client
-  - launchkit.paas.attributes
   - launchkit.paas.attributes.actions
-  - launchkit.paas.attributes.sentry
 options:
   slug:
     description:
@@ -59,21 +57,13 @@ action:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.launchkit.paas.plugins.module_utils.sentry import client as sentry
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.sentry import options
+from ansible_collections.launchkit.paas.plugins.module_utils.sentry.team import run_team
 
 
 def main() -> None:
-    argument_spec = sentry.sentry_options()
-    argument_spec.update(
-        slug={"type": "str", "required": True},
-        name={"type": "str"},
-        state={"type": "str", "choices": ["present", "absent"], "default": "present"},
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run(module, sentry.run_team)
+    run_module(options.team(), run_team)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,9 @@ description:
     C(1 / 0) in the app's console after wiring Sentry. No Sentry SDK is needed - the module posts a
     Sentry envelope to the DSN's ingest endpoint (C(<scheme>://<host>/api/<project id>/envelope/)).
   - The event carries the tag C(launchkit_check) with a fresh UUID (returned as RV(check_id)).
+  - Sending is retried on HTTP 429, 500, 502, 503 and 504 and on connection errors; repeating is safe,
+    as Sentry drops a second event with the same id. Any other refusal (for example an inactive key) fails
+    the task.
   - With O(confirm=true), the module then asks the web API for the event
     (C(GET /projects/{org}/{project}/events/{event_id}/)) until it is visible or O(wait_timeout) passes.
     An event not seen in time is a warning, with RV(confirmed=false), not a failure.
@@ -22,9 +25,7 @@ description:
 extends_documentation_fragment:
   - launchkit.paas.sentry
   - launchkit.paas.http_client
-  - launchkit.paas.attributes
   - launchkit.paas.attributes.actions
-  - launchkit.paas.attributes.sentry
 options:
   dsn:
     description: The public DSN to send to (the app's C(SENTRY_DSN)).
@@ -105,24 +106,13 @@ dsn:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.launchkit.paas.plugins.module_utils.sentry import client as sentry
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.sentry import options
+from ansible_collections.launchkit.paas.plugins.module_utils.sentry.test_event import run_test_event
 
 
 def main() -> None:
-    argument_spec = sentry.sentry_options(required=False)
-    argument_spec.update(
-        dsn={"type": "str", "required": True, "no_log": True},
-        project={"type": "str"},
-        confirm={"type": "bool", "default": True},
-        wait_timeout={"type": "float", "default": 60.0},
-        environment={"type": "str", "default": "production"},
-        release={"type": "str"},
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run(module, sentry.run_test_event)
+    run_module(options.test_event(), run_test_event)
 
 
 if __name__ == "__main__":

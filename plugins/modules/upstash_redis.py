@@ -20,9 +20,7 @@ description:
 extends_documentation_fragment:
   - launchkit.paas.upstash
   - launchkit.paas.http_client
-  - launchkit.paas.attributes
   - launchkit.paas.attributes.actions
-  - launchkit.paas.attributes.upstash
 options:
   name:
     description: Database name.
@@ -112,29 +110,13 @@ action:
   type: str
 """
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback
-
-from ansible_collections.launchkit.paas.plugins.module_utils.upstash import client as upstash
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import base_options, run
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.upstash import redis
+from ansible_collections.launchkit.paas.plugins.module_utils.upstash.options import module_options
 
 
 def main() -> None:
-    argument_spec = base_options("UPSTASH_API_URL", upstash.DEFAULT_URL, "UPSTASH_API_KEY")
-    argument_spec.update(
-        email={"type": "str", "required": True, "fallback": (env_fallback, ["UPSTASH_EMAIL"])},
-        name={"type": "str", "required": True},
-        state={"type": "str", "choices": ["present", "absent"], "default": "present"},
-        platform={"type": "str", "choices": list(upstash.PLATFORMS), "default": "aws"},
-        primary_region={"type": "str", "choices": list(upstash.PRIMARY_REGIONS)},
-        read_regions={"type": "list", "elements": "str", "choices": list(upstash.READ_REGIONS)},
-        plan={"type": "str", "choices": list(upstash.PLANS)},
-        budget={"type": "int"},
-        eviction={"type": "bool"},
-        tls={"type": "bool"},
-        return_secrets={"type": "bool", "default": False},
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run(module, upstash.run_redis)
+    run_module(module_options(redis.OPTIONS), redis.run_redis)
 
 
 if __name__ == "__main__":

@@ -16,9 +16,7 @@ description:
 extends_documentation_fragment:
   - launchkit.paas.upstash
   - launchkit.paas.http_client
-  - launchkit.paas.attributes
   - launchkit.paas.attributes.info
-  - launchkit.paas.attributes.upstash
 options:
   name:
     description: Only the database with this name.
@@ -47,22 +45,13 @@ databases:
   elements: dict
 """
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback
-
-from ansible_collections.launchkit.paas.plugins.module_utils.upstash import client as upstash
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import base_options, run
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.upstash import redis
+from ansible_collections.launchkit.paas.plugins.module_utils.upstash.options import module_options
 
 
 def main() -> None:
-    argument_spec = base_options("UPSTASH_API_URL", upstash.DEFAULT_URL, "UPSTASH_API_KEY")
-    argument_spec.update(
-        email={"type": "str", "required": True, "fallback": (env_fallback, ["UPSTASH_EMAIL"])},
-        name={"type": "str"},
-        id={"type": "str"},
-        return_secrets={"type": "bool", "default": False},
-    )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    run(module, upstash.run_redis_info)
+    run_module(module_options(redis.INFO_OPTIONS), redis.run_redis_info)
 
 
 if __name__ == "__main__":

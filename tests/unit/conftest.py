@@ -66,3 +66,6 @@ _make_importable()
 # The shared fakes (launchkit_fakes.py) live next to this file.
 if str(UNIT_DIR) not in sys.path:
     sys.path.insert(0, str(UNIT_DIR))
+# The repository root, so that unit tests can check requests with ``sandbox.conformance``.
+if str(ROOT) not in sys.path:
+    sys.path.append(str(ROOT))

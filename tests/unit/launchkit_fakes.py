@@ -9,6 +9,7 @@ error and redaction code of the HTTP core runs in every test.
 from __future__ import annotations
 
 import http.client
+import inspect
 import json
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -167,3 +168,23 @@ class FakeClock:
     @property
     def slept(self) -> float:
         return sum(self.sleeps)
+
+
+# -- checking a client's requests against the vendor's spec (the sandbox's own check)
+def public_methods(cls: type) -> set[str]:
+    """The operations a client offers: its public methods."""
+    return {name for name, _member in inspect.getmembers(cls, inspect.isroutine) if not name.startswith("_")}
+
+
+def sent_query(call: Call) -> str:
+    """The query string exactly as requests puts it on the wire."""
+    return urlsplit(requests.Request(call.method, BASE_URL + call.path, params=call.params).prepare().url).query
+
+
+def refused_by_spec(vendor: str, calls: list[Call]) -> dict[str, list[str]]:
+    """Each recorded request that the vendor's spec refuses, with what is wrong with it."""
+    from sandbox.conformance import request_problems
+
+    found = {f"{c.method} {c.path}?{sent_query(c)} {c.json}":
+             request_problems(vendor, c.method, c.path, sent_query(c), c.json) for c in calls}
+    return {request: problems for request, problems in found.items() if problems}

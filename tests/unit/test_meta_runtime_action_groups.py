@@ -5,7 +5,7 @@
 
 - every <vendor>_* module is in the <vendor> action group;
 - every group entry is an existing module of that vendor (a typo fails here, not in a user's play);
-- each module's documented ``action_group`` membership (from ``launchkit.paas.attributes.<vendor>``)
+- each module's documented ``action_group`` membership (from the vendor's fragment ``launchkit.paas.<vendor>``)
   is exactly the set of groups that list it.
 
 Files are read, not imported, so a module with a broken import still gets checked.
@@ -66,7 +66,7 @@ def documentation(module: str) -> dict:
 
 @lru_cache(maxsize=None)
 def fragment(name: str) -> dict:
-    """launchkit.paas.attributes.render -> ModuleDocFragment.RENDER of plugins/doc_fragments/attributes.py."""
+    """launchkit.paas.attributes.info -> ModuleDocFragment.INFO of plugins/doc_fragments/attributes.py."""
     assert name.startswith(f"{NAMESPACE}."), f"doc fragment {name} is not from this collection"
     file_name, _dot, variable = name[len(NAMESPACE) + 1:].partition(".")
     path = FRAGMENT_DIR / f"{file_name}.py"
@@ -122,6 +122,7 @@ def test_documented_action_group_matches_runtime(module):
 
 
 @pytest.mark.parametrize("module", VENDOR_MODULES)
-def test_vendor_module_uses_its_vendors_attributes_fragment(module):
+def test_vendor_module_uses_its_vendors_fragment(module):
+    """The vendor fragment documents the auth options and the action group together."""
     fragments = documentation(module).get("extends_documentation_fragment") or []
-    assert f"{NAMESPACE}.attributes.{vendor_of(module)}" in fragments
+    assert f"{NAMESPACE}.{vendor_of(module)}" in fragments

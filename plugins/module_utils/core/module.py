@@ -12,7 +12,7 @@ met are registered with Ansible's no_log masking, and the diff is attached when 
 from __future__ import annotations
 
 import traceback
-from typing import Any, Callable
+from typing import Any, Callable, Dict, Optional, Union
 
 from ansible.module_utils.basic import missing_required_lib
 
@@ -22,15 +22,21 @@ from ansible_collections.launchkit.paas.plugins.module_utils.core.resource impor
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 
 
+#: the other libraries a run needs, each with its import error (None when it imported)
+Libraries = Dict[str, Optional[BaseException]]
+Requires = Union[Libraries, Callable[[dict], Libraries], None]
+
+
 def run(module: Any, logic: Callable[[dict, bool, Secrets], dict], needs_requests: bool = True,
-        requires: dict[str, BaseException | None] | None = None) -> None:
+        requires: Requires = None) -> None:
     """Run `logic(params, check_mode, secrets)` and exit the module with its result.
 
     `requires` names the other libraries the run needs, each with its import error (None when it
-    imported); a missing one fails the module before `logic` runs, as a missing requests does.
+    imported), or is a function of the parameters that returns them; a missing one fails the module
+    before `logic` runs, as a missing requests does.
     """
-    libraries: dict[str, BaseException | None] = {"requests": REQUESTS_IMPORT_ERROR} if needs_requests else {}
-    libraries.update(requires or {})
+    libraries: Libraries = {"requests": REQUESTS_IMPORT_ERROR} if needs_requests else {}
+    libraries.update((requires(module.params) if callable(requires) else requires) or {})
     for name, error in libraries.items():
         if error is not None:
             module.fail_json(msg=missing_required_lib(name), exception=str(error))
@@ -80,7 +86,7 @@ def base_options(url_env: str, default_url: str, token_env: str | None) -> dict:
 
 
 def run_module(argument_spec: dict, logic: Callable[[dict, bool, Secrets], dict], needs_requests: bool = True,
-               requires: dict[str, BaseException | None] | None = None, **module_kwargs: Any) -> None:
+               requires: Requires = None, **module_kwargs: Any) -> None:
     """A module's whole ``main()``: build the AnsibleModule (check mode supported) and ``run`` the logic."""
     from ansible.module_utils.basic import AnsibleModule
 

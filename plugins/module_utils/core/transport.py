@@ -25,17 +25,10 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core.data import compact
+from ansible_collections.launchkit.paas.plugins.module_utils.core.libraries import optional_import
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 
-try:
-    import requests
-    from requests.adapters import HTTPAdapter
-
-    HAS_REQUESTS = True
-    REQUESTS_IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover - reported by the module
-    HAS_REQUESTS = False
-    REQUESTS_IMPORT_ERROR = exc
+requests, REQUESTS_IMPORT_ERROR = optional_import("requests")
 
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 # PATCH is retried like PUT: every PATCH this collection sends sets absolute values.
@@ -106,6 +99,8 @@ class Vendor:
     reset_is_epoch: bool = False
     #: what to check when the vendor answers 401
     auth_hint: str | None = None
+    #: the answers worth repeating a repeatable call for (a vendor whose 500 is transient adds it)
+    retry_statuses: frozenset[int] = RETRY_STATUSES
 
 
 @dataclass
@@ -138,18 +133,19 @@ class HttpClient:
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
         if self.session is None:
-            self.session = requests.Session()
-            # Retries are ours (below); urllib3 must not repeat anything on its own.
-            self.session.mount("http://", HTTPAdapter(max_retries=0))
-            self.session.mount("https://", HTTPAdapter(max_retries=0))
+            self.session = new_session()
         for value in self.headers.values():
             self.secrets.add(value.split(" ", 1)[-1])
         if self.auth:
             self.secrets.add(self.auth[1])
 
     def request(self, method: str, path: str, *, params: dict | None = None, json_body: Any = None,
-                ok: tuple[int, ...] = (200, 201, 202, 204), repeatable: bool | None = None) -> Response:
-        """Send one call, retrying what is safe to retry; raise ApiError on failure."""
+                ok: tuple[int, ...] = (200, 201, 202, 204), repeatable: bool | None = None,
+                data: bytes | None = None, content_type: str | None = None) -> Response:
+        """Send one call, retrying what is safe to retry; raise ApiError on failure.
+
+        The body is `json_body` (sent as JSON), or `data` as raw bytes of `content_type`.
+        """
         method = method.upper()
         if repeatable is None:
             repeatable = method in REPEATABLE_METHODS
@@ -158,7 +154,8 @@ class HttpClient:
         while True:
             try:
                 raw = self.session.request(
-                    method, url, params=compact(params), json=json_body, headers=self._headers(json_body),
+                    method, url, params=compact(params), json=json_body, data=data,
+                    headers=self._headers(json_body, content_type),
                     auth=self.auth, timeout=self.timeout, verify=self.validate_certs)
             except requests.exceptions.RequestException as exc:
                 unsent = _never_sent(exc)
@@ -170,7 +167,7 @@ class HttpClient:
             response = self._wrap(raw)
             if response.status in ok:
                 return response
-            if response.status in RETRY_STATUSES:
+            if response.status in self.vendor.retry_statuses:
                 if response.status != 429 and not repeatable:
                     # The gateway failed after the write was sent, whatever the attempt number.
                     raise self._error(response, method, path, WriteOutcomeUnknown)
@@ -183,9 +180,11 @@ class HttpClient:
     def get(self, path: str, **kwargs: Any) -> Any:
         return self.request("GET", path, **kwargs).body
 
-    def _headers(self, json_body: Any) -> dict[str, str]:
+    def _headers(self, json_body: Any, content_type: str | None) -> dict[str, str]:
         headers = {"Accept": "application/json", "User-Agent": "launchkit.paas"}
-        if json_body is not None:
+        if content_type:
+            headers["Content-Type"] = content_type
+        elif json_body is not None:
             headers["Content-Type"] = "application/json"
         headers.update(self.headers)
         return headers
@@ -223,6 +222,14 @@ class HttpClient:
         if not safe:
             message += "; the write may or may not have been applied"
         raise kind(None, message, method=method, path=self.secrets.redact(path), vendor=self.vendor.name) from None
+
+
+def new_session() -> Any:
+    """A requests session that sends each request once: every retry is the caller's own decision."""
+    session = requests.Session()
+    session.mount("http://", requests.adapters.HTTPAdapter(max_retries=0))
+    session.mount("https://", requests.adapters.HTTPAdapter(max_retries=0))
+    return session
 
 
 def _never_sent(exc: Exception) -> bool:

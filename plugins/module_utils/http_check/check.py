@@ -10,36 +10,56 @@ The request is sent, its status and body are checked; with ``retries`` it is sen
 """
 from __future__ import annotations
 
+import itertools
 import json
+import math
 import re
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import HAS_REQUESTS
-from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import MASK, Secrets, url_password
+from ansible_collections.launchkit.paas.plugins.module_utils.core.data import compact
+from ansible_collections.launchkit.paas.plugins.module_utils.core.libraries import optional_import
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import MASK, Secrets, url_password
+from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import new_session
+from ansible_collections.launchkit.paas.plugins.module_utils.core.wait import Clock, poll
 
-if HAS_REQUESTS:
-    import requests
-    from requests.adapters import HTTPAdapter
-
-try:
-    import jmespath
-    from jmespath.exceptions import JMESPathError
-
-    HAS_JMESPATH = True
-    JMESPATH_IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover - reported by the module
-    HAS_JMESPATH = False
-    JMESPATH_IMPORT_ERROR = exc
+requests = optional_import("requests")[0]
+jmespath, JMESPATH_IMPORT_ERROR = optional_import("jmespath")
 
 TESTS = ("equals", "contains", "exists", "matches", "gte", "lte")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CONTENT_LIMIT = 64 * 1024
 # query parameters whose values are treated as secrets (masked in messages, hidden in output)
 SECRET_QUERY_KEYS = re.compile(r"token|key|secret|pass|sig|auth|code|credential", re.IGNORECASE)
+
+ARGUMENT_SPEC = {
+    "url": {"type": "str", "required": True},
+    "method": {"type": "str", "default": "GET"},
+    "headers": {"type": "dict", "no_log": True},
+    "body": {"type": "raw"},
+    "body_format": {"type": "str", "choices": ["json", "raw"], "default": "json"},
+    "status_code": {"type": "list", "elements": "int", "default": [200]},
+    "json": {"type": "list", "elements": "dict", "options": {
+        "query": {"type": "str", "required": True},
+        "equals": {"type": "raw"}, "contains": {"type": "raw"}, "exists": {"type": "bool"},
+        "matches": {"type": "str"}, "gte": {"type": "raw"}, "lte": {"type": "raw"},
+    }, "mutually_exclusive": [TESTS], "required_one_of": [TESTS]},
+    "contains": {"type": "list", "elements": "str"},
+    "timeout": {"type": "float", "default": 10.0},
+    "retries": {"type": "int", "default": 0},
+    "delay": {"type": "float", "default": 2.0},
+    "validate_certs": {"type": "bool", "default": True},
+    "ca_path": {"type": "path"},
+    "run_in_check_mode": {"type": "bool"},
+}
+
+
+def required_libraries(params: dict) -> dict[str, BaseException | None]:
+    """The libraries this run needs beyond requests: jmespath only evaluates the json assertions."""
+    return {"jmespath": JMESPATH_IMPORT_ERROR if params.get("json") else None}
 
 
 @dataclass(frozen=True)
@@ -65,7 +85,7 @@ def parse_assertions(items: list | None) -> list[Assertion]:
         where = f"json[{index}]"
         if not isinstance(item, dict):
             raise ValueError(f"{where} must be a mapping with a query and one of {', '.join(TESTS)}")
-        item = {key: value for key, value in item.items() if value is not None}
+        item = compact(item)
         unknown = sorted(set(item) - {"query", *TESTS})
         if unknown:
             raise ValueError(f"{where} has unknown keys {unknown}; allowed: query, {', '.join(TESTS)}")
@@ -96,11 +116,11 @@ def _check_expected(where: str, test: str, expected: Any) -> None:
 
 
 def compile_query(where: str, query: str) -> Any:
-    if not HAS_JMESPATH:
+    if jmespath is None:
         return None  # the module reports the missing library before anything runs
     try:
         return jmespath.compile(query)
-    except JMESPathError as exc:
+    except jmespath.exceptions.JMESPathError as exc:
         raise ValueError(f"{where}.query is not a valid JMESPath expression: {' '.join(str(exc).split())}") from None
 
 
@@ -172,14 +192,6 @@ class Answer:
     document: Any = None
     is_json: bool = False
     error: str | None = None
-
-
-def new_session() -> Any:
-    session = requests.Session()
-    # One request per attempt: retries are the module's own (retries, delay).
-    session.mount("http://", HTTPAdapter(max_retries=0))
-    session.mount("https://", HTTPAdapter(max_retries=0))
-    return session
 
 
 def request_kwargs(params: dict) -> dict[str, Any]:
@@ -286,28 +298,43 @@ def check_numbers(params: dict) -> None:
             raise ValueError(f"{option} must be 0 or more")
 
 
-def run_check(params: dict, check_mode: bool, secrets: Secrets,
-              session: Any = None, sleep: Callable[[float], None] = time.sleep) -> dict:
+def sent_in_check_mode(method: str, params: dict) -> bool:
+    """run_in_check_mode, defaulting to true for the methods that only read."""
+    chosen = params.get("run_in_check_mode")
+    return method in SAFE_METHODS if chosen is None else chosen
+
+
+@dataclass
+class Attempt:
+    """One request and its checks: the result, and what failed (None when every check passed)."""
+
+    number: int
+    result: dict[str, Any]
+    failure: str | None
+
+
+def run_check(params: dict, check_mode: bool, secrets: Secrets, session: Any = None,
+              clock: Clock | None = None) -> dict:
     method, url = params["method"].upper(), params["url"]
     secrets.add(*url_secrets(url))
     check_numbers(params)
     assertions = parse_assertions(params.get("json"))
     kwargs = request_kwargs(params)
-    run_in_check_mode = params.get("run_in_check_mode")
-    if run_in_check_mode is None:
-        run_in_check_mode = method in SAFE_METHODS
-    if check_mode and not run_in_check_mode:
+    if check_mode and not sent_in_check_mode(method, params):
         return {"changed": False, "skipped": True,
                 "msg": f"check mode: {method} {safe_url(url)} not sent (set run_in_check_mode to send it)"}
     session = session or new_session()
-    attempt = 1
-    while True:
+    numbers = itertools.count(1)
+
+    def attempt() -> Attempt:
+        number = next(numbers)
         answer = send(session, method, url, kwargs)
         result = evaluate(answer, params, assertions)
-        message = failure_message(method, url, answer, params, result, attempt)
-        if message is None:
-            return {"changed": False, "attempts": attempt, "url": safe_url(url), **result}
-        if attempt > params["retries"]:
-            raise ResourceError(message, attempts=attempt, url=safe_url(url), **result)
-        sleep(params["delay"])
-        attempt += 1
+        return Attempt(number, result, failure_message(method, url, answer, params, result, number))
+
+    # Attempts are counted, not timed: `delay` seconds apart, until one passes or the retries are spent.
+    last = poll(attempt, lambda tried: tried.failure is None or tried.number > params["retries"], math.inf, clock,
+                interval=params["delay"], first_delay=params["delay"]).value
+    if last.failure is not None:
+        raise ResourceError(last.failure, attempts=last.number, url=safe_url(url), **last.result)
+    return {"changed": False, "attempts": last.number, "url": safe_url(url), **last.result}

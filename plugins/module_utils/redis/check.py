@@ -1,9 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: launchkit.paas contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Private to launchkit.paas: the checks of the redis_check module against a real Redis.
+"""Private to launchkit.paas: the logic of redis_check (does a Redis URL work for the app's use?).
 
 Not a public API; it may change between any two releases.
+
+PING, SET/GET and TTL on a key of its own (skipped in check mode), a publish/subscribe round trip,
+and whether maxmemory-policy suits the declared use, each step timed.
 """
 from __future__ import annotations
 
@@ -12,17 +15,12 @@ import uuid
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets, url_password
+from ansible_collections.launchkit.paas.plugins.module_utils.core.libraries import optional_import
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets, url_password
+from ansible_collections.launchkit.paas.plugins.module_utils.core.wait import Clock, poll
 
-try:
-    import redis
-
-    HAS_REDIS = True
-    REDIS_IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover - reported by the module
-    HAS_REDIS = False
-    REDIS_IMPORT_ERROR = exc
+redis, REDIS_IMPORT_ERROR = optional_import("redis")
 
 # What each use needs from maxmemory-policy, and why (said in the failure message).
 POLICY_FIT = {
@@ -35,6 +33,19 @@ POLICY_FIT = {
 SECOND_BEST = {"allkeys-random": "random eviction (the only kind Upstash offers) keeps a cache working, "
                                  "but LRU or LFU keeps hot keys better"}
 NAMESPACE = "launchkit:check"
+#: seconds one read of the subscription may block while the round trip is awaited
+LISTEN_STEP = 0.1
+
+ARGUMENT_SPEC = {
+    "url": {"type": "str", "required": True, "no_log": True},
+    "use": {"type": "str", "choices": ["queue", "cache", "any"], "default": "any"},
+    "maxmemory_policy": {"type": "str"},
+    "pubsub": {"type": "bool", "default": True},
+    "ttl": {"type": "int", "default": 30},
+    "timeout": {"type": "float", "default": 5.0},
+    "ca_path": {"type": "path"},
+    "validate_certs": {"type": "bool", "default": True},
+}
 
 
 def policy_fits(use: str, policy: str | None) -> tuple[bool | None, str]:
@@ -76,52 +87,66 @@ def read_policy(client: Any, declared: str | None) -> tuple[str | None, str]:
     return (declared.replace("_", "-"), "declared") if declared else (None, "unknown")
 
 
-def check_pubsub(client: Any, channel: str, timeout: float) -> bool:
+def check_pubsub(client: Any, channel: str, timeout: float, clock: Clock | None = None) -> bool:
+    """Whether a message published on `channel` reaches a subscriber within `timeout` seconds."""
     pubsub = client.pubsub(ignore_subscribe_messages=True)
     try:
         pubsub.subscribe(channel)
         pubsub.get_message(timeout=timeout)  # the subscribe confirmation
         client.publish(channel, "ping")
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            message = pubsub.get_message(timeout=max(0.01, deadline - time.monotonic()))
-            if message and message.get("data") == "ping":
-                return True
-        return False
+        # Each read blocks until a message comes (or LISTEN_STEP passes), so poll need not sleep.
+        heard = poll(lambda: pubsub.get_message(timeout=min(LISTEN_STEP, timeout)), _is_ping, timeout, clock,
+                     interval=0)
+        return heard.done
     finally:
         pubsub.close()
 
 
-def run_checks(params: dict, check_mode: bool, secrets: Secrets) -> dict:
+def _is_ping(message: dict | None) -> bool:
+    return bool(message) and message.get("data") == "ping"
+
+
+def run_checks(params: dict, check_mode: bool, secrets: Secrets, clock: Clock | None = None) -> dict:
     secrets.add(url_password(params["url"]))
     client = connect(params)
-    latencies: dict[str, float] = {}
-    report: dict[str, Any] = {"latency_ms": latencies, "skipped": []}
     token = uuid.uuid4().hex
     key = f"{NAMESPACE}:{token}"
     try:
-        report["ping"] = bool(_timed(latencies, "ping", client.ping))
-        info = client.info("server")
-        report["server_version"] = info.get("redis_version")
-        if check_mode:
-            report["skipped"] = ["set_get", "ttl"]
-        else:
-            _timed(latencies, "set", lambda: client.set(key, token, ex=params["ttl"]))
-            report["set_get"] = _timed(latencies, "get", lambda: client.get(key)) == token
-            ttl = client.ttl(key)
-            report["ttl"] = ttl
-            report["ttl_ok"] = 0 < ttl <= params["ttl"]
-        if params["pubsub"]:
-            report["pubsub"] = _timed(latencies, "pubsub", lambda: check_pubsub(client, key, params["timeout"]))
-        policy, source = read_policy(client, params["maxmemory_policy"])
+        report = _probe(client, params, check_mode, key, token, clock)
     except redis.exceptions.RedisError as exc:
-        raise ResourceError(f"Redis check of {_where(params['url'])} failed: {type(exc).__name__}: {exc}") from None
+        raise ResourceError(secrets.redact(f"Redis check of {_where(params['url'])} failed: "
+                                           f"{type(exc).__name__}: {exc}")) from None
     finally:
         if not check_mode:
             _cleanup(client, key)
         client.close()
+    return _judge(report, params)
+
+
+def _probe(client: Any, params: dict, check_mode: bool, key: str, token: str, clock: Clock | None) -> dict:
+    """Every step against the server, timed: the report before judgement."""
+    latencies: dict[str, float] = {}
+    report: dict[str, Any] = {"latency_ms": latencies, "skipped": []}
+    report["ping"] = bool(_timed(latencies, "ping", client.ping))
+    report["server_version"] = client.info("server").get("redis_version")
+    if check_mode:
+        report["skipped"] = ["set_get", "ttl"]
+    else:
+        _timed(latencies, "set", lambda: client.set(key, token, ex=params["ttl"]))
+        report["set_get"] = _timed(latencies, "get", lambda: client.get(key)) == token
+        report["ttl"] = client.ttl(key)
+        report["ttl_ok"] = 0 < report["ttl"] <= params["ttl"]
+    if params["pubsub"]:
+        report["pubsub"] = _timed(latencies, "pubsub", lambda: check_pubsub(client, key, params["timeout"], clock))
+    report["maxmemory_policy"], report["policy_source"] = read_policy(client, params["maxmemory_policy"])
+    return report
+
+
+def _judge(report: dict[str, Any], params: dict) -> dict:
+    """The result, with a warning when the policy is unknown or second best; a ResourceError on a failure."""
+    policy = report["maxmemory_policy"]
     fits, reason = policy_fits(params["use"], policy)
-    report.update(maxmemory_policy=policy, policy_source=source, policy_fits=fits, policy_reason=reason)
+    report.update(policy_fits=fits, policy_reason=reason)
     failures = [name for name in ("ping", "set_get", "ttl_ok", "pubsub") if report.get(name) is False]
     if fits is False:
         failures.append("maxmemory_policy")

@@ -11,33 +11,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import WriteOutcomeUnknown
-from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
-from ansible_collections.launchkit.paas.plugins.module_utils.core.wait import Clock
-from ansible_collections.launchkit.paas.plugins.module_utils.render.client import RenderClient
-from ansible_collections.launchkit.paas.plugins.module_utils.render.service import UTC_NOTE
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError, WaitTimeout
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
+from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import WriteOutcomeUnknown
+from ansible_collections.launchkit.paas.plugins.module_utils.core.wait import Clock, poll
+from ansible_collections.launchkit.paas.plugins.module_utils.render.client import RenderClient
+from ansible_collections.launchkit.paas.plugins.module_utils.render.schedule import UTC_NOTE
 
 LIVE = "live"
 FAILED = {"build_failed", "update_failed", "canceled", "pre_deploy_failed", "deactivated"}
 IN_PROGRESS = {"created", "queued", "build_in_progress", "update_in_progress", "pre_deploy_in_progress"}
 RUN_FAILED = {"unsuccessful", "canceled"}
+DEPLOY_OPTIONS = ("clear_cache", "commit_id", "image_url")
 AUTODEPLOY_WARNING = ("autodeploy stays on: the next push to the branch deploys again and undoes the rollback; "
                       "set auto_deploy: false on the service (launchkit.paas.render_service) to keep it")
 
 
-def deploys(client: RenderClient, service_id: str, limit: int = 20) -> list[dict]:
-    """The service's most recent deploys, newest first (one page is enough to find the current ones)."""
-    page = client.http.get(f"/services/{service_id}/deploys", params={"limit": limit}) or []
-    return [item["deploy"] for item in page]
+def trigger(client: RenderClient, service_id: str, options: dict) -> dict:
+    """Start a deploy and return it, also when Render answers 202 with no body or the answer is lost.
 
-
-def trigger(client: RenderClient, service_id: str, body: dict) -> dict:
-    """Start a deploy and return it, also when Render answers 202 with no body or the answer is lost."""
-    known = {d["id"] for d in deploys(client, service_id)}
+    `options`: the module's clear_cache, commit_id and image_url (unset ones may be left out).
+    """
+    known = {d["id"] for d in client.deploys(service_id)}
     for attempt in range(3):
         try:
-            answer = client.http.request("POST", f"/services/{service_id}/deploys", json_body=body, ok=(201, 202))
+            started = client.create_deploy(service_id, **{k: options.get(k) for k in DEPLOY_OPTIONS})
         except WriteOutcomeUnknown:
             if attempt == 2:
                 raise
@@ -45,9 +43,7 @@ def trigger(client: RenderClient, service_id: str, body: dict) -> dict:
             if found:
                 return found
             continue
-        if answer.status == 201 and answer.body:
-            return answer.body
-        found = _newest_unknown(client, service_id, known)  # 202 Queued: the deploy is only in the list
+        found = started or _newest_unknown(client, service_id, known)  # 202 Queued: the deploy is only in the list
         if found:
             return found
         raise ResourceError(f"Render queued a deploy of {service_id} but it does not appear in its deploy list")
@@ -55,33 +51,27 @@ def trigger(client: RenderClient, service_id: str, body: dict) -> dict:
 
 
 def _newest_unknown(client: RenderClient, service_id: str, known: set[str]) -> dict | None:
-    fresh = [d for d in deploys(client, service_id) if d["id"] not in known]
+    fresh = [d for d in client.deploys(service_id) if d["id"] not in known]
     return fresh[0] if fresh else None
 
 
 def wait_all(client: RenderClient, pending: dict[str, dict], names: dict[str, str], timeout: float,
              clock: Clock | None = None, interval: float = 2.0) -> dict[str, dict]:
     """Poll every pending deploy together until each is live or failed; fail listing the failures."""
-    clock = clock or Clock()
-    deadline = clock.now() + timeout
+    pending = dict(pending)
     done: dict[str, dict] = {}
-    delay = 0.25
-    while True:
+
+    def one_round() -> dict[str, dict]:
         for service_id, deploy in list(pending.items()):
-            if deploy.get("status") not in IN_PROGRESS:
-                done[service_id] = pending.pop(service_id)
-                continue
-            latest = client.http.get(f"/services/{service_id}/deploys/{deploy['id']}")
+            latest = client.get_deploy(service_id, deploy["id"]) if deploy.get("status") in IN_PROGRESS else deploy
             pending[service_id] = latest
             if latest.get("status") not in IN_PROGRESS:
                 done[service_id] = pending.pop(service_id)
-        if not pending:
-            break
-        if clock.now() >= deadline:
-            late = ", ".join(f"{names[s]} ({d['id']}: {d.get('status')})" for s, d in pending.items())
-            raise WaitTimeout(f"deploys still not live after {timeout:g} s: {late}; raise wait_timeout")
-        clock.sleep(delay)
-        delay = min(interval, delay * 2)
+        return pending
+
+    if not poll(one_round, lambda left: not left, timeout, clock, interval=interval).done:
+        late = ", ".join(f"{names[s]} ({d['id']}: {d.get('status')})" for s, d in pending.items())
+        raise WaitTimeout(f"deploys still not live after {timeout:g} s: {late}; raise wait_timeout")
     failed = {s: d for s, d in done.items() if d.get("status") != LIVE}
     if failed:
         detail = "; ".join(f"{names[s]}: deploy {d['id']} ended in {d.get('status')}" for s, d in failed.items())
@@ -95,15 +85,6 @@ def deploy_view(service_name: str, deploy: dict) -> dict:
             "trigger": deploy.get("trigger"), "commit": commit.get("id"), "commit_message": commit.get("message"),
             "image": (deploy.get("image") or {}).get("ref"), "created_at": deploy.get("createdAt"),
             "finished_at": deploy.get("finishedAt")}
-
-
-def deploy_body(params: dict) -> dict:
-    body: dict[str, Any] = {"clearCache": "clear" if params["clear_cache"] else "do_not_clear"}
-    if params["commit_id"]:
-        body["commitId"] = params["commit_id"]
-    if params["image_url"]:
-        body["imageUrl"] = params["image_url"]
-    return body
 
 
 def plan_service(params: dict, history: list[dict]) -> tuple[str, dict | None]:
@@ -156,7 +137,7 @@ def refuse_before_writing(plans: list[tuple[dict, str, dict]]) -> None:
 
 def run_deploy(params: dict, check_mode: bool, secrets: Secrets, client: RenderClient | None = None,
                clock: Clock | None = None) -> dict:
-    client = client or RenderClient.from_params(params)
+    client = client or RenderClient.from_params(params, secrets)
     owner_id = client.owner_id(params["owner"])
     services = [client.service(owner_id, ref) for ref in params["services"]]
     names = {s["id"]: s["name"] for s in services}
@@ -167,7 +148,7 @@ def run_deploy(params: dict, check_mode: bool, secrets: Secrets, client: RenderC
     # Plan every service first, so that a refusal happens before any deploy has been started.
     plans = []
     for service in services:
-        history = deploys(client, service["id"])
+        history = client.deploys(service["id"])
         action, deploy = plan_service(params, history)
         if action == "rollback":
             live = next(d for d in history if d.get("status") == LIVE)
@@ -184,11 +165,9 @@ def run_deploy(params: dict, check_mode: bool, secrets: Secrets, client: RenderC
         elif check_mode:
             continue
         elif action == "trigger":
-            pending[service["id"]] = trigger(client, service["id"], deploy_body(params))
+            pending[service["id"]] = trigger(client, service["id"], params)
         else:
-            answer = client.http.request("POST", f"/services/{service['id']}/rollback",
-                                         json_body={"deployId": deploy["id"]}, ok=(200, 201))
-            pending[service["id"]] = answer.body
+            pending[service["id"]] = client.rollback(service["id"], deploy["id"])
         if action == "rollback" and service.get("autoDeploy") == "yes":
             result["warnings"].append(f"{service['name']}: {AUTODEPLOY_WARNING}")
     result["changed"] = any(a in ("trigger", "rollback") for a in actions.values())
@@ -201,7 +180,7 @@ def run_deploy(params: dict, check_mode: bool, secrets: Secrets, client: RenderC
 
 def run_cron_run(params: dict, check_mode: bool, secrets: Secrets, client: RenderClient | None = None,
                  clock: Clock | None = None) -> dict:
-    client = client or RenderClient.from_params(params)
+    client = client or RenderClient.from_params(params, secrets)
     service = client.service(client.owner_id(params["owner"]), params["service"])
     if service.get("type") != "cron_job":
         raise ResourceError(f"{service['name']} is a {service.get('type')}, not a cron_job")
@@ -210,7 +189,7 @@ def run_cron_run(params: dict, check_mode: bool, secrets: Secrets, client: Rende
                               "schedule_note": UTC_NOTE, "run": None}
     if check_mode:
         return result
-    run = client.http.request("POST", f"/cron-jobs/{service['id']}/runs", ok=(200, 201)).body
+    run = client.run_cron_job(service["id"])
     if params["wait"]:
         run = wait_run(client, service, run, params["wait_timeout"], clock or Clock())
     result["run"] = run_view(run)
@@ -221,23 +200,18 @@ def run_cron_run(params: dict, check_mode: bool, secrets: Secrets, client: Rende
 
 def wait_run(client: RenderClient, service: dict, run: dict, timeout: float, clock: Clock) -> dict:
     """Render has no GET for a run: its end is reported as a cron_job_run_ended service event."""
-    deadline = clock.now() + timeout
-    delay = 0.25
-    while True:
-        ended = ended_event(client, service["id"], run["id"])
-        if ended:
-            return {**run, "status": ended["details"].get("status"), "finishedAt": ended.get("timestamp"),
-                    "reason": ended["details"].get("reason")}
-        if clock.now() >= deadline:
-            raise WaitTimeout(f"cron job {service['name']} run {run['id']} had not finished after {timeout:g} s")
-        clock.sleep(delay)
-        delay = min(5.0, delay * 2)
+    polled = poll(lambda: ended_event(client, service["id"], run["id"]), lambda event: event is not None, timeout,
+                  clock, interval=5.0)
+    if not polled.done:
+        raise WaitTimeout(f"cron job {service['name']} run {run['id']} had not finished after {timeout:g} s")
+    ended = polled.value
+    return {**run, "status": ended["details"].get("status"), "finishedAt": ended.get("timestamp"),
+            "reason": ended["details"].get("reason")}
 
 
 def ended_event(client: RenderClient, service_id: str, run_id: str) -> dict | None:
-    page = client.http.get(f"/services/{service_id}/events", params={"type": "cron_job_run_ended", "limit": 50}) or []
-    return next((item["event"] for item in page
-                 if (item["event"].get("details") or {}).get("cronJobRunId") == run_id), None)
+    return next((event for event in client.events(service_id, "cron_job_run_ended")
+                 if (event.get("details") or {}).get("cronJobRunId") == run_id), None)
 
 
 def run_view(run: dict) -> dict:

@@ -11,17 +11,13 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
-from ansible_collections.launchkit.paas.plugins.module_utils.render.client import RenderClient
-from ansible_collections.launchkit.paas.plugins.module_utils.core.wait import Clock
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError, WaitTimeout
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
+from ansible_collections.launchkit.paas.plugins.module_utils.core.wait import Clock, poll
+from ansible_collections.launchkit.paas.plugins.module_utils.render.client import RenderClient
 
 # Render's documented load balancer address for apex domains whose DNS host cannot ALIAS/ANAME.
 RENDER_APEX_IP = "216.24.57.1"
-
-
-def domains(client: RenderClient, service_id: str) -> list[dict]:
-    return list(client.list(f"/services/{service_id}/custom-domains", "customDomain"))
 
 
 def related(all_domains: list[dict], name: str) -> list[dict]:
@@ -50,14 +46,14 @@ def service_host(service: dict) -> str:
 
 def run_custom_domain(params: dict, check_mode: bool, secrets: Secrets, client: RenderClient | None = None,
                       clock: Clock | None = None) -> dict:
-    client = client or RenderClient.from_params(params)
+    client = client or RenderClient.from_params(params, secrets)
     service = client.service(client.owner_id(params["owner"]), params["service"])
     if service.get("type") not in ("web_service", "static_site"):
         raise ResourceError(f"{service['name']} is a {service.get('type')}: only web services and static sites "
                             "take custom domains")
     name = params["name"].strip().lower().rstrip(".")
     target = service_host(service)
-    mine = related(domains(client, service["id"]), name)
+    mine = related(client.custom_domains(service["id"]), name)
     result: dict[str, Any] = {"changed": False, "diff": {"before": {}, "after": {}}, "domains": []}
     if params["state"] == "absent":
         doomed = [d for d in mine if d["name"] == name or d.get("redirectForName") == name]
@@ -65,7 +61,7 @@ def run_custom_domain(params: dict, check_mode: bool, secrets: Secrets, client: 
         result.update(changed=bool(doomed), diff={"before": before, "after": {"domains": []}})
         if not check_mode:
             for domain in doomed:
-                client.http.request("DELETE", f"/services/{service['id']}/custom-domains/{domain['id']}", ok=(204, 404))
+                client.delete_custom_domain(service["id"], domain["id"])
         return result
     if not any(d["name"] == name for d in mine):
         result.update(changed=True, diff={"before": {"domains": []}, "after": {"domains": [name]}})
@@ -73,8 +69,7 @@ def run_custom_domain(params: dict, check_mode: bool, secrets: Secrets, client: 
             result["domains"] = [domain_view({"name": name, "domainType": None, "verificationStatus": "unverified"},
                                              target)]
             return result
-        mine = client.http.request("POST", f"/services/{service['id']}/custom-domains", json_body={"name": name},
-                                   ok=(200, 201)).body or []
+        mine = client.add_custom_domain(service["id"], name)
     if params["verify"] and not check_mode:
         mine = verify(client, service["id"], mine, params, clock or Clock(), target)
     result["domains"] = [domain_view(d, target) for d in mine]
@@ -86,18 +81,19 @@ def verify(client: RenderClient, service_id: str, mine: list[dict], params: dict
            target: str) -> list[dict]:
     for domain in mine:
         if domain.get("verificationStatus") != "verified":
-            client.http.request("POST", f"/services/{service_id}/custom-domains/{domain['id']}/verify",
-                                repeatable=True, ok=(200, 202, 204))
+            client.verify_custom_domain(service_id, domain["id"])
+
+    def fetch() -> list[dict]:
+        return [client.get_custom_domain(service_id, d["id"]) for d in mine]
+
     if not params["wait"]:
-        return [client.http.get(f"/services/{service_id}/custom-domains/{d['id']}") for d in mine]
-    deadline = clock.now() + params["wait_timeout"]
-    while True:
-        mine = [client.http.get(f"/services/{service_id}/custom-domains/{d['id']}") for d in mine]
-        missing = [d["name"] for d in mine if d.get("verificationStatus") != "verified"]
-        if not missing:
-            return mine
-        if clock.now() >= deadline:
-            raise WaitTimeout(f"DNS for {', '.join(missing)} is not verified after {params['wait_timeout']:g} s; "
-                              "create the records listed in domains[].dns_records and run again",
-                              domains=[domain_view(d, target) for d in mine])
-        clock.sleep(min(10.0, params["wait_timeout"] / 10 or 1.0))
+        return fetch()
+    step = min(10.0, params["wait_timeout"] / 10 or 1.0)
+    polled = poll(fetch, lambda found: all(d.get("verificationStatus") == "verified" for d in found),
+                  params["wait_timeout"], clock, interval=step, first_delay=step)
+    if not polled.done:
+        missing = [d["name"] for d in polled.value if d.get("verificationStatus") != "verified"]
+        raise WaitTimeout(f"DNS for {', '.join(missing)} is not verified after {params['wait_timeout']:g} s; "
+                          "create the records listed in domains[].dns_records and run again",
+                          domains=[domain_view(d, target) for d in polled.value])
+    return polled.value

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
-from ansible_collections.launchkit.paas.plugins.module_utils.render.client import POSTGRES_VERSIONS, RenderClient
-from ansible_collections.launchkit.paas.plugins.module_utils.render.logic import (
-    compact, connection_view, ip_allow_list, url_passwords)
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import (
     Outcome, Resource, ResourceError, ensure_absent, ensure_present, unique, wait_for)
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
+from ansible_collections.launchkit.paas.plugins.module_utils.core.wait import Clock
+from ansible_collections.launchkit.paas.plugins.module_utils.render.client import (
+    POSTGRES_VERSIONS, RenderClient, ip_allow_list, url_passwords)
 
 KIND = "Render Postgres database"
 DEFAULT_VERSION = POSTGRES_VERSIONS[-1]
@@ -28,31 +28,18 @@ DEFAULT_VERSION = POSTGRES_VERSIONS[-1]
 # but recovery_failed; a wait that ends in one of them fails at its timeout, naming the status.
 READY = {"available", "maintenance_scheduled"}
 FAILED = {"recovery_failed"}
-CONNECTION_FIELDS = {"internalConnectionString": "internal_connection_string",
-                     "externalConnectionString": "external_connection_string",
-                     "psqlCommand": "psql_command", "password": "password"}
-# our option -> the field of postgresDetail (read) and of postgresPOSTInput/postgresPATCHInput (write)
+# our option -> the field of postgresDetail, the database as Render returns it
 READ_NAMES = {"name": "name", "plan": "plan", "version": "version", "region": "region", "disk_size_gb": "diskSizeGB",
               "high_availability": "highAvailabilityEnabled", "ip_allow_list": "ipAllowList",
               "database_name": "databaseName", "database_user": "databaseUser"}
-WRITE_NAMES = {**READ_NAMES, "high_availability": "enableHighAvailability"}
 CREATE_ONLY = ("region", "database_name", "database_user")
 
 
-# -- the API calls (paths and bodies as Render's OpenAPI document defines them)
-def list_postgres(client: RenderClient, owner_id: str, name: str | None = None) -> list[dict]:
-    found = client.list("/postgres", "postgres", ownerId=owner_id, name=[name] if name else None)
-    return [db for db in found if name is None or db["name"] == name]
-
-
-def get_postgres(client: RenderClient, postgres_id: str) -> dict | None:
-    response = client.http.request("GET", f"/postgres/{postgres_id}", ok=(200, 404))
-    return response.body if response.status == 200 else None
-
-
 def set_suspended(client: RenderClient, postgres_id: str, suspended: bool) -> None:
-    action = "suspend" if suspended else "resume"
-    client.http.request("POST", f"/postgres/{postgres_id}/{action}", repeatable=True, ok=(200, 202, 204))
+    if suspended:
+        client.suspend_postgres(postgres_id)
+    else:
+        client.resume_postgres(postgres_id)
 
 
 def is_suspended(resource: dict) -> bool:
@@ -74,14 +61,14 @@ class Postgres(Resource):
         if self.prefetched:  # looked up once already by run_postgres, to validate before the engine runs
             return self.prefetched.pop()
         if self.params.get("id"):
-            found = get_postgres(self.client, self.params["id"])
+            found = self.client.postgres(self.params["id"])
             # id with another name renames the database, but never deletes one by a mistyped id.
             if found is not None and found["name"] != self.params["name"] and self.params["state"] == "absent":
                 raise ResourceError(
                     f"the {KIND} with id '{self.params['id']}' is named '{found['name']}', not "
                     f"'{self.params['name']}': nothing was deleted; check id and name")
             return found
-        return unique(list_postgres(self.client, self.owner_id, self.params["name"]), self.kind, self.params["name"])
+        return unique(self.client.postgres_list(self.owner_id, self.params["name"]), self.kind, self.params["name"])
 
     def desired(self) -> dict:
         p = self.params
@@ -97,16 +84,14 @@ class Postgres(Resource):
         return values
 
     def create(self) -> dict:
-        body = {WRITE_NAMES[name]: value for name, value in self.desired().items()}
-        body.update(ownerId=self.owner_id, environmentId=self.params["environment_id"])
-        return self.client.http.request("POST", "/postgres", json_body=compact(body), ok=(201,)).body
+        return self.client.create_postgres(self.owner_id, {**self.desired(),
+                                                           "environment_id": self.params["environment_id"]})
 
     def update(self, resource: dict, changes: dict) -> dict:
-        body = {WRITE_NAMES[name]: value for name, value in changes.items()}
-        return self.client.http.request("PATCH", f"/postgres/{resource['id']}", json_body=body).body
+        return self.client.update_postgres(resource["id"], changes)
 
     def delete(self, resource: dict) -> None:
-        self.client.http.request("DELETE", f"/postgres/{resource['id']}", ok=(204, 404))
+        self.client.delete_postgres(resource["id"])
 
 
 # -- checks made before any write
@@ -156,8 +141,7 @@ def postgres_view(client: RenderClient, resource: dict, secrets: Secrets, reveal
             "dashboard_url": resource.get("dashboardUrl"), "created_at": resource.get("createdAt")}
     if not read_connection or resource.get("id") is None or is_suspended(resource):
         return view
-    info = client.http.get(f"/postgres/{resource['id']}/connection-info")
-    view["connection"] = connection_view(info, CONNECTION_FIELDS, secrets, reveal, passwords=(info.get("password"),))
+    view["connection"] = client.postgres_connection(resource["id"], secrets, reveal)
     return view
 
 
@@ -180,9 +164,10 @@ def revealed(value: Any) -> tuple[str, ...]:
 
 
 # -- the modules
-def run_postgres(params: dict, check_mode: bool, secrets: Secrets, client: RenderClient | None = None) -> dict:
+def run_postgres(params: dict, check_mode: bool, secrets: Secrets, client: RenderClient | None = None,
+                 clock: Clock | None = None) -> dict:
     refuse_unconfirmed_delete(params)
-    client = client or RenderClient.from_params(params)
+    client = client or RenderClient.from_params(params, secrets)
     resource = Postgres(client, params)
     if params["state"] == "absent":
         outcome = ensure_absent(resource, check_mode)
@@ -198,7 +183,7 @@ def run_postgres(params: dict, check_mode: bool, secrets: Secrets, client: Rende
     resuming = existing is not None and is_suspended(existing) and not want_suspended
     if resuming and not check_mode:  # changes are made to a running database
         set_suspended(client, existing["id"], False)
-        existing = _settle(client, params, existing["id"], suspended=False)
+        existing = _settle(client, params, existing["id"], False, clock)
     resource.prefetched.append(existing)
     outcome = ensure_present(resource, check_mode)
     suspending = want_suspended and not (existing is not None and is_suspended(existing))
@@ -209,7 +194,7 @@ def run_postgres(params: dict, check_mode: bool, secrets: Secrets, client: Rende
         item = predicted(resource, existing, outcome.after if outcome.changed else {}, want_suspended)
         running = existing is not None and not is_suspended(existing)  # connection info is read only then
     else:
-        item, running = _apply_suspension(client, params, outcome, suspending), True
+        item, running = _apply_suspension(client, params, outcome, suspending, clock), True
     result["postgres"] = postgres_view(client, item, secrets, params["return_secrets"], read_connection=running)
     if params["return_secrets"]:
         result["_unmasked"] = revealed(result["postgres"])
@@ -228,7 +213,8 @@ def _result(outcome: Outcome, resuming: bool, suspending: bool) -> dict[str, Any
     return result
 
 
-def _apply_suspension(client: RenderClient, params: dict, outcome: Outcome, suspending: bool) -> dict:
+def _apply_suspension(client: RenderClient, params: dict, outcome: Outcome, suspending: bool,
+                      clock: Clock | None) -> dict:
     """Suspend when asked, then the database as it settles in the state asked for (no wait when
     nothing changed: an unchanged run reads and returns)."""
     item = outcome.resource
@@ -236,32 +222,36 @@ def _apply_suspension(client: RenderClient, params: dict, outcome: Outcome, susp
         return item
     if suspending:
         if params["wait"]:  # a database still being created or updated is suspended once it is available
-            _settle(client, params, item["id"], suspended=False)
+            _settle(client, params, item["id"], False, clock)
         set_suspended(client, item["id"], True)
-    return _settle(client, params, item["id"], suspended=params["state"] == "suspended")
+    return _settle(client, params, item["id"], params["state"] == "suspended", clock)
 
 
-def _settle(client: RenderClient, params: dict, postgres_id: str, suspended: bool) -> dict:
+def _settle(client: RenderClient, params: dict, postgres_id: str, suspended: bool, clock: Clock | None) -> dict:
     """The database once available (or suspended), when the user waits; as it is now otherwise."""
     def fetch() -> dict:
-        return client.http.get(f"/postgres/{postgres_id}")
+        found = client.postgres(postgres_id)
+        if found is None:
+            raise ResourceError(f"the {KIND} {postgres_id} is gone: it was deleted while this run waited for it")
+        return found
 
     if not params["wait"]:
         return fetch()
     if suspended:
         return wait_for(fetch, lambda db: "suspended" if is_suspended(db) else db.get("status"), {"suspended"},
-                        {"recovery_failed"}, params["wait_timeout"], f"Postgres {postgres_id} (suspending)")
+                        {"recovery_failed"}, params["wait_timeout"], f"Postgres {postgres_id} (suspending)",
+                        clock=clock)
     return wait_for(fetch, lambda db: db.get("status"), READY, FAILED, params["wait_timeout"],
-                    f"Postgres {postgres_id}")
+                    f"Postgres {postgres_id}", clock=clock)
 
 
 def run_postgres_info(params: dict, check_mode: bool, secrets: Secrets, client: RenderClient | None = None) -> dict:
-    client = client or RenderClient.from_params(params)
+    client = client or RenderClient.from_params(params, secrets)
     if params.get("id"):
-        found = get_postgres(client, params["id"])
+        found = client.postgres(params["id"])
         items = [found] if found and params.get("name") in (None, found["name"]) else []
     else:
-        items = list_postgres(client, client.owner_id(params["owner"]), params.get("name"))
+        items = client.postgres_list(client.owner_id(params["owner"]), params.get("name"))
     views = [postgres_view(client, db, secrets, params["return_secrets"]) for db in items]
     result: dict[str, Any] = {"changed": False, "postgres": views}
     if params["return_secrets"]:

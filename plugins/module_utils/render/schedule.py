@@ -7,6 +7,7 @@ Not a public API; it may change between any two releases. Render runs every sche
 """
 from __future__ import annotations
 
+UTC_NOTE = "Render runs cron schedules in UTC: '0 10 * * *' is 10:00 UTC, not 10:00 local time."
 FIELDS = (
     ("minute", 0, 59, {}),
     ("hour", 0, 23, {}),

@@ -9,16 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ansible_collections.launchkit.paas.plugins.module_utils.render.schedule import validate_cron
+from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import (
+    Outcome, Resource, ResourceError, ensure, unique)
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
-from ansible_collections.launchkit.paas.plugins.module_utils.render.client import RenderClient
-from ansible_collections.launchkit.paas.plugins.module_utils.render.logic import env_string, service_view
-from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import Resource, ResourceError, ensure, unique
-
-NATIVE_RUNTIMES = ("elixir", "go", "node", "python", "ruby", "rust")
-RUNTIMES = ("docker", "image") + NATIVE_RUNTIMES
-SERVICE_PLANS = ("free", "starter", "standard", "pro", "pro_plus", "pro_max", "pro_ultra", "custom")
-UTC_NOTE = "Render runs cron schedules in UTC: '0 10 * * *' is 10:00 UTC, not 10:00 local time."
+from ansible_collections.launchkit.paas.plugins.module_utils.render.client import (
+    DOCKER_COMMANDS, DOCKER_RUNTIMES, NATIVE_RUNTIMES, RenderClient, autoscaling_body, env_string,
+    service_settings, service_view)
+from ansible_collections.launchkit.paas.plugins.module_utils.render.schedule import UTC_NOTE, validate_cron
 
 # Which options each service type takes (anything else is refused before any call).
 TYPE_OPTIONS = {
@@ -31,6 +28,11 @@ TYPE_OPTIONS = {
 TYPED_OPTIONS = set().union(*TYPE_OPTIONS.values())
 # Options changed through their own endpoint rather than PATCH /services/{id}.
 SCALE_OPTIONS = {"num_instances", "autoscaling"}
+# The options compared with the service (render_service's options in the order they are reported).
+SETTINGS = ("type", "repo", "branch", "image", "auto_deploy", "root_dir", "runtime", "plan", "region",
+            "build_command", "start_command", "docker_context", "dockerfile_path", "health_check_path",
+            "pre_deploy_command", "schedule", "publish_path", "num_instances", "autoscaling")
+DOCKER_ONLY = sorted(set(DOCKER_COMMANDS) - {"start_command"})
 
 
 def validate(params: dict) -> None:
@@ -39,6 +41,8 @@ def validate(params: dict) -> None:
         params["schedule"] = validate_cron(params["schedule"])
     if params["type"]:
         check_type_options(params, params["type"])
+    if params["runtime"]:
+        check_runtime_options(params, params["runtime"])
     if params["image"] and params["repo"]:
         raise ValueError("set either repo (build from Git) or image (deploy a prebuilt image), not both")
     auto = params["autoscaling"]
@@ -53,6 +57,19 @@ def check_type_options(params: dict, kind: str) -> None:
         raise ValueError(f"{', '.join(misplaced)} cannot be set on a {kind}")
 
 
+def check_runtime_options(params: dict, runtime: str | None) -> None:
+    """Docker and image services have a command but no build command; only docker has a Dockerfile."""
+    if runtime in DOCKER_RUNTIMES and params["build_command"]:
+        raise ValueError(
+            f"build_command cannot be set on a service with runtime {runtime}: Render builds a docker service from "
+            "its Dockerfile (choose it with dockerfile_path and docker_context) and deploys an image as it is; "
+            "set start_command for the command to run (Render's dockerCommand) and leave build_command out")
+    misplaced = [o for o in DOCKER_ONLY if params.get(o) is not None]
+    if runtime != "docker" and misplaced:
+        raise ValueError(f"{', '.join(misplaced)} is only for runtime docker (this service's runtime is {runtime}); "
+                         "leave it out")
+
+
 def validate_create(params: dict) -> None:
     """What a create needs on top of validate(); checked once we know the service does not exist."""
     missing = [o for o in ("type",) if not params[o]]
@@ -63,6 +80,8 @@ def validate_create(params: dict) -> None:
         missing.append("schedule")
     if params["runtime"] in NATIVE_RUNTIMES:
         missing += [o for o in ("build_command", "start_command") if not params[o]]
+    elif kind == "cron_job" and any(params.get(o) for o in DOCKER_ONLY) and not params["start_command"]:
+        missing.append("start_command")  # Render takes a cron job's docker details only with its command
     if not (params["repo"] or params["image"]):
         missing.append("repo or image")
     if missing:
@@ -83,126 +102,59 @@ class Service(Resource):
         if self.prefetched:  # looked up once already by run_service, to validate before the engine runs
             return self.prefetched.pop()
         if self.params.get("id"):
-            return self.client.http.get(f"/services/{self.params['id']}")
+            return self.client.get_service(self.params["id"])
         return unique(self.client.services(self.owner_id, [self.params["name"]]), "service", self.params["name"])
 
     def desired(self) -> dict:
         p = self.params
-        auto_deploy = None if p["auto_deploy"] is None else ("yes" if p["auto_deploy"] else "no")
-        return {"type": p["type"], "repo": p["repo"], "branch": p["branch"], "image": p["image"],
-                "auto_deploy": auto_deploy, "root_dir": p["root_dir"], "runtime": p["runtime"], "plan": p["plan"],
-                "region": p["region"], "build_command": p["build_command"], "start_command": p["start_command"],
-                "docker_command": p["docker_command"], "health_check_path": p["health_check_path"],
-                "pre_deploy_command": p["pre_deploy_command"], "schedule": p["schedule"],
-                "publish_path": p["publish_path"], "num_instances": p["num_instances"],
-                "autoscaling": _autoscaling_body(p["autoscaling"])}
+        values = {name: p[name] for name in SETTINGS}
+        values["auto_deploy"] = None if p["auto_deploy"] is None else ("yes" if p["auto_deploy"] else "no")
+        values["autoscaling"] = autoscaling_body(p["autoscaling"])
+        return values
 
     def current(self, resource: dict) -> dict:
-        details = resource.get("serviceDetails") or {}
-        env_details = details.get("envSpecificDetails") or {}
-        auto = details.get("autoscaling")
-        return {"type": resource.get("type"), "repo": resource.get("repo"), "branch": resource.get("branch"),
-                "image": resource.get("imagePath"), "auto_deploy": resource.get("autoDeploy"),
-                "root_dir": resource.get("rootDir"), "runtime": details.get("runtime") or details.get("env"),
-                "plan": details.get("plan"), "region": details.get("region"),
-                "build_command": env_details.get("buildCommand") or details.get("buildCommand"),
-                "start_command": env_details.get("startCommand"), "docker_command": env_details.get("dockerCommand"),
-                "health_check_path": details.get("healthCheckPath"),
-                "pre_deploy_command": details.get("preDeployCommand") or env_details.get("preDeployCommand"),
-                "schedule": details.get("schedule"), "publish_path": details.get("publishPath"),
-                "num_instances": details.get("numInstances"),
-                # Render omits autoscaling until it was once set: on a type that can autoscale, that means off.
-                "autoscaling": auto if auto and auto.get("enabled") else (
-                    {"enabled": False}
-                    if auto is not None or "autoscaling" in TYPE_OPTIONS.get(resource.get("type"), ()) else None)}
+        settings = service_settings(resource)
+        auto = settings["autoscaling"]
+        # Render omits autoscaling until it was once set: on a type that can autoscale, that means off.
+        settings["autoscaling"] = auto if auto and auto.get("enabled") else (
+            {"enabled": False}
+            if auto is not None or "autoscaling" in TYPE_OPTIONS.get(resource.get("type"), ()) else None)
+        return settings
 
     def create(self) -> dict:
-        answer = self.client.http.request("POST", "/services", json_body=self.create_body(), ok=(201,)).body
-        return {**answer["service"], "_deployId": answer.get("deployId")}
+        p = self.params
+        values = {**self.desired(), "environment_id": p["environment_id"],
+                  "registry_credential_id": p["registry_credential_id"]}
+        service, deploy_id = self.client.create_service(self.owner_id, p["name"], values, self.initial_env())
+        return {**service, "_deployId": deploy_id}
 
-    def create_body(self) -> dict:
-        p, want = self.params, self.desired()
-        body: dict[str, Any] = {"type": p["type"], "name": p["name"], "ownerId": self.owner_id, "repo": p["repo"],
-                                "branch": p["branch"], "autoDeploy": want["auto_deploy"], "rootDir": p["root_dir"],
-                                "environmentId": p["environment_id"], "envVars": self.initial_env() or None,
-                                "serviceDetails": _compact(self.details(want, creating=True))}
-        if p["image"]:
-            body["image"] = _compact({"ownerId": self.owner_id, "imagePath": p["image"],
-                                      "registryCredentialId": p["registry_credential_id"]})
-        return _compact(body)
-
-    def initial_env(self) -> list[dict]:
+    def initial_env(self) -> dict[str, str]:
         """Env vars for the create body only: copied from another service, then the explicit ones."""
         env: dict[str, str] = {}
         if self.params["create_env_from"]:
             source = self.client.service(self.owner_id, self.params["create_env_from"])
             env.update(self.client.env_vars(source["id"]))
         env.update({key: env_string(value) for key, value in (self.params["create_env"] or {}).items()})
-        return [{"key": key, "value": value} for key, value in env.items()]
-
-    def details(self, values: dict, creating: bool) -> dict:
-        kind = self.params["type"] or values.get("type")
-        runtime = values.get("runtime")
-        env_specific = _compact({"buildCommand": values.get("build_command"),
-                                 "startCommand": values.get("start_command"),
-                                 "dockerCommand": values.get("docker_command")})
-        details: dict[str, Any] = {"runtime": runtime, "plan": values.get("plan"),
-                                   "preDeployCommand": values.get("pre_deploy_command"),
-                                   "healthCheckPath": values.get("health_check_path"),
-                                   "schedule": values.get("schedule"), "publishPath": values.get("publish_path")}
-        if env_specific and kind != "static_site":
-            details["envSpecificDetails"] = env_specific
-        if kind == "static_site":
-            details["buildCommand"] = values.get("build_command")
-        if creating:
-            details.update(region=values.get("region"), numInstances=values.get("num_instances"),
-                           autoscaling=values.get("autoscaling") if (values.get("autoscaling") or {}).get("enabled") else None)
-        return details
+        return env
 
     def update(self, resource: dict, changes: dict) -> dict:
         service_id = resource["id"]
-        patch_changes = {k: v for k, v in changes.items() if k not in SCALE_OPTIONS}
-        if patch_changes:
-            self.client.http.request("PATCH", f"/services/{service_id}",
-                                     json_body=self.patch_body(patch_changes, resource.get("type")))
+        patch = {k: v for k, v in changes.items() if k not in SCALE_OPTIONS}
+        if patch:
+            runtime = self.params["runtime"] or service_settings(resource)["runtime"]
+            patch["registry_credential_id"] = self.params["registry_credential_id"]
+            self.client.update_service(service_id, self.owner_id, resource.get("type"), runtime, patch)
         if "autoscaling" in changes:
             if changes["autoscaling"].get("enabled"):
-                self.client.http.request("PUT", f"/services/{service_id}/autoscaling", json_body=changes["autoscaling"])
+                self.client.set_autoscaling(service_id, changes["autoscaling"])
             else:
-                self.client.http.request("DELETE", f"/services/{service_id}/autoscaling", ok=(204, 404))
+                self.client.delete_autoscaling(service_id)
         if "num_instances" in changes:
-            self.client.http.request("POST", f"/services/{service_id}/scale", repeatable=True,
-                                     json_body={"numInstances": changes["num_instances"]})
-        return self.client.http.get(f"/services/{service_id}")
-
-    def patch_body(self, changes: dict, kind: str | None = None) -> dict:
-        top = {"repo": "repo", "branch": "branch", "auto_deploy": "autoDeploy", "root_dir": "rootDir"}
-        body: dict[str, Any] = {api: changes[name] for name, api in top.items() if name in changes}
-        if "image" in changes:
-            body["image"] = _compact({"ownerId": self.owner_id, "imagePath": changes["image"],
-                                      "registryCredentialId": self.params["registry_credential_id"]})
-        details = _compact(self.details({**changes, "type": kind}, creating=False))  # kind: where buildCommand goes
-        if details:
-            body["serviceDetails"] = details
-        return body
+            self.client.scale_service(service_id, changes["num_instances"])
+        return self.client.get_service(service_id)
 
     def delete(self, resource: dict) -> None:
-        self.client.http.request("DELETE", f"/services/{resource['id']}", ok=(204, 404))
-
-
-def _autoscaling_body(auto: dict | None) -> dict | None:
-    if auto is None:
-        return None
-    if not auto["enabled"]:
-        return {"enabled": False}
-    return {"enabled": True, "min": auto["min"], "max": auto["max"],
-            "criteria": {"cpu": {"enabled": auto["cpu_percent"] is not None, "percentage": auto["cpu_percent"] or 70},
-                         "memory": {"enabled": auto["memory_percent"] is not None,
-                                    "percentage": auto["memory_percent"] or 70}}}
-
-
-def _compact(body: dict) -> dict:
-    return {key: value for key, value in body.items() if value is not None}
+        self.client.delete_service(resource["id"])
 
 
 def set_suspension(client: RenderClient, service: dict, want_suspended: bool, check_mode: bool) -> bool:
@@ -211,37 +163,40 @@ def set_suspension(client: RenderClient, service: dict, want_suspended: bool, ch
     if suspended == want_suspended:
         return False
     if not check_mode:
-        action = "suspend" if want_suspended else "resume"
-        client.http.request("POST", f"/services/{service['id']}/{action}", repeatable=True, ok=(200, 202, 204))
+        if want_suspended:
+            client.suspend_service(service["id"])
+        else:
+            client.resume_service(service["id"])
     return True
+
+
+def check_before_writing(resource: Service, params: dict) -> None:
+    """Look the service up once and refuse what cannot work for it, before the engine writes anything."""
+    existing = resource.find()
+    if existing is None:
+        validate_create(params)
+    else:
+        check_type_options(params, existing["type"])
+        check_runtime_options(params, params["runtime"] or service_settings(existing)["runtime"])
+    resource.prefetched.append(existing)
 
 
 def run_service(params: dict, check_mode: bool, secrets: Secrets, client: RenderClient | None = None) -> dict:
     validate(params)
     secrets.add(*(env_string(v) for v in (params["create_env"] or {}).values()))
-    client = client or RenderClient.from_params(params)
+    client = client or RenderClient.from_params(params, secrets)
     resource = Service(client, params)
     state = params["state"]
     if state != "absent":
-        existing = resource.find()
-        if existing is None:
-            validate_create(params)
-        else:
-            check_type_options(params, existing["type"])
-        resource.prefetched.append(existing)
+        check_before_writing(resource, params)
     outcome = ensure(resource, "absent" if state == "absent" else "present", check_mode)
     result: dict[str, Any] = {"changed": outcome.changed, "diff": outcome.diff(), "action": outcome.action,
                               "warnings": outcome.warnings, "service": None, "deploy_id": None}
     service = outcome.resource
     if service is not None:
         result["deploy_id"] = service.pop("_deployId", None)
-        if state in ("present", "suspended") and set_suspension(client, service, state == "suspended", check_mode):
-            result["changed"] = True
-            result["action"] = result["action"] if outcome.changed else ("suspend" if state == "suspended" else "resume")
-            result["diff"]["before"]["suspended"] = state != "suspended"
-            result["diff"]["after"]["suspended"] = state == "suspended"
-            if not check_mode:
-                service = client.http.get(f"/services/{service['id']}")
+        if state in ("present", "suspended"):
+            service = _suspension(client, service, outcome, result, state == "suspended", check_mode)
         result["service"] = service_view(service)
     elif check_mode and state == "suspended":
         result["warnings"].append("the service would be created and then suspended")
@@ -249,3 +204,15 @@ def run_service(params: dict, check_mode: bool, secrets: Secrets, client: Render
         result["schedule_timezone"] = "UTC"
         result["schedule_note"] = UTC_NOTE
     return result
+
+
+def _suspension(client: RenderClient, service: dict, outcome: Outcome, result: dict, suspend: bool,
+                check_mode: bool) -> dict:
+    """Suspend or resume as asked, recording it in the result; the service as it is afterwards."""
+    if not set_suspension(client, service, suspend, check_mode):
+        return service
+    result["changed"] = True
+    result["action"] = result["action"] if outcome.changed else ("suspend" if suspend else "resume")
+    result["diff"]["before"]["suspended"] = not suspend
+    result["diff"]["after"]["suspended"] = suspend
+    return service if check_mode else client.get_service(service["id"])

@@ -8,11 +8,12 @@ import pytest
 import requests
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
+from ansible_collections.launchkit.paas.plugins.module_utils.http_check import check as http_check
 from ansible_collections.launchkit.paas.plugins.module_utils.http_check.check import (
-    CONTENT_LIMIT, parse_assertions, passes, run_check, safe_url)
+    ARGUMENT_SPEC, CONTENT_LIMIT, parse_assertions, passes, run_check, safe_url)
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
-from ansible_collections.launchkit.paas.plugins.modules.http_check import ARGUMENT_SPEC
+from ansible_collections.launchkit.paas.plugins.module_utils.core.wait import Clock
 from launchkit_fakes import FakeSession, reply
 
 APP = "http://app.test"
@@ -30,13 +31,13 @@ def params(**overrides):
 
 def check(session, check_mode=False, **overrides):
     sleeps = []
-    result = run_check(params(**overrides), check_mode, Secrets(), session=session, sleep=sleeps.append)
+    result = run_check(params(**overrides), check_mode, Secrets(), session=session, clock=Clock(sleep=sleeps.append))
     return result, sleeps
 
 
 def failure(session, **overrides):
     with pytest.raises(ResourceError) as caught:
-        run_check(params(**overrides), False, Secrets(), session=session, sleep=lambda seconds: None)
+        run_check(params(**overrides), False, Secrets(), session=session, clock=Clock(sleep=lambda seconds: None))
     return caught.value
 
 
@@ -140,6 +141,13 @@ def test_headers_are_no_log():
     assert ARGUMENT_SPEC["headers"]["no_log"] is True
 
 
+def test_jmespath_is_required_only_for_json_assertions(monkeypatch):
+    missing = ImportError("No module named 'jmespath'")
+    monkeypatch.setattr(http_check, "JMESPATH_IMPORT_ERROR", missing)
+    assert http_check.required_libraries(params(json=[{"query": "status", "equals": "ok"}])) == {"jmespath": missing}
+    assert http_check.required_libraries(params(contains=["ok"])) == {"jmespath": None}
+
+
 # --------------------------------------------------------------------------------------- the request
 def test_success_returns_the_answer_and_every_check():
     session = FakeSession(APP).on("GET", "/health", reply(200, HEALTHY))
@@ -168,7 +176,7 @@ def test_url_password_and_secret_query_values_are_registered():
     session = FakeSession(APP).on("GET", "/health", reply(200, HEALTHY))
     secrets = Secrets()
     run_check(params(url="http://u:pw-9931@app.test/health?api_key=k-77aa&page=2"), False, secrets,
-              session=session, sleep=lambda seconds: None)
+              session=session, clock=Clock(sleep=lambda seconds: None))
     assert secrets.values == {"pw-9931", "k-77aa"}
 
 
@@ -178,6 +186,12 @@ def test_retries_until_the_checks_pass():
                                   reply(200, HEALTHY))
     result, sleeps = check(session, retries=5, delay=1.5, json=[{"query": "status", "equals": "ok"}])
     assert result["attempts"] == 4 and len(session.calls) == 4 and sleeps == [1.5, 1.5, 1.5]
+
+
+def test_without_a_delay_the_retries_follow_each_other_at_once():
+    session = FakeSession(APP).on("GET", "/health", reply(503, {}), reply(200, HEALTHY))
+    result, sleeps = check(session, retries=3, delay=0)
+    assert result["attempts"] == 2 and sleeps == [0]
 
 
 def test_gives_up_after_the_retries_with_the_last_answer():

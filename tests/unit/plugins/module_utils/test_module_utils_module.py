@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: launchkit.paas contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""redis_check's policy judgement, and _module: mask_url and run()."""
+"""core.module (run) and core.secrets (mask_url, url_password)."""
 from __future__ import annotations
 
 import pytest
@@ -9,32 +9,6 @@ import pytest
 from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import ApiError
 from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import mask_url, url_password
-from ansible_collections.launchkit.paas.plugins.module_utils.redis.check import policy_fits
-
-
-# ------------------------------------------------------------------------------------------ policy_fits
-@pytest.mark.parametrize("use, policy, fits", [
-    ("queue", "noeviction", True),
-    ("queue", "allkeys-lru", False),
-    ("queue", "volatile-lru", False),
-    ("cache", "allkeys-lru", True),
-    ("cache", "volatile-lfu", True),
-    ("cache", "noeviction", False),
-    ("cache", "allkeys-random", True),  # Upstash evicts at random only: accepted, with a warning
-    ("cache", "volatile-ttl", False),
-    ("any", "allkeys-random", True),
-    ("any", None, True),
-    ("queue", None, None),
-    ("cache", None, None),
-])
-def test_policy_fits(use, policy, fits):
-    assert policy_fits(use, policy)[0] is fits
-
-
-def test_policy_misfit_for_a_queue_says_why():
-    fits, reason = policy_fits("queue", "allkeys-lru")
-    assert fits is False
-    assert "allkeys-lru" in reason and "noeviction" in reason and "drops queued jobs" in reason
 
 
 # -------------------------------------------------------------------------------------------- mask_url
@@ -147,3 +121,13 @@ def test_run_runs_the_logic_when_every_required_library_imported():
     with pytest.raises(ModuleExit) as caught:
         run(module, lambda p, c, s: {"changed": False}, needs_requests=False, requires={"psycopg2": None})
     assert caught.value.failed is False
+
+
+@pytest.mark.parametrize("params, failed", [({"json": [{"query": "a"}]}, True), ({"json": []}, False)])
+def test_run_asks_a_requires_function_with_the_parameters(params, failed):
+    missing = ImportError("No module named 'jmespath'")
+    module = FakeModule(params=params)
+    with pytest.raises(ModuleExit) as caught:
+        run(module, lambda p, c, s: {"changed": False}, needs_requests=False,
+            requires=lambda p: {"jmespath": missing if p["json"] else None})
+    assert caught.value.failed is failed

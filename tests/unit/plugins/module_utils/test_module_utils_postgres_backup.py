@@ -1,137 +1,33 @@
 # -*- coding: utf-8 -*-
 # Copyright: launchkit.paas contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""_postgres_backup: file names, retention, max_age, versions, validation; pg_dump and pg_restore faked at
-the process level and psycopg2 at the connection level, so the module's own code runs in every test."""
+"""postgres/backup: validation, the dump, the restore check, retention and check mode; pg_dump and
+pg_restore faked at the process level and psycopg2 at the connection level, so the module's own
+code runs in every test."""
 from __future__ import annotations
 
 import contextlib
 import os
 import re
 import subprocess
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import psycopg2
 import pytest
 
-from ansible_collections.launchkit.paas.plugins.module_utils.postgres import connection as pg
 from ansible_collections.launchkit.paas.plugins.module_utils.postgres import backup as pb
+from ansible_collections.launchkit.paas.plugins.module_utils.postgres import backup_files as pf
+from ansible_collections.launchkit.paas.plugins.module_utils.postgres import connection as pg
+from ansible_collections.launchkit.paas.plugins.module_utils.postgres import tools as pt
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
-
-PASSWORD = "s3cret-Pa55"
-URL = f"postgresql://app:{PASSWORD}@db.internal:6543/appdb"
-UTC = timezone.utc
-T0 = datetime(2025, 3, 1, 2, 0, 0, 123456, tzinfo=UTC)
+from postgres_fakes import PASSWORD, URL, touch
 
 
 def params(dest, **overrides) -> dict:
     base = {"url": URL, "dest": str(dest), "prefix": None, "retention": 7, "max_age": 0, "restore_check": True,
             "restore_check_url": None, "sslmode": None, "pg_bin_dir": None, "timeout": 3600}
     return {**base, **overrides}
-
-
-# -------------------------------------------------------------------------------------- file names
-def test_backup_name_is_utc_to_the_millisecond():
-    assert pb.backup_name("app", T0) == "app-20250301T020000.123Z.dump"
-    paris = timezone(timedelta(hours=1))
-    assert pb.backup_name("app", datetime(2025, 3, 1, 3, 0, 0, tzinfo=paris)) == "app-20250301T020000.000Z.dump"
-
-
-def test_parse_name_round_trips_and_reads_second_precision_names():
-    assert pb.parse_name(pb.backup_name("app", T0), "app") == T0.replace(microsecond=123000)
-    assert pb.parse_name("app-20250301T020000Z.dump", "app") == datetime(2025, 3, 1, 2, 0, 0, tzinfo=UTC)
-    assert pb.iso(T0) == "2025-03-01T02:00:00.123Z"
-
-
-@pytest.mark.parametrize("name", [
-    "app-staging-20250301T020000Z.dump",        # another prefix that starts like this one
-    "ap-20250301T020000Z.dump",
-    "app-20250301T020000Z.dump.bak",
-    "app-20250301T020000Z.sql",
-    ".app-20250301T020000.123Z.dump.x1y2.partial",  # a dump being written
-    "app-20251399T000000Z.dump",                # not a date
-    "app-20250301T020000.Z.dump",
-    "app-notes.txt",
-])
-def test_parse_name_refuses_anything_but_this_prefixs_backups(name):
-    assert pb.parse_name(name, "app") is None
-
-
-def test_prefix_is_matched_literally():
-    assert pb.parse_name("aXb-20250301T020000Z.dump", "a.b") is None
-    assert pb.parse_name("a.b-20250301T020000Z.dump", "a.b") is not None
-
-
-def touch(path, size=3):
-    path.write_bytes(b"x" * size)
-    return path
-
-
-def test_list_backups_newest_first_regular_files_of_this_prefix_only(tmp_path):
-    touch(tmp_path / "app-20250301T020000.000Z.dump", 10)
-    touch(tmp_path / "app-20250303T020000.000Z.dump", 30)
-    touch(tmp_path / "app-20250302T020000Z.dump", 20)
-    touch(tmp_path / "app-staging-20250304T020000Z.dump")
-    touch(tmp_path / ".app-20250305T020000.000Z.dump.abc.partial")
-    (tmp_path / "app-20250306T020000Z.dump").mkdir()
-    os.symlink(tmp_path / "app-20250301T020000.000Z.dump", tmp_path / "app-20250307T020000Z.dump")
-    found = pb.list_backups(str(tmp_path), "app")
-    assert [b.name for b in found] == ["app-20250303T020000.000Z.dump", "app-20250302T020000Z.dump",
-                                       "app-20250301T020000.000Z.dump"]
-    assert [b.size_bytes for b in found] == [30, 20, 10]
-    assert found[0].as_dict() == {"path": str(tmp_path / "app-20250303T020000.000Z.dump"), "size_bytes": 30,
-                                  "created_at": "2025-03-03T02:00:00.000Z"}
-
-
-def test_list_backups_of_a_missing_directory_is_empty(tmp_path):
-    assert pb.list_backups(str(tmp_path / "nowhere"), "app") == []
-
-
-# --------------------------------------------------------------------------------------- retention
-def backups(count: int) -> list[pb.Backup]:
-    return [pb.Backup(f"/b/app-{n}.dump", T0 - timedelta(days=n), 1) for n in range(count)]  # newest first
-
-
-def test_retention_keeps_the_newest():
-    kept, removed = pb.retention_split(backups(5), 2)
-    assert [b.path for b in kept] == ["/b/app-0.dump", "/b/app-1.dump"]
-    assert [b.path for b in removed] == ["/b/app-2.dump", "/b/app-3.dump", "/b/app-4.dump"]
-
-
-def test_retention_zero_keeps_all_and_a_larger_count_removes_nothing():
-    assert pb.retention_split(backups(3), 0) == (backups(3), [])
-    assert pb.retention_split(backups(3), 7) == (backups(3), [])
-
-
-def test_retention_removes_only_this_prefixs_files(tmp_path):
-    for day in (1, 2, 3):
-        touch(tmp_path / f"app-2025030{day}T020000Z.dump")
-        touch(tmp_path / f"other-2025030{day}T020000Z.dump")
-    touch(tmp_path / "app-20240101T020000Z.dump.bak")
-    kept, removed = pb.retention_split(pb.list_backups(str(tmp_path), "app"), 1)
-    assert pb.remove_backups(removed, Secrets()) == [str(tmp_path / "app-20250302T020000Z.dump"),
-                                                     str(tmp_path / "app-20250301T020000Z.dump")]
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "app-20240101T020000Z.dump.bak", "app-20250303T020000Z.dump", "other-20250301T020000Z.dump",
-        "other-20250302T020000Z.dump", "other-20250303T020000Z.dump"]
-    assert [b.name for b in kept] == ["app-20250303T020000Z.dump"]
-
-
-# ----------------------------------------------------------------------------------------- max_age
-def newest(age_seconds: float) -> pb.Backup:
-    return pb.Backup("/b/app.dump", T0 - timedelta(seconds=age_seconds), 1)
-
-
-@pytest.mark.parametrize("backup, max_age, due", [
-    (None, 3600, True),          # nothing yet
-    (newest(10), 0, True),       # 0: always
-    (newest(3599), 3600, False),
-    (newest(3600), 3600, True),
-    (newest(-30), 3600, False),  # a clock a little ahead: still young
-])
-def test_needs_dump(backup, max_age, due):
-    assert pb.needs_dump(backup, max_age, T0) is due
 
 
 # -------------------------------------------------------------------------------------- validation
@@ -173,83 +69,6 @@ def test_scratch_name_fits_postgres_identifiers():
     assert name != pb.scratch_name("appdb")
     long = pb.scratch_name("é" * 40)  # 80 bytes: cut to whole characters within 63 bytes
     assert len(long.encode()) == 62 and long.split("_lk_restore_", maxsplit=1)[0] == "é" * 21
-
-
-# ----------------------------------------------------------------------------------------- versions
-@pytest.mark.parametrize("text, number", [
-    ("pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)", 150018),
-    ("pg_dump (PostgreSQL) 16.2", 160002),
-    ("pg_dump (PostgreSQL) 17devel", 170000),
-    ("pg_dump (PostgreSQL) 9.6.24", 90624),
-    ("something else", None),
-])
-def test_client_version(text, number):
-    assert pb.client_version(text) == number
-
-
-def test_an_older_pg_dump_is_named_with_the_version_to_install(tmp_path):
-    message = pb.version_problem(150018, 160002, "/usr/bin/pg_dump", root=str(tmp_path))
-    assert "pg_dump 15 (/usr/bin/pg_dump) is older than the server's PostgreSQL 16" in message
-    assert "postgresql-client-16" in message and "pg_bin_dir" in message
-
-
-def test_the_version_message_points_at_a_newer_local_install(tmp_path):
-    for version in ("14", "16", "17"):
-        tool = tmp_path / version / "bin" / "pg_dump"
-        tool.parent.mkdir(parents=True)
-        touch(tool).chmod(0o755)
-    message = pb.version_problem(150018, 160002, "/usr/bin/pg_dump", root=str(tmp_path))
-    assert message.endswith(f"set pg_bin_dir: {tmp_path}/17/bin")
-
-
-@pytest.mark.parametrize("client, server", [(150018, 150004), (160001, 150004), (None, 160000), (100000, 90624)])
-def test_no_version_message_when_pg_dump_is_new_enough_or_unknown(client, server):
-    assert pb.version_problem(client, server, "/usr/bin/pg_dump", root="/nonexistent") is None
-
-
-def test_old_major_versions_compare_by_their_two_parts():
-    assert "PostgreSQL 10" in pb.version_problem(90624, 100005, "pg_dump", root="/nonexistent")
-    assert "pg_dump 9.5" in pb.version_problem(90510, 90624, "pg_dump", root="/nonexistent")
-
-
-# --------------------------------------------------------------------------------------- bin dir
-def test_find_bin_dir_checks_the_given_directory(tmp_path):
-    touch(tmp_path / "pg_dump").chmod(0o755)
-    assert pb.find_bin_dir(str(tmp_path), False) == str(tmp_path)
-    with pytest.raises(ResourceError, match="no executable pg_restore"):
-        pb.find_bin_dir(str(tmp_path), True)
-
-
-def test_find_bin_dir_falls_back_to_the_newest_install(tmp_path, monkeypatch):
-    monkeypatch.setattr(pb.shutil, "which", lambda name: None)
-    for version in ("9.6", "15", "16"):
-        tool = tmp_path / version / "bin" / "pg_dump"
-        tool.parent.mkdir(parents=True)
-        touch(tool).chmod(0o755)
-    assert pb.find_bin_dir(None, False, root=str(tmp_path)) == str(tmp_path / "16" / "bin")
-    with pytest.raises(ResourceError, match="install the PostgreSQL client tools"):
-        pb.find_bin_dir(None, False, root=str(tmp_path / "none"))
-
-
-# ------------------------------------------------------------------------------- tool arguments
-def test_tool_target_moves_the_password_out_of_the_url():
-    target, password = pb.tool_target("postgresql://app:p%40ss%2Fw@db:5432/appdb?application_name=x", None)
-    assert target == "postgresql://app@db:5432/appdb?application_name=x"
-    assert password == "p@ss/w"
-
-
-def test_tool_target_takes_a_query_password_and_the_sslmode_option():
-    target, password = pb.tool_target("postgres://db/appdb?password=qpw-1234&sslmode=disable", "require")
-    assert target == "postgres://db/appdb?sslmode=require" and password == "qpw-1234"
-    assert pb.tool_target("postgres://app@db/appdb", None) == ("postgres://app@db/appdb", None)
-
-
-def test_url_database_and_with_database_keep_credentials_and_query():
-    assert pg.url_database("postgres://u:p@h/my%2Fdb?sslmode=require") == "my/db"
-    assert pg.url_database("postgres://u:p@h:5432") is None
-    assert pg.with_database(URL + "?sslmode=require", "appdb_lk_restore_1") == (
-        f"postgresql://app:{PASSWORD}@db.internal:6543/appdb_lk_restore_1?sslmode=require")
-    assert pg.with_database("postgres://h", "a b") == "postgres://h/a%20b"
 
 
 # ------------------------------------------------------------------------------- fakes: processes
@@ -356,7 +175,7 @@ def bin_dir(tmp_path):
 
 
 def install(monkeypatch, tools: Tools, server: Server) -> None:
-    monkeypatch.setattr(pb.subprocess, "run", tools)
+    monkeypatch.setattr(pt.subprocess, "run", tools)
     monkeypatch.setattr(pg.psycopg2, "connect", server)
 
 
@@ -370,7 +189,7 @@ def test_a_backup_is_dumped_checked_renamed_and_never_shows_the_password(tmp_pat
     dest = tmp_path / "backups"
     result = pb.run_backup(params(dest, pg_bin_dir=bin_dir), False, Secrets())
     files = os.listdir(dest)
-    assert len(files) == 1 and pb.parse_name(files[0], "appdb") is not None
+    assert len(files) == 1 and pf.parse_name(files[0], "appdb") is not None
     assert oct(os.stat(dest / files[0]).st_mode & 0o777) == "0o600"
     assert oct(os.stat(dest).st_mode & 0o777) == "0o700"
     assert result["changed"] is True and result["action"] == "dump"
@@ -499,9 +318,9 @@ def test_no_restore_check_means_no_scratch_database(tmp_path, bin_dir, monkeypat
 
 # --------------------------------------------------------------------------------- max_age, check mode
 def fresh_backups(dest, count):
-    now = pb.utc_now()
+    now = pf.utc_now()
     for n in range(count):
-        touch(dest / pb.backup_name("appdb", now - timedelta(hours=n)))
+        touch(dest / pf.backup_name("appdb", now - timedelta(hours=n)))
 
 
 def refuse_connect(**kwargs):
@@ -511,7 +330,7 @@ def refuse_connect(**kwargs):
 def test_max_age_skips_the_dump_and_reports_the_newest(tmp_path, bin_dir, monkeypatch):
     fresh_backups(tmp_path, 2)
     tools = Tools()
-    monkeypatch.setattr(pb.subprocess, "run", tools)
+    monkeypatch.setattr(pt.subprocess, "run", tools)
     monkeypatch.setattr(pg.psycopg2, "connect", refuse_connect)
     result = pb.run_backup(params(tmp_path, pg_bin_dir=bin_dir, max_age=7200), False, Secrets())
     assert result["changed"] is False and result["action"] == "none" and result["restore_check"] is None
@@ -522,7 +341,7 @@ def test_max_age_skips_the_dump_and_reports_the_newest(tmp_path, bin_dir, monkey
 
 def test_check_mode_predicts_retention_and_removes_nothing(tmp_path, bin_dir, monkeypatch):
     fresh_backups(tmp_path, 3)
-    monkeypatch.setattr(pb.subprocess, "run", Tools())
+    monkeypatch.setattr(pt.subprocess, "run", Tools())
     monkeypatch.setattr(pg.psycopg2, "connect", refuse_connect)
     before = sorted(os.listdir(tmp_path))
     result = pb.run_backup(params(tmp_path, pg_bin_dir=bin_dir, max_age=7200, retention=1), True, Secrets())
@@ -549,8 +368,3 @@ def test_compare_names_every_difference():
     assert pb.compare({"a.t": 1, "a.u": 2}, {"a.t": 0, "a.v": 0}) == [
         "a.u is missing from the restore", "a.v is in the restore only",
         "a.t has 1 row(s) in the source and 0 after the restore"]
-
-
-def test_tool_target_leaves_out_orm_only_parameters():
-    target, password = pb.tool_target("postgresql://app:pw@pooler:6543/app?pgbouncer=true&sslmode=require", None)
-    assert target == "postgresql://app@pooler:6543/app?sslmode=require" and password == "pw"

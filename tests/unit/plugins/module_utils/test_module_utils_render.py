@@ -24,10 +24,10 @@ def service(id_, name, type_="web_service"):
     return {"id": id_, "name": name, "type": type_, "ownerId": "tea-1"}
 
 
-# ---------------------------------------------------------------------------------------------- list()
+# ------------------------------------------------------------------------------ lists (through services())
 def test_list_asks_for_100_per_page():
     api = FakeSession().on("GET", "/services", render_pages("service", [service("srv-1", "a")]))
-    list(render(api).list("/services", "service", ownerId="tea-1"))
+    render(api).services("tea-1")
     assert [c.params for c in api.calls] == [{"ownerId": "tea-1", "limit": 100}]
 
 
@@ -36,7 +36,7 @@ def test_list_follows_the_last_cursor_until_a_short_page(monkeypatch):
     services = [service(f"srv-{i}", f"s{i}") for i in range(5)]
     api = FakeSession().on("GET", "/services", render_pages("service", services, page_size=100))
 
-    found = list(render(api).list("/services", "service", ownerId="tea-1"))
+    found = render(api).services("tea-1")
 
     assert [s["id"] for s in found] == [f"srv-{i}" for i in range(5)]
     assert [c.params for c in api.calls] == [
@@ -50,7 +50,7 @@ def test_list_stops_at_an_empty_page_after_a_full_one(monkeypatch):
     monkeypatch.setattr(render_client, "PAGE_LIMIT", 2)
     services = [service(f"srv-{i}", f"s{i}") for i in range(4)]
     api = FakeSession().on("GET", "/services", render_pages("service", services, page_size=100))
-    assert len(list(render(api).list("/services", "service"))) == 4
+    assert len(render(api).services("tea-1")) == 4
     assert len(api.calls) == 3
 
 
@@ -58,14 +58,14 @@ def test_list_stops_when_the_server_repeats_a_cursor(monkeypatch):
     monkeypatch.setattr(render_client, "PAGE_LIMIT", 1)
     same_page = reply(200, [{"service": service("srv-1", "a"), "cursor": "stuck"}])
     api = FakeSession().on("GET", "/services", same_page)
-    found = list(render(api).list("/services", "service"))
+    found = render(api).services("tea-1")
     assert len(api.calls) == 2
     assert {s["id"] for s in found} == {"srv-1"}
 
 
 def test_list_of_an_empty_collection_makes_one_call():
     api = FakeSession().on("GET", "/services", reply(200, []))
-    assert list(render(api).list("/services", "service")) == []
+    assert render(api).services("tea-1") == []
     assert len(api.calls) == 1
 
 
@@ -108,7 +108,8 @@ def test_services_filters_by_owner_name_and_type_and_matches_names_exactly():
     api = FakeSession().on("GET", "/services", render_pages("service", listed))
     found = render(api).services("tea-1", ["web"], ["web_service"])
     assert [s["id"] for s in found] == ["srv-1"]
-    assert api.calls[0].params == {"ownerId": "tea-1", "name": ["web"], "type": ["web_service"], "limit": 100}
+    # array filters are style: form, explode: false in Render's spec: one comma-separated value each
+    assert api.calls[0].params == {"ownerId": "tea-1", "name": "web", "type": "web_service", "limit": 100}
 
 
 def test_service_by_id_reads_it_directly():

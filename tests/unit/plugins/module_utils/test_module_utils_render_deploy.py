@@ -13,7 +13,7 @@ from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import
 from ansible_collections.launchkit.paas.plugins.module_utils.render.client import VENDOR, RenderClient
 from ansible_collections.launchkit.paas.plugins.module_utils.render.deploy import (
     AUTODEPLOY_WARNING, Clock, plan_service, rollback_target, run_cron_run, run_deploy, trigger, wait_all)
-from ansible_collections.launchkit.paas.plugins.module_utils.render.service import UTC_NOTE
+from ansible_collections.launchkit.paas.plugins.module_utils.render.schedule import UTC_NOTE
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError, WaitTimeout
 from launchkit_fakes import FakeClock, FakeSession, connection_dropped, make_http, render_pages, reply
 
@@ -185,7 +185,7 @@ def test_rollback_target_by_id():
 # ------------------------------------------------------------------------------------------- trigger()
 def test_trigger_returns_the_201_deploy():
     render_api = DeployApi(WEB).seed("srv-web", LIVE_A)
-    deploy = trigger(render(render_api.api), "srv-web", {"clearCache": "clear", "commitId": "ccc333"})
+    deploy = trigger(render(render_api.api), "srv-web", {"clear_cache": True, "commit_id": "ccc333"})
     assert deploy["id"] == "dep-web-1" and deploy["commit"]["id"] == "ccc333"
     [post] = render_api.posts("srv-web")
     assert post.json == {"clearCache": "clear", "commitId": "ccc333"}
@@ -193,7 +193,7 @@ def test_trigger_returns_the_201_deploy():
 
 def test_trigger_finds_a_202_queued_deploy_in_the_list():
     render_api = DeployApi(WEB).seed("srv-web", LIVE_A).answer("srv-web", "queued")
-    deploy = trigger(render(render_api.api), "srv-web", {"clearCache": "do_not_clear"})
+    deploy = trigger(render(render_api.api), "srv-web", {"clear_cache": False})
     assert deploy["id"] == "dep-web-1" and deploy["status"] == "created"
     assert len(render_api.posts("srv-web")) == 1
 

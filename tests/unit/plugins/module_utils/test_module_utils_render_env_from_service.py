@@ -10,7 +10,7 @@ import pytest
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.render.client import VENDOR, RenderClient
-from ansible_collections.launchkit.paas.plugins.module_utils.render.logic import run_env_vars
+from ansible_collections.launchkit.paas.plugins.module_utils.render.env_vars import run_env_vars
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
 from launchkit_fakes import FakeSession, make_http, render_pages, reply
 

@@ -53,7 +53,7 @@ class FakePostgresApi:
             s.on("POST", f"/postgres/{db_id}/resume", lambda call, i=db_id: self._suspend(i, False))
 
     def _named(self, call: Call) -> list[dict]:
-        names = (call.params or {}).get("name")
+        names = [n for n in ((call.params or {}).get("name") or "").split(",") if n]  # name=a,b (explode: false)
         return [db for db in self.dbs.values() if not names or db["name"] in names]
 
     def _get(self, db_id: str):

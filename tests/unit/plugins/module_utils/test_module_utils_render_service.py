@@ -27,6 +27,10 @@ WEB = {
         "envSpecificDetails": {"buildCommand": "bundle install", "startCommand": "bundle exec puma"},
     },
 }
+# The same web service, built from a Dockerfile: Render's docker details instead of build/start commands.
+DOCKER_WEB = {**WEB, "serviceDetails": {
+    **WEB["serviceDetails"], "runtime": "docker", "env": "docker",
+    "envSpecificDetails": {"dockerCommand": "bin/web", "dockerContext": ".", "dockerfilePath": "./Dockerfile"}}}
 AUTOSCALING = {"enabled": True, "min": 2, "max": 4,
                "criteria": {"cpu": {"enabled": True, "percentage": 60}, "memory": {"enabled": False, "percentage": 70}}}
 SOURCE = {"id": "srv-src", "name": "web-staging", "type": "web_service", "ownerId": "tea-1"}
@@ -42,7 +46,8 @@ def service_params(**overrides):
               "validate_certs": True, "name": "web", "id": None, "owner": "tea-1", "state": "present",
               "type": None, "runtime": None, "repo": None, "branch": None, "image": None,
               "registry_credential_id": None, "root_dir": None, "auto_deploy": None, "build_command": None,
-              "start_command": None, "docker_command": None, "pre_deploy_command": None, "plan": None,
+              "start_command": None, "docker_context": None, "dockerfile_path": None, "pre_deploy_command": None,
+              "plan": None,
               "region": None, "num_instances": None, "autoscaling": None, "health_check_path": None,
               "schedule": None, "publish_path": None, "environment_id": None, "create_env": None,
               "create_env_from": None}
@@ -67,7 +72,7 @@ def service_api(*existing: dict) -> FakeSession:
     api = FakeSession()
 
     def listed(call):
-        names = (call.params or {}).get("name") or []
+        names = [n for n in ((call.params or {}).get("name") or "").split(",") if n]  # name=a,b (explode: false)
         return render_pages("service", [s for s in store.values() if not names or s["name"] in names])(call)
 
     def created(call):
@@ -166,7 +171,8 @@ def test_current_reads_the_api_shape_into_the_options_shape():
     assert current == {"type": "web_service", "repo": "https://github.com/acme/app", "branch": "main", "image": None,
                        "auto_deploy": "yes", "root_dir": "", "runtime": "ruby", "plan": "starter",
                        "region": "oregon", "build_command": "bundle install", "start_command": "bundle exec puma",
-                       "docker_command": None, "health_check_path": "/up", "pre_deploy_command": None,
+                       "docker_context": None, "dockerfile_path": None, "health_check_path": "/up",
+                       "pre_deploy_command": None,
                        "schedule": None, "publish_path": None, "num_instances": 1, "autoscaling": AUTOSCALING}
 
 
@@ -348,8 +354,10 @@ def test_a_static_site_build_command_is_patched_in_service_details_even_without_
 
 
 def test_patch_body_of_an_image_change_carries_the_registry_credential():
-    service = Service(render(service_api()), service_params(registry_credential_id="rgc-1"))
-    assert service.patch_body({"image": "ghcr.io/acme/app:2"}) == {
+    api = service_api(WEB)
+    service = Service(render(api), service_params(registry_credential_id="rgc-1"))
+    service.update(WEB, {"image": "ghcr.io/acme/app:2"})
+    assert api.to("PATCH")[0].json == {
         "image": {"ownerId": "tea-1", "imagePath": "ghcr.io/acme/app:2", "registryCredentialId": "rgc-1"}}
 
 
@@ -464,3 +472,100 @@ def test_an_existing_cron_job_gets_the_note_even_without_type():
 def test_an_absent_cron_job_has_no_schedule_note():
     result = run_service(service_params(state="absent", type="cron_job"), False, Secrets(), render(service_api()))
     assert "schedule_note" not in result
+
+
+# ----------------------------------------------------------------------- docker and image runtimes
+# A service with runtime docker (or image) has Render's docker details: dockerCommand, dockerContext,
+# dockerfilePath; never startCommand or buildCommand.
+REPO = "https://github.com/acme/app"
+
+
+def created_commands(**overrides) -> dict:
+    """The envSpecificDetails of the create that these parameters send."""
+    session = service_api()
+    run_service(service_params(**overrides), False, Secrets(), render(session))
+    [post] = session.writes
+    return post.json["serviceDetails"]["envSpecificDetails"]
+
+
+def test_a_docker_web_service_is_created_with_docker_details():
+    sent = created_commands(type="web_service", runtime="docker", repo=REPO, start_command="bin/web",
+                            docker_context="./app", dockerfile_path="./app/Dockerfile")
+    assert sent == {"dockerCommand": "bin/web", "dockerContext": "./app", "dockerfilePath": "./app/Dockerfile"}
+
+
+def test_a_docker_cron_job_sends_its_command_as_docker_command_with_the_whole_docker_details():
+    # A cron job's create takes all three docker fields: Render's defaults fill the two not given.
+    sent = created_commands(type="cron_job", runtime="docker", repo=REPO, schedule="0 3 * * *",
+                            start_command="bin/rails runner Nightly.run")
+    assert sent == {"dockerCommand": "bin/rails runner Nightly.run", "dockerContext": ".",
+                    "dockerfilePath": "./Dockerfile"}
+
+
+def test_a_docker_cron_job_keeps_the_docker_context_and_dockerfile_given():
+    sent = created_commands(type="cron_job", runtime="docker", repo=REPO, schedule="0 3 * * *",
+                            start_command="bin/nightly", docker_context="./jobs", dockerfile_path="./jobs/Dockerfile")
+    assert sent == {"dockerCommand": "bin/nightly", "dockerContext": "./jobs", "dockerfilePath": "./jobs/Dockerfile"}
+
+
+def test_an_image_worker_sends_its_command_as_docker_command():
+    sent = created_commands(type="background_worker", runtime="image", image="ghcr.io/acme/worker:1",
+                            start_command="bundle exec sidekiq")
+    assert sent == {"dockerCommand": "bundle exec sidekiq"}
+
+
+def test_a_docker_cron_job_with_a_dockerfile_but_no_command_asks_for_the_command():
+    session = service_api()
+    params = service_params(type="cron_job", runtime="docker", repo=REPO, schedule="0 3 * * *",
+                            dockerfile_path="./Dockerfile")
+    with pytest.raises(ResourceError, match="also set start_command"):
+        run_service(params, False, Secrets(), render(session))
+    assert session.writes == []
+
+
+def test_a_docker_service_with_the_same_command_is_not_changed():
+    session = service_api(DOCKER_WEB)
+    params = service_params(type="web_service", runtime="docker", start_command="bin/web", docker_context=".",
+                            dockerfile_path="./Dockerfile")
+    result = run_service(params, False, Secrets(), render(session))
+    assert result["changed"] is False and session.writes == []
+
+
+def test_a_new_docker_command_is_patched_as_docker_command():
+    session = service_api(DOCKER_WEB)
+    params = service_params(start_command="bin/web --threads 5", dockerfile_path="./docker/web.Dockerfile")
+    result = run_service(params, False, Secrets(), render(session))
+    [patch] = session.writes
+    assert patch.json == {"serviceDetails": {"envSpecificDetails": {
+        "dockerCommand": "bin/web --threads 5", "dockerfilePath": "./docker/web.Dockerfile"}}}
+    assert result["diff"] == {"before": {"start_command": "bin/web", "dockerfile_path": "./Dockerfile"},
+                              "after": {"start_command": "bin/web --threads 5",
+                                        "dockerfile_path": "./docker/web.Dockerfile"}}
+
+
+@pytest.mark.parametrize("runtime", ["docker", "image"])
+def test_a_build_command_for_a_docker_runtime_is_refused_before_any_call(runtime):
+    session = service_api()
+    params = service_params(type="web_service", runtime=runtime, repo=REPO, build_command="bundle install",
+                            start_command="bin/web")
+    with pytest.raises(ValueError, match=f"build_command cannot be set on a service with runtime {runtime}") as caught:
+        run_service(params, False, Secrets(), render(session))
+    assert "start_command" in str(caught.value) and "dockerfile_path" in str(caught.value)
+    assert session.calls == []
+
+
+def test_a_build_command_for_an_existing_docker_service_is_refused_before_any_write():
+    session = service_api(DOCKER_WEB)
+    with pytest.raises(ValueError, match="build_command cannot be set on a service with runtime docker"):
+        run_service(service_params(build_command="bundle install"), False, Secrets(), render(session))
+    assert session.writes == []
+
+
+@pytest.mark.parametrize("option", ["docker_context", "dockerfile_path"])
+def test_docker_options_on_a_native_runtime_are_refused_before_any_call(option):
+    session = service_api()
+    params = service_params(type="web_service", runtime="ruby", repo=REPO, build_command="bundle install",
+                            start_command="bin/web", **{option: "x"})
+    with pytest.raises(ValueError, match=f"{option} is only for runtime docker"):
+        run_service(params, False, Secrets(), render(session))
+    assert session.calls == []

@@ -5,15 +5,17 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import ApiError
 from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.render.client import VENDOR, RenderClient
-from ansible_collections.launchkit.paas.plugins.module_utils.render.logic import run_service_info
-from launchkit_fakes import FakeSession, make_http, render_pages, reply
+from ansible_collections.launchkit.paas.plugins.module_utils.render.service_info import run_service_info
+from launchkit_fakes import BASE_URL, Call, FakeSession, make_http, render_pages, reply
 
 WEB = {"id": "srv-web", "name": "web", "type": "web_service", "ownerId": "tea-1",
        "serviceDetails": {"url": "https://web.onrender.com"}}
@@ -167,3 +169,42 @@ def test_api_error_type_is_the_vendors():
     with pytest.raises(ApiError) as raised:
         run_service_info(params(id="srv-nope", env_values=["REDIS_URL"]), False, Secrets(), client(session))
     assert raised.value.status == 404
+
+
+# --------------------------------------------------------------------------------------- list filters
+# Render's array filters are `style: form, explode: false`: one comma-separated value (name=a,b),
+# never one key per value (name=a&name=b, which a server reading one value answers with one service).
+CRON = {"id": "crn-1", "name": "nightly", "type": "cron_job", "ownerId": "tea-1"}
+
+
+def query_sent(call: Call) -> str:
+    """The query string exactly as requests puts it on the wire for the recorded params."""
+    return urlsplit(requests.Request("GET", BASE_URL + call.path, params=call.params).prepare().url).query
+
+
+def one_value_server(call: Call):
+    """A server that reads each filter as the spec says: one value, split on commas."""
+    query = parse_qs(query_sent(call))
+    if any(len(values) > 1 for values in query.values()):
+        return reply(400, {"id": "bad_request", "message": "repeated query parameter"})
+    names = query["name"][0].split(",") if "name" in query else None
+    kinds = query["type"][0].split(",") if "type" in query else None
+    found = [s for s in (WEB, WORKER, CRON) if (names is None or s["name"] in names)
+             and (kinds is None or s["type"] in kinds)]
+    return reply(200, [{"service": s, "cursor": f"cur-{s['id']}"} for s in found])
+
+
+def test_several_names_and_types_are_one_comma_separated_value_each():
+    session = FakeSession().on("GET", "/services", one_value_server)
+    result = run_service_info(params(name=["web", "worker"], type=["web_service", "background_worker"]),
+                              False, Secrets(), client(session))
+    [call] = session.calls
+    assert query_sent(call) == "ownerId=tea-1&name=web%2Cworker&type=web_service%2Cbackground_worker&limit=100"
+    assert [s["name"] for s in result["services"]] == ["web", "worker"]
+
+
+def test_one_name_is_sent_as_itself():
+    session = FakeSession().on("GET", "/services", one_value_server)
+    result = run_service_info(params(name=["nightly"]), False, Secrets(), client(session))
+    assert query_sent(session.calls[0]) == "ownerId=tea-1&name=nightly&limit=100"
+    assert [s["id"] for s in result["services"]] == ["crn-1"]

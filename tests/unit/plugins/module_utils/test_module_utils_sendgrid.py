@@ -13,8 +13,11 @@ from ansible_collections.launchkit.paas.plugins.module_utils.core.transport impo
 from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import DuplicateResource, ResourceError
-from ansible_collections.launchkit.paas.plugins.module_utils.sendgrid.client import (
-    NO_SECRET_MESSAGE, VENDOR, SendGridClient, mail_body, run_api_key, run_domain_auth, run_mail, run_sender)
+from ansible_collections.launchkit.paas.plugins.module_utils.sendgrid.api_key import NO_SECRET_MESSAGE, run_api_key
+from ansible_collections.launchkit.paas.plugins.module_utils.sendgrid.client import VENDOR, SendGridClient, mail_body
+from ansible_collections.launchkit.paas.plugins.module_utils.sendgrid.domain_auth import run_domain_auth
+from ansible_collections.launchkit.paas.plugins.module_utils.sendgrid.mail import mail_of, run_mail
+from ansible_collections.launchkit.paas.plugins.module_utils.sendgrid.sender import run_sender
 from launchkit_fakes import FakeSession, SleepRecorder, make_http, no_sleep_policy, reply
 
 ADMIN_KEY = "SG.admin-key.for-the-tests"
@@ -466,14 +469,14 @@ def mail_params(**overrides):
 
 
 def test_mail_body_has_sandbox_mode_on_by_default():
-    body = mail_body(mail_params())
+    body = mail_body(mail_of(mail_params()))
     assert body["mail_settings"] == {"sandbox_mode": {"enable": True}}
     assert body["personalizations"] == [{"to": [{"email": "ops@example.com"}]}]
     assert body["from"] == {"email": "hello@example.com"} and body["subject"] == "Check"
 
 
 def test_mail_content_puts_text_before_html():
-    body = mail_body(mail_params(html="<p>x</p>", from_name="Scoop"))
+    body = mail_body(mail_of(mail_params(html="<p>x</p>", from_name="Scoop")))
     assert [c["type"] for c in body["content"]] == ["text/plain", "text/html"]
     assert body["from"] == {"email": "hello@example.com", "name": "Scoop"}
 
@@ -569,3 +572,24 @@ def test_validate_updates_each_record_as_found():
     result = run_domain_auth(domain_params(validate=True), False, Secrets(), client(api))
     assert [r["valid"] for r in result["records"]] == [True, True, True]
     assert result["domain_auth"]["records"] == result["records"]
+
+
+# ============================================================================================ one key by id
+OTHER_KEY = {"api_key_id": "key-2", "name": "other-app", "scopes": ["mail.send"]}
+
+
+def test_absent_by_id_deletes_the_key_with_that_id_when_the_answer_lists_several():
+    api = keys_api([KEY, OTHER_KEY], detail={"result": [KEY, OTHER_KEY]})
+    result = run_api_key(key_params(name=None, api_key_id="key-2", state="absent"), False, Secrets(), client(api))
+    assert [(c.method, c.path) for c in api.writes] == [("DELETE", "/api_keys/key-2")]
+    assert result["changed"] is True and result["diff"]["before"]["name"] == "other-app"
+
+
+@pytest.mark.parametrize("detail", [{"result": [KEY]}, {"result": []}, KEY])
+def test_an_answer_without_the_asked_id_is_not_found_and_no_other_key_is_touched(detail):
+    api = keys_api([KEY]).on("GET", "/api_keys/key-2", reply(200, detail))
+    gone = run_api_key(key_params(name=None, api_key_id="key-2", state="absent"), False, Secrets(), client(api))
+    assert gone["changed"] is False and api.writes == []
+    with pytest.raises(ResourceError, match="no SendGrid API key has the id key-2"):
+        run_api_key(key_params(api_key_id="key-2"), False, Secrets(), client(api))
+    assert api.writes == []

@@ -13,13 +13,17 @@ from ansible_collections.launchkit.paas.plugins.module_utils.core.transport impo
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import MASK, Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import DuplicateResource, ResourceError
 from ansible_collections.launchkit.paas.plugins.module_utils.sentry.client import (
-    VENDOR, SentryClient, link_pages, mask_dsn, parse_link_header, run_client_key, run_project, run_team)
+    VENDOR, SentryClient, link_pages, parse_link_header)
+from ansible_collections.launchkit.paas.plugins.module_utils.sentry.client_key import mask_dsn, run_client_key
+from ansible_collections.launchkit.paas.plugins.module_utils.sentry.project import run_project
+from ansible_collections.launchkit.paas.plugins.module_utils.sentry.team import run_team
 from launchkit_fakes import FakeSession, make_http, reply
 
 TOKEN = "sntrys_unit_test_token"
 ORG = "acme"
 PUBLIC_KEY = "a785682ddda742d7a8a4088810e67791"
 DSN = f"https://{PUBLIC_KEY}@o1.ingest.sentry.io/4505"
+PROJECTS = "/organizations/acme/projects/"
 
 
 def link(path: str, cursor: str, rel: str, results: bool) -> str:
@@ -62,15 +66,15 @@ def test_parse_link_header_reads_rel_results_and_cursor():
 
 
 def test_link_pages_follows_next_while_results_is_true():
-    api = FakeSession().on("GET", "/organizations/acme/teams/", pages([{"n": 1}, {"n": 2}], [{"n": 3}], [{"n": 4}]))
-    items = sentry(api).list("/organizations/acme/teams/")
+    api = FakeSession().on("GET", PROJECTS, pages([{"n": 1}, {"n": 2}], [{"n": 3}], [{"n": 4}]))
+    items = sentry(api).projects()
     assert [item["n"] for item in items] == [1, 2, 3, 4]
     assert [(c.params or {}).get("cursor") for c in api.calls] == [None, "0:1:0", "0:2:0"]
 
 
 def test_link_pages_stops_when_next_has_no_results():
-    api = FakeSession().on("GET", "/x/", pages([{"n": 1}]))
-    assert [item["n"] for item in sentry(api).list("/x/")] == [1]
+    api = FakeSession().on("GET", PROJECTS, pages([{"n": 1}]))
+    assert [item["n"] for item in sentry(api).projects()] == [1]
     assert len(api.calls) == 1
 
 
@@ -82,8 +86,8 @@ def test_link_pages_stops_on_a_repeated_cursor():
 
 
 def test_no_link_header_is_one_page():
-    api = FakeSession().on("GET", "/x/", reply(200, [1, 2]))
-    assert sentry(api).list("/x/") == [1, 2]
+    api = FakeSession().on("GET", PROJECTS, reply(200, [1, 2]))
+    assert sentry(api).projects() == [1, 2]
 
 
 # ------------------------------------------------------------------------------------------- errors
@@ -398,3 +402,13 @@ def test_dsn_is_returned_in_clear_with_return_secrets():
 ])
 def test_mask_dsn(dsn, masked):
     assert mask_dsn(dsn) == masked
+
+
+def test_a_run_has_one_set_of_secrets_and_only_the_dsn_is_shown_in_clear():
+    """The client registers its token in the run's Secrets; return_secrets reveals the key's values, not the token."""
+    api = key_api([DEFAULT])
+    secrets = Secrets()
+    client = SentryClient.from_params(key_params(return_secrets=True), secrets, session=api)
+    result = run_client_key(key_params(return_secrets=True), False, secrets, client)
+    assert client.http.secrets is secrets and TOKEN in secrets.values
+    assert TOKEN not in result["_unmasked"] and DEFAULT["dsn"]["public"] in result["_unmasked"]

@@ -1,26 +1,30 @@
 # -*- coding: utf-8 -*-
 # Copyright: launchkit.paas contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Sentry: alert rule bodies (workflows and legacy rules), and the test event (envelope, confirmation)."""
+"""Sentry: alert rule bodies (workflows and legacy rules) and the sentry_alert_rule logic."""
 from __future__ import annotations
 
-import json
-import os
+import sys
 from pathlib import Path
 
 import pytest
 
-from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import MASK, Secrets
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
+from ansible_collections.launchkit.paas.plugins.module_utils.sentry.alert_rule import (
+    legacy_rule_state, run_alert_rule, validate_alert_rule, wanted_conditions, workflow_state)
 from ansible_collections.launchkit.paas.plugins.module_utils.sentry.client import (
-    VENDOR, SentryClient, Target, auth_header, build_envelope, build_test_event, legacy_rule_body, legacy_rule_state,
-    parse_dsn, parse_envelope, run_alert_rule, run_test_event, validate_alert_rule, wait_for_event, workflow_body,
-    workflow_state)
-from launchkit_fakes import FakeClock, FakeSession, make_http, reply
+    VENDOR, Alert, SentryClient, Target, rule_body)
+from ansible_collections.launchkit.paas.plugins.module_utils.sentry.client import workflow_body as write_workflow
+from launchkit_fakes import FakeSession, make_http, reply
+
+ROOT = Path(__file__).resolve().parents[4]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from sandbox.conformance import request_problems  # noqa: E402
 
 TOKEN = "sntrys_unit_test_token"
-PUBLIC_KEY = "a785682ddda742d7a8a4088810e67791"
-DSN = f"https://{PUBLIC_KEY}@o1.ingest.sentry.io/4505"
 PROJECT = {"id": "4505", "slug": "scoop", "name": "scoop", "teams": [{"id": "7", "slug": "ops"}]}
 TEAM = {"id": "7", "slug": "ops", "name": "Ops"}
 DETECTORS = [{"id": "11", "projectId": "4505", "type": "error", "name": "Error monitor"},
@@ -44,29 +48,17 @@ def rule_params(**overrides) -> dict:
     return values
 
 
-# ------------------------------------------------------------------------------------------- spec shape
-def _spec(name: str) -> dict | None:
-    configured = os.environ.get("LAUNCHKIT_API_SPECS")
-    beside_checkout = Path(__file__).resolve().parents[4].parent / "shared" / "api-specs"
-    candidates = [Path(configured)] if configured else []
-    for folder in candidates + [beside_checkout, Path("/work/shared/api-specs")]:
-        path = folder / "sentry" / name
-        if path.is_file():
-            return json.loads(path.read_text(encoding="utf-8"))
-    return None
+# ------------------------------------------------------------------------------------------- bodies
+def workflow_body(params: dict, targets: list[Target], detector_ids: list[int], frequency: int,
+                  environment: str | None, enabled: bool = True) -> dict:
+    """The workflow body the client writes for these options."""
+    return write_workflow(Alert(params["name"], wanted_conditions(params), targets, frequency, environment, enabled,
+                                detector_ids))
 
 
-def request_schema(spec_file: str, path: str) -> dict:
-    spec = _spec(spec_file)
-    if spec is None:
-        pytest.skip(f"sentry/{spec_file} is not available")
-    return spec["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
-
-
-def assert_valid(body: dict, schema: dict) -> None:
-    import openapi_schema_validator  # a dev requirement
-
-    openapi_schema_validator.OAS30WriteValidator(schema).validate(body)
+def legacy_rule_body(params: dict, targets: list[Target], frequency: int, environment: str | None) -> dict:
+    """The legacy rule body the client writes for these options."""
+    return rule_body(Alert(params["name"], wanted_conditions(params), targets, frequency, environment))
 
 
 TEAM_TARGET = Target("team", "7")
@@ -79,8 +71,7 @@ MEMBER_TARGET = Target("member", "42")
 def test_workflow_body_is_valid_per_the_current_spec(kind, threshold):
     body = workflow_body(rule_params(kind=kind, threshold=threshold),
                          [TEAM_TARGET, SLACK_TARGET, OWNERS_TARGET, MEMBER_TARGET], [11], 30, "production")
-    assert_valid(body, request_schema("openapi-derefed.json",
-                                      "/api/0/organizations/{organization_id_or_slug}/workflows/"))
+    assert request_problems("sentry", "POST", WORKFLOWS, "", body) == []
 
 
 def test_new_issue_workflow_triggers_on_first_seen_and_mails_the_team():
@@ -112,8 +103,7 @@ def test_frequency_workflow_filters_on_event_frequency_count():
 def test_legacy_rule_body_is_valid_per_the_last_spec_with_rules(kind, threshold):
     body = legacy_rule_body(rule_params(kind=kind, threshold=threshold, api="legacy_rules"),
                             [TEAM_TARGET, SLACK_TARGET, OWNERS_TARGET, MEMBER_TARGET], 30, None)
-    assert_valid(body, request_schema("openapi-derefed.2026-05-08-last-with-issue-alert-rules.json",
-                                      "/api/0/projects/{organization_id_or_slug}/{project_id_or_slug}/rules/"))
+    assert request_problems("sentry", "POST", RULES, "", body) == []
 
 
 def test_legacy_rule_body_uses_the_documented_condition_and_action_ids():
@@ -262,129 +252,3 @@ def test_alert_rule_validation(overrides, message):
 
 def test_absent_needs_neither_kind_nor_notify():
     validate_alert_rule(rule_params(state="absent", kind=None, notify=None))
-
-
-# ------------------------------------------------------------------------------------------- test event
-@pytest.mark.parametrize("dsn, url", [
-    (DSN, "https://o1.ingest.sentry.io/api/4505/envelope/"),
-    ("http://abc@127.0.0.1:8866/sentry/12", "http://127.0.0.1:8866/sentry/api/12/envelope/"),
-    ("https://abc:legacysecret@sentry.example.com/prefix/path/3/", "https://sentry.example.com/prefix/path/api/3/envelope/"),
-])
-def test_parse_dsn_builds_the_envelope_url(dsn, url):
-    assert parse_dsn(dsn).envelope_url == url
-
-
-@pytest.mark.parametrize("dsn", ["not a dsn", "https://o1.ingest.sentry.io/4505", "https://k@host/abc"])
-def test_parse_dsn_rejects(dsn):
-    with pytest.raises(ValueError):
-        parse_dsn(dsn)
-
-
-def test_envelope_parses_back_to_a_zero_division_error_event():
-    dsn = parse_dsn(DSN)
-    event = build_test_event("e" * 32, "check-1", {"environment": "staging", "release": None}, now=1_700_000_000)
-    header, items = parse_envelope(build_envelope(dsn, event, now=1_700_000_001))
-    assert header == {"event_id": "e" * 32, "dsn": DSN, "sent_at": "2023-11-14T22:13:21.000000Z"}
-    [(item_header, payload)] = items
-    assert item_header["type"] == "event" and item_header["length"] == len(json.dumps(payload, separators=(",", ":")))
-    assert payload["exception"]["values"][0]["type"] == "ZeroDivisionError"
-    assert payload["tags"] == {"launchkit_check": "check-1"} and "check-1" in payload["message"]["formatted"]
-    assert payload["event_id"] == "e" * 32 and payload["environment"] == "staging" and "release" not in payload
-
-
-def test_auth_header_carries_the_public_key_and_client():
-    assert auth_header(parse_dsn(DSN)) == (f"Sentry sentry_version=7, sentry_key={PUBLIC_KEY}, "
-                                           f"sentry_client=launchkit.paas/0.1")
-
-
-def event_params(**overrides) -> dict:
-    values = {"api_url": "https://api.test/v1", "auth_token": TOKEN, "organization": "acme", "timeout": 5.0,
-              "validate_certs": True, "dsn": DSN, "project": None, "confirm": True, "wait_timeout": 30.0,
-              "environment": "production", "release": None}
-    values.update(overrides)
-    return values
-
-
-def ingest(*answers) -> FakeSession:
-    return FakeSession("https://o1.ingest.sentry.io").on("POST", "/api/4505/envelope/", *answers)
-
-
-class AnyGet(FakeSession):
-    """A web API answering every call with `answer(call)` (the event path holds a random id)."""
-
-    def __init__(self, answer) -> None:
-        super().__init__()
-        self.answer = answer
-
-    def request(self, method, url, **kwargs):
-        super().request(method, url, **kwargs)
-        return self.answer(self.calls[-1])
-
-
-def test_test_event_is_sent_and_confirmed_once_visible():
-    clock = FakeClock()
-    ingest_api = ingest(reply(200, {"id": "x"}))
-    web = AnyGet(lambda call: reply(200, {"groupID": "77"}) if len(web.calls) >= 3 else reply(404, {"detail": "x"}))
-    secrets = Secrets()
-    result = run_test_event(event_params(), False, secrets, sentry(web), session=ingest_api,
-                            sleep=clock.sleep, clock=clock.now)
-    [post] = ingest_api.calls
-    assert post.headers["X-Sentry-Auth"].startswith(f"Sentry sentry_version=7, sentry_key={PUBLIC_KEY}")
-    assert post.headers["Content-Type"] == "application/x-sentry-envelope"
-    header, [(_item_header, payload)] = parse_envelope(post.kwargs["data"])
-    assert header["event_id"] == result["event_id"] == payload["event_id"]
-    assert payload["tags"]["launchkit_check"] == result["check_id"]
-    assert [c.path for c in web.calls] == [f"/projects/acme/4505/events/{result['event_id']}/"] * 3
-    assert result["confirmed"] and result["issue_id"] == "77" and result["changed"]
-    assert 0 < clock.slept < 30 and DSN in secrets.values and PUBLIC_KEY in secrets.values
-    assert result["dsn"] == f"https://{MASK}@o1.ingest.sentry.io/4505"
-
-
-def test_test_event_not_seen_in_time_is_a_warning_after_the_timeout():
-    clock = FakeClock()
-    web = AnyGet(lambda call: reply(404, {"detail": "Event not found"}))
-    result = run_test_event(event_params(project="scoop", wait_timeout=10.0), False, Secrets(), sentry(web),
-                            session=ingest(reply(200, {})), sleep=clock.sleep, clock=clock.now)
-    assert result["sent"] and not result["confirmed"]
-    assert "not visible" in result["warnings"][0] and result["check_id"] in result["warnings"][0]
-    assert 10 <= clock.slept <= 12 and all(c.path.startswith("/projects/acme/scoop/events/") for c in web.calls)
-
-
-def test_test_event_check_mode_sends_nothing():
-    ingest_api = ingest(reply(200, {}))
-    web = FakeSession()
-    result = run_test_event(event_params(), True, Secrets(), sentry(web), session=ingest_api)
-    assert result["changed"] and not result["sent"] and result["event_id"] is None
-    assert ingest_api.calls == [] and web.calls == []
-
-
-def test_test_event_without_confirm_needs_no_token():
-    ingest_api = ingest(reply(200, {}))
-    result = run_test_event(event_params(confirm=False, auth_token=None, organization=None), False, Secrets(),
-                            session=ingest_api)
-    assert result["sent"] and not result["confirmed"] and len(ingest_api.calls) == 1
-
-
-def test_test_event_confirm_without_token_fails_before_sending():
-    ingest_api = ingest(reply(200, {}))
-    with pytest.raises(ValueError, match="auth_token"):
-        run_test_event(event_params(auth_token=None), False, Secrets(), session=ingest_api)
-    assert ingest_api.calls == []
-
-
-def test_ingest_refusal_fails_without_the_key_and_429_is_retried():
-    clock = FakeClock()
-    with pytest.raises(ResourceError) as caught:
-        run_test_event(event_params(confirm=False), False, Secrets(),
-                       session=ingest(reply(403, text="event submission rejected")), sleep=clock.sleep)
-    assert "HTTP 403" in str(caught.value) and PUBLIC_KEY not in str(caught.value)
-    api = ingest(reply(429), reply(200, {}))
-    assert run_test_event(event_params(confirm=False), False, Secrets(), session=api, sleep=clock.sleep)["sent"]
-    assert len(api.calls) == 2
-
-
-def test_wait_for_event_returns_at_once_when_visible():
-    clock = FakeClock()
-    api = FakeSession().on("GET", "/projects/acme/scoop/events/abc/", reply(200, {"groupID": "1"}))
-    assert wait_for_event(sentry(api), "scoop", "abc", 30, sleep=clock.sleep, clock=clock.now) == {"groupID": "1"}
-    assert clock.sleeps == []

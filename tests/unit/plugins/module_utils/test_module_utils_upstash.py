@@ -11,9 +11,10 @@ import pytest
 from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import ApiError
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import MASK, Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import DuplicateResource
-from ansible_collections.launchkit.paas.plugins.module_utils.upstash.client import (
-    VENDOR, Database, UpstashClient, database_view, run_redis, validate)
-from launchkit_fakes import FakeSession, make_http, reply
+from ansible_collections.launchkit.paas.plugins.module_utils.upstash.client import VENDOR, UpstashClient
+from ansible_collections.launchkit.paas.plugins.module_utils.upstash.redis import (
+    Database, database_view, run_redis, run_redis_info, validate)
+from launchkit_fakes import FakeSession, make_http, no_sleep_policy, reply
 
 PASSWORD = "upstashPassw0rd"
 REST_TOKEN = "AXrestTokenValue"
@@ -167,3 +168,24 @@ def test_database_view_without_credentials_has_no_url():
 def test_a_401_tells_what_upstash_authenticates_with():
     error = ApiError(401, "Unauthorized", vendor="Upstash", auth_hint=VENDOR.auth_hint)
     assert "UPSTASH_EMAIL" in str(error) and "API token" not in str(error)
+
+
+# ------------------------------------------------------------------------------------------ one Secrets per run
+def run_client(api: FakeSession, secrets: Secrets) -> UpstashClient:
+    """The client as a module run builds it: on the run's Secrets."""
+    return UpstashClient.from_params(params(), secrets, session=api, retry=no_sleep_policy())
+
+
+@pytest.mark.parametrize("run, overrides", [(run_redis, {}), (run_redis_info, {}), (run_redis_info, {"id": "db-1"})])
+def test_return_secrets_unmasks_the_database_credentials_but_never_the_api_key(run, overrides):
+    secrets = Secrets()
+    result = run(params(return_secrets=True, **overrides), False, secrets, run_client(upstash_api([DB]), secrets))
+    assert API_KEY in secrets.values
+    assert set(result["_unmasked"]) == {PASSWORD, REST_TOKEN, RO_TOKEN}
+
+
+def test_without_return_secrets_nothing_is_unmasked_and_the_credentials_are_registered():
+    secrets = Secrets()
+    result = run_redis_info(params(), False, secrets, run_client(upstash_api([DB_WITH_CREDENTIALS]), secrets))
+    assert "_unmasked" not in result and {API_KEY, PASSWORD, REST_TOKEN, RO_TOKEN} <= secrets.values
+    assert result["databases"][0]["rest_token"] == MASK
