@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 import os
+import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -54,3 +56,21 @@ def env_of(state: dict, name: str) -> dict[str, str]:
 def seeded_env(name: str) -> dict[str, str]:
     services = json.loads(FIXTURE.read_text(encoding="utf-8"))["render"]["services"]
     return next(s["env_vars"] for s in services if s["name"] == name)
+
+
+def assert_seeded_env_plus(name: str, key: str) -> None:
+    """NAME's env is the fixture's with KEY added: no other key was added, changed or removed."""
+    current = env_of(sandbox_state(), name)
+    before = seeded_env(name)
+    assert set(current) == set(before) | {key}, sorted(current)
+    assert {other: value for other, value in current.items() if other != key} == before
+
+
+def vendor_get(url_variable: str, path: str, token: str) -> tuple[int, Any]:
+    """GET PATH of the vendor API whose base URL is in URL_VARIABLE, with TOKEN as the bearer; (status, body)."""
+    request = urllib.request.Request(env(url_variable).rstrip("/") + path, headers={"Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, json.load(answer)
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"{}")

@@ -1,4 +1,5 @@
-"""The worker and cron phases of site.yml, their failures and rollbacks, and the whole rollout run twice.
+"""The worker and cron phases of site.yml (docker web services too), their failures and rollbacks, a wiring
+phase refusing a missing service, and the whole rollout run twice.
 
 Run (with the sandbox up and .sandbox/env loaded):
       .venv/bin/python -m pytest -q -s -p no:cacheprovider tests/system/test_phases.py
@@ -8,6 +9,8 @@ from __future__ import annotations
 import json
 import re
 import time
+
+import pytest
 
 from conftest import assert_ok, control, env_of, fixture_data, log_summary, recap, run_site, services_by_name, state
 
@@ -135,3 +138,48 @@ def test_whole_rollout_twice_second_run_writes_nothing(quick_sandbox, tmp_path):
     # No new deploy, no new cron run: the second run only read.
     assert deploys_of(again, WORKER) == deploys_of(snapshot, WORKER)
     assert cron_runs_of(again, JOB) == cron_runs_of(snapshot, JOB)
+
+
+DOCKER_WEB = {"name": "dock-web", "type": "web_service", "repo": "https://github.com/launchkit-examples/dock",
+              "branch": "main", "env_vars": {"RAILS_ENV": "production"},
+              "serviceDetails": {"runtime": "docker", "region": "oregon", "plan": "starter",
+                                 "envSpecificDetails": {"dockerCommand": "bin/web", "dockerContext": "app",
+                                                        "dockerfilePath": "./app/Dockerfile"}}}
+
+
+def test_docker_web_service_gets_docker_workers_and_jobs_that_stay_unchanged(quick_sandbox, tmp_path):
+    control("POST", "/seed", {"render": {"services": [DOCKER_WEB]}})
+    docker_stack = {"launchkit_web_service": "dock-web",
+                    "worker_services": [{"name": "dock-sidekiq", "start_command": "bundle exec sidekiq"}],
+                    "cron_jobs": [{"name": "dock-nightly", "schedule": "0 3 * * *", "command": "bin/nightly"}]}
+    args = ("--tags", "worker,cron", *SCOOP, "-e", json.dumps(docker_stack))
+    first, _summary, _seconds = run_counted(*args, state_dir=tmp_path / "state")
+    assert_ok(first, "worker and cron phases beside a docker web service")
+    services = services_by_name(state())
+    # Built from the web service's Dockerfile, its command as the docker command; no native build or start command.
+    for name, command in (("dock-sidekiq", "bundle exec sidekiq"), ("dock-nightly", "bin/nightly")):
+        details = services[name]["serviceDetails"]
+        assert details["runtime"] == "docker", details
+        assert details["envSpecificDetails"] == {"dockerCommand": command, "dockerContext": "app",
+                                                 "dockerfilePath": "./app/Dockerfile"}, details
+
+    second, second_summary, _seconds = run_counted(*args, state_dir=tmp_path / "state")
+    assert_ok(second, "second run beside a docker web service")
+    assert second_summary["writes"] == 0, second_summary
+    assert recap(second)["scoop_production"]["changed"] == 0, recap(second)
+
+
+@pytest.mark.parametrize("phase, env_key", [("redis", "REDIS_URL"), ("error_monitoring", "SENTRY_DSN")])
+def test_a_listed_service_that_does_not_exist_fails_the_phase_before_any_env_write(quick_sandbox, tmp_path, phase,
+                                                                                   env_key):
+    listed = {f"{phase}_services": ["scoop-web", "scoop-ghost"]}
+    result, _summary, _seconds = run_counted("--tags", phase, *SCOOP, "-e", json.dumps(listed),
+                                             state_dir=tmp_path / "state")
+    text = output(result)
+
+    assert result.returncode != 0, f"the {phase} phase wired a list with a missing service:\n{result.stdout[-6000:]}"
+    message = re.search(r'"msg": "([^"]*)"', text[text.index("fatal: [scoop_production]"):]).group(1)
+    assert "scoop-ghost" in message and f"{phase}_services" in message and "scoop-web" not in message, message
+    env_writes = [e for e in control("GET", "/log")["entries"] if e["write"] and "/env-vars" in e["path"]]
+    assert env_writes == [], env_writes
+    assert env_key not in env_of(state(), "scoop-web")

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from sandbox_helpers import env_of, sandbox_state, seeded_env, service, testinfra_hosts  # noqa: E402
+from sandbox_helpers import assert_seeded_env_plus, env_of, sandbox_state, service, testinfra_hosts  # noqa: E402
 
 testinfra_hosts = testinfra_hosts()
 
@@ -78,10 +78,7 @@ def test_job_env_is_copied_from_the_web_service():
 
 
 def test_web_env_is_untouched_but_for_redis_url():
-    env = env_of(sandbox_state(), WEB)
-    before = seeded_env(WEB)
-    assert {key: value for key, value in env.items() if key != "REDIS_URL"} == before
-    assert set(env) == set(before) | {"REDIS_URL"}
+    assert_seeded_env_plus(WEB, "REDIS_URL")
 
 
 def test_job_with_same_options_is_unchanged_in_check_mode(host):

@@ -15,7 +15,7 @@ import psycopg2
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from sandbox_helpers import env, env_of, sandbox_state, seeded_env, service, testinfra_hosts  # noqa: E402
+from sandbox_helpers import assert_seeded_env_plus, env, env_of, sandbox_state, service, testinfra_hosts  # noqa: E402
 
 testinfra_hosts = testinfra_hosts()
 NAME = "scoop-db"
@@ -67,10 +67,7 @@ def test_each_migration_was_applied_once():
 
 
 def test_scoop_web_keeps_its_other_env_vars():
-    env_vars = env_of(sandbox_state(), "scoop-web")
-    before = seeded_env("scoop-web")
-    assert set(env_vars) == set(before) | {"DATABASE_URL"}
-    assert {key: value for key, value in env_vars.items() if key != "DATABASE_URL"} == before
+    assert_seeded_env_plus("scoop-web", "DATABASE_URL")
 
 
 def test_one_dump_that_restores():

@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import json
 import sys
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from sandbox_helpers import control, env_of, env, seeded_env, testinfra_hosts  # noqa: E402
+from sandbox_helpers import assert_seeded_env_plus, control, env, env_of, testinfra_hosts, vendor_get  # noqa: E402
 
 testinfra_hosts = testinfra_hosts()
 
@@ -28,13 +26,7 @@ SENDER = "no-reply@pocket-walks.com"
 
 def sendgrid(path: str, token: str) -> tuple[int, dict]:
     """GET a SendGrid API path with TOKEN as the bearer; (status, body)."""
-    request = urllib.request.Request(env("SENDGRID_API_URL").rstrip("/") + path,
-                                     headers={"Authorization": f"Bearer {token}"})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as answer:
-            return answer.status, json.load(answer)
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read() or b"{}")
+    return vendor_get("SENDGRID_API_URL", path, token)
 
 
 def keys() -> list[dict]:
@@ -66,10 +58,7 @@ def test_scoop_web_holds_the_key_secret():
 
 
 def test_other_env_keys_of_scoop_web_untouched():
-    current = web_env()
-    before = seeded_env(WEB)
-    assert set(current) == set(before) | {ENV_KEY}, sorted(current)
-    assert {key: value for key, value in current.items() if key != ENV_KEY} == before
+    assert_seeded_env_plus(WEB, ENV_KEY)
 
 
 def test_sender_request_exists_and_is_pending():

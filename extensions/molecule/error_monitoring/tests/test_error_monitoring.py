@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import json
 import sys
-import urllib.request
 import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from sandbox_helpers import control, env_of, env, seeded_env, testinfra_hosts  # noqa: E402
+from sandbox_helpers import assert_seeded_env_plus, control, env, env_of, testinfra_hosts, vendor_get  # noqa: E402
 
 testinfra_hosts = testinfra_hosts()
 
@@ -24,10 +23,9 @@ ALERTS = ["Error spike", "New issue"]
 
 def sentry(path: str):
     """GET a Sentry web API path (…/api/0 + PATH) with the sandbox's auth token."""
-    request = urllib.request.Request(env("SENTRY_API_URL").rstrip("/") + path,
-                                     headers={"Authorization": f"Bearer {env('SENTRY_AUTH_TOKEN')}"})
-    with urllib.request.urlopen(request, timeout=30) as answer:
-        return json.load(answer)
+    status, body = vendor_get("SENTRY_API_URL", path, env("SENTRY_AUTH_TOKEN"))
+    assert status == 200, f"GET {path}: HTTP {status} {body}"
+    return body
 
 
 def org() -> str:
@@ -71,10 +69,7 @@ def test_scoop_web_holds_the_project_dsn():
 
 
 def test_other_env_keys_of_scoop_web_untouched():
-    current = web_env()
-    before = seeded_env(WEB)
-    assert set(current) == set(before) | {ENV_KEY}, sorted(current)
-    assert {key: value for key, value in current.items() if key != ENV_KEY} == before
+    assert_seeded_env_plus(WEB, ENV_KEY)
 
 
 def test_one_test_event_was_ingested():

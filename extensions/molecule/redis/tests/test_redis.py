@@ -11,7 +11,7 @@ import pytest
 import redis
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from sandbox_helpers import env_of, sandbox_state, seeded_env, testinfra_hosts  # noqa: E402
+from sandbox_helpers import assert_seeded_env_plus, env_of, sandbox_state, testinfra_hosts  # noqa: E402
 
 testinfra_hosts = testinfra_hosts()
 
@@ -46,10 +46,7 @@ def test_redis_url_reaches_a_non_evicting_redis(host):
 
 
 def test_scoop_web_keeps_its_other_env_vars():
-    env = env_of(sandbox_state(), "scoop-web")
-    before = seeded_env("scoop-web")
-    assert {key: value for key, value in env.items() if key != "REDIS_URL"} == before
-    assert set(env) == set(before) | {"REDIS_URL"}
+    assert_seeded_env_plus("scoop-web", "REDIS_URL")
 
 
 def test_only_scoop_web_was_wired():

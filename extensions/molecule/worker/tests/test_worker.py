@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from sandbox_helpers import FIXTURE, env_of, sandbox_state, seeded_env, service, testinfra_hosts  # noqa: E402
+from sandbox_helpers import FIXTURE, assert_seeded_env_plus, env_of, sandbox_state, service, testinfra_hosts  # noqa: E402
 
 testinfra_hosts = testinfra_hosts()
 
@@ -67,10 +67,7 @@ def test_worker_env_holds_the_web_env_with_redis_url():
 
 
 def test_web_env_is_untouched_but_for_redis_url():
-    env = env_of(sandbox_state(), WEB)
-    before = seeded_env(WEB)
-    assert {key: value for key, value in env.items() if key != "REDIS_URL"} == before
-    assert set(env) == set(before) | {"REDIS_URL"}
+    assert_seeded_env_plus(WEB, "REDIS_URL")
 
 
 def test_only_the_worker_was_added():
