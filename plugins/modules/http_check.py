@@ -210,11 +210,14 @@ skipped:
 
 from ansible_collections.launchkit.paas.plugins.module_utils.http_check.check import (
     ARGUMENT_SPEC, required_libraries, run_check)
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module
+
+
+MODULE = Module(ARGUMENT_SPEC, run_check, requires=required_libraries)
 
 
 def main() -> None:
-    run_module(ARGUMENT_SPEC, run_check, requires=required_libraries)
+    MODULE.main()
 
 
 if __name__ == "__main__":

@@ -168,11 +168,14 @@ restore_check:
 """
 
 from ansible_collections.launchkit.paas.plugins.module_utils.postgres.backup import ARGUMENT_SPEC, run_backup
-from ansible_collections.launchkit.paas.plugins.module_utils.postgres.connection import run_postgres_module
+from ansible_collections.launchkit.paas.plugins.module_utils.postgres.connection import postgres_module
+
+
+MODULE = postgres_module(ARGUMENT_SPEC, run_backup)
 
 
 def main() -> None:
-    run_postgres_module(ARGUMENT_SPEC, run_backup)
+    MODULE.main()
 
 
 if __name__ == "__main__":

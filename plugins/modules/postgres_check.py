@@ -74,11 +74,14 @@ postgres:
 """
 
 from ansible_collections.launchkit.paas.plugins.module_utils.postgres.check import ARGUMENT_SPEC, run_check
-from ansible_collections.launchkit.paas.plugins.module_utils.postgres.connection import run_postgres_module
+from ansible_collections.launchkit.paas.plugins.module_utils.postgres.connection import postgres_module
+
+
+MODULE = postgres_module(ARGUMENT_SPEC, run_check)
 
 
 def main() -> None:
-    run_postgres_module(ARGUMENT_SPEC, run_check)
+    MODULE.main()
 
 
 if __name__ == "__main__":

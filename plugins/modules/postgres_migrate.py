@@ -90,12 +90,15 @@ changed_migrations:
   elements: str
 """
 
-from ansible_collections.launchkit.paas.plugins.module_utils.postgres.connection import run_postgres_module
+from ansible_collections.launchkit.paas.plugins.module_utils.postgres.connection import postgres_module
 from ansible_collections.launchkit.paas.plugins.module_utils.postgres.migrate import ARGUMENT_SPEC, run_migrations
 
 
+MODULE = postgres_module(ARGUMENT_SPEC, run_migrations)
+
+
 def main() -> None:
-    run_postgres_module(ARGUMENT_SPEC, run_migrations)
+    MODULE.main()
 
 
 if __name__ == "__main__":

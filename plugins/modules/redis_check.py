@@ -100,11 +100,14 @@ redis:
 
 from ansible_collections.launchkit.paas.plugins.module_utils.redis.check import (
     ARGUMENT_SPEC, REDIS_IMPORT_ERROR, run_checks)
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module
+
+
+MODULE = Module(ARGUMENT_SPEC, run_checks, needs_requests=False, requires={"redis": REDIS_IMPORT_ERROR})
 
 
 def main() -> None:
-    run_module(ARGUMENT_SPEC, run_checks, needs_requests=False, requires={"redis": REDIS_IMPORT_ERROR})
+    MODULE.main()
 
 
 if __name__ == "__main__":

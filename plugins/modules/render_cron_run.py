@@ -74,13 +74,16 @@ schedule_note:
   type: str
 """
 
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module
 from ansible_collections.launchkit.paas.plugins.module_utils.render import options
 from ansible_collections.launchkit.paas.plugins.module_utils.render.deploy import run_cron_run
 
 
+MODULE = Module(options.cron_run(), run_cron_run)
+
+
 def main() -> None:
-    run_module(options.cron_run(), run_cron_run)
+    MODULE.main()
 
 
 if __name__ == "__main__":

@@ -88,13 +88,16 @@ verified:
   type: bool
 """
 
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module
 from ansible_collections.launchkit.paas.plugins.module_utils.render import options
 from ansible_collections.launchkit.paas.plugins.module_utils.render.domain import run_custom_domain
 
 
+MODULE = Module(options.custom_domain(), run_custom_domain)
+
+
 def main() -> None:
-    run_module(options.custom_domain(), run_custom_domain)
+    MODULE.main()
 
 
 if __name__ == "__main__":

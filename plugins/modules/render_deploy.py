@@ -105,13 +105,16 @@ actions:
   type: dict
 """
 
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module
 from ansible_collections.launchkit.paas.plugins.module_utils.render import options
 from ansible_collections.launchkit.paas.plugins.module_utils.render.deploy import run_deploy
 
 
+MODULE = Module(options.deploy(), run_deploy, mutually_exclusive=[("commit_id", "image_url")])
+
+
 def main() -> None:
-    run_module(options.deploy(), run_deploy, mutually_exclusive=[("commit_id", "image_url")])
+    MODULE.main()
 
 
 if __name__ == "__main__":

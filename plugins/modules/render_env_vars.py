@@ -108,13 +108,16 @@ previous:
   type: dict
 """
 
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module
 from ansible_collections.launchkit.paas.plugins.module_utils.render import options
 from ansible_collections.launchkit.paas.plugins.module_utils.render.env_vars import run_env_vars
 
 
+MODULE = Module(options.env_vars(), run_env_vars)
+
+
 def main() -> None:
-    run_module(options.env_vars(), run_env_vars)
+    MODULE.main()
 
 
 if __name__ == "__main__":

@@ -123,13 +123,16 @@ action:
   type: str
 """
 
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module
 from ansible_collections.launchkit.paas.plugins.module_utils.render import options
 from ansible_collections.launchkit.paas.plugins.module_utils.render.key_value import run_key_value
 
 
+MODULE = Module(options.key_value(), run_key_value)
+
+
 def main() -> None:
-    run_module(options.key_value(), run_key_value)
+    MODULE.main()
 
 
 if __name__ == "__main__":

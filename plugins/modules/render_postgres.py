@@ -168,13 +168,16 @@ action:
   type: str
 """
 
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module
 from ansible_collections.launchkit.paas.plugins.module_utils.render import options
 from ansible_collections.launchkit.paas.plugins.module_utils.render.postgres import run_postgres
 
 
+MODULE = Module(options.postgres(), run_postgres)
+
+
 def main() -> None:
-    run_module(options.postgres(), run_postgres)
+    MODULE.main()
 
 
 if __name__ == "__main__":

@@ -39,13 +39,16 @@ postgres:
   elements: dict
 """
 
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module
 from ansible_collections.launchkit.paas.plugins.module_utils.render import options
 from ansible_collections.launchkit.paas.plugins.module_utils.render.postgres import run_postgres_info
 
 
+MODULE = Module(options.datastore_info(), run_postgres_info)
+
+
 def main() -> None:
-    run_module(options.datastore_info(), run_postgres_info)
+    MODULE.main()
 
 
 if __name__ == "__main__":

@@ -219,13 +219,16 @@ schedule_note:
   type: str
 """
 
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module
 from ansible_collections.launchkit.paas.plugins.module_utils.render import options
 from ansible_collections.launchkit.paas.plugins.module_utils.render.service import run_service
 
 
+MODULE = Module(options.service(), run_service)
+
+
 def main() -> None:
-    run_module(options.service(), run_service)
+    MODULE.main()
 
 
 if __name__ == "__main__":

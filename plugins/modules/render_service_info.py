@@ -101,13 +101,16 @@ services:
       sample: {"REDIS_URL": "redis://red-d0a1b2c3:6379"}
 """
 
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module
 from ansible_collections.launchkit.paas.plugins.module_utils.render import options
 from ansible_collections.launchkit.paas.plugins.module_utils.render.service_info import run_service_info
 
 
+MODULE = Module(options.service_info(), run_service_info)
+
+
 def main() -> None:
-    run_module(options.service_info(), run_service_info)
+    MODULE.main()
 
 
 if __name__ == "__main__":

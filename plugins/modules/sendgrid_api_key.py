@@ -133,13 +133,16 @@ msg:
   type: str
 """
 
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module
 from ansible_collections.launchkit.paas.plugins.module_utils.sendgrid import api_key
 from ansible_collections.launchkit.paas.plugins.module_utils.sendgrid.options import module_options
 
 
+MODULE = Module(module_options(api_key.OPTIONS), api_key.run_api_key, required_one_of=api_key.REQUIRED_ONE_OF)
+
+
 def main() -> None:
-    run_module(module_options(api_key.OPTIONS), api_key.run_api_key, required_one_of=api_key.REQUIRED_ONE_OF)
+    MODULE.main()
 
 
 if __name__ == "__main__":

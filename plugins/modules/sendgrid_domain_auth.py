@@ -136,13 +136,16 @@ action:
   type: str
 """
 
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module
 from ansible_collections.launchkit.paas.plugins.module_utils.sendgrid import domain_auth
 from ansible_collections.launchkit.paas.plugins.module_utils.sendgrid.options import module_options
 
 
+MODULE = Module(module_options(domain_auth.OPTIONS), domain_auth.run_domain_auth)
+
+
 def main() -> None:
-    run_module(module_options(domain_auth.OPTIONS), domain_auth.run_domain_auth)
+    MODULE.main()
 
 
 if __name__ == "__main__":

@@ -112,13 +112,16 @@ recipients:
   elements: str
 """
 
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module
 from ansible_collections.launchkit.paas.plugins.module_utils.sendgrid import mail
 from ansible_collections.launchkit.paas.plugins.module_utils.sendgrid.options import module_options
 
 
+MODULE = Module(module_options(mail.OPTIONS), mail.run_mail, required_one_of=mail.REQUIRED_ONE_OF)
+
+
 def main() -> None:
-    run_module(module_options(mail.OPTIONS), mail.run_mail, required_one_of=mail.REQUIRED_ONE_OF)
+    MODULE.main()
 
 
 if __name__ == "__main__":

@@ -160,13 +160,16 @@ action:
   type: str
 """
 
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module
 from ansible_collections.launchkit.paas.plugins.module_utils.sentry import options
 from ansible_collections.launchkit.paas.plugins.module_utils.sentry.alert_rule import run_alert_rule
 
 
+MODULE = Module(options.alert_rule(), run_alert_rule)
+
+
 def main() -> None:
-    run_module(options.alert_rule(), run_alert_rule)
+    MODULE.main()
 
 
 if __name__ == "__main__":

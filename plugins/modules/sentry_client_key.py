@@ -115,13 +115,16 @@ action:
   type: str
 """
 
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module
 from ansible_collections.launchkit.paas.plugins.module_utils.sentry import options
 from ansible_collections.launchkit.paas.plugins.module_utils.sentry.client_key import run_client_key
 
 
+MODULE = Module(options.client_key(), run_client_key, required_one_of=[("name", "key_id")])
+
+
 def main() -> None:
-    run_module(options.client_key(), run_client_key, required_one_of=[("name", "key_id")])
+    MODULE.main()
 
 
 if __name__ == "__main__":

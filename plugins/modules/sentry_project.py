@@ -86,13 +86,16 @@ action:
   type: str
 """
 
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module
 from ansible_collections.launchkit.paas.plugins.module_utils.sentry import options
 from ansible_collections.launchkit.paas.plugins.module_utils.sentry.project import run_project
 
 
+MODULE = Module(options.project(), run_project, required_one_of=[("name", "slug")])
+
+
 def main() -> None:
-    run_module(options.project(), run_project, required_one_of=[("name", "slug")])
+    MODULE.main()
 
 
 if __name__ == "__main__":

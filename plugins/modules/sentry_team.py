@@ -57,13 +57,16 @@ action:
   type: str
 """
 
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module
 from ansible_collections.launchkit.paas.plugins.module_utils.sentry import options
 from ansible_collections.launchkit.paas.plugins.module_utils.sentry.team import run_team
 
 
+MODULE = Module(options.team(), run_team)
+
+
 def main() -> None:
-    run_module(options.team(), run_team)
+    MODULE.main()
 
 
 if __name__ == "__main__":

@@ -106,13 +106,16 @@ dsn:
   type: str
 """
 
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module
 from ansible_collections.launchkit.paas.plugins.module_utils.sentry import options
 from ansible_collections.launchkit.paas.plugins.module_utils.sentry.test_event import run_test_event
 
 
+MODULE = Module(options.test_event(), run_test_event)
+
+
 def main() -> None:
-    run_module(options.test_event(), run_test_event)
+    MODULE.main()
 
 
 if __name__ == "__main__":

@@ -110,13 +110,16 @@ action:
   type: str
 """
 
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module
 from ansible_collections.launchkit.paas.plugins.module_utils.upstash import redis
 from ansible_collections.launchkit.paas.plugins.module_utils.upstash.options import module_options
 
 
+MODULE = Module(module_options(redis.OPTIONS), redis.run_redis)
+
+
 def main() -> None:
-    run_module(module_options(redis.OPTIONS), redis.run_redis)
+    MODULE.main()
 
 
 if __name__ == "__main__":

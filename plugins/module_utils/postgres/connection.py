@@ -16,7 +16,7 @@ from typing import Any, Callable
 from urllib.parse import parse_qs, parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core.libraries import optional_import
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run_module
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 
@@ -47,9 +47,9 @@ def connection_options(**overrides: dict) -> dict[str, dict]:
     return options
 
 
-def run_postgres_module(argument_spec: dict, logic: Callable[[dict, bool, Secrets], dict]) -> None:
-    """A postgres module's whole ``main()``: it needs psycopg2, not requests."""
-    run_module(argument_spec, logic, needs_requests=False, requires={"psycopg2": PSYCOPG2_IMPORT_ERROR})
+def postgres_module(argument_spec: dict, logic: Callable[[dict, bool, Secrets], dict]) -> Module:
+    """A postgres module: it needs psycopg2, not requests."""
+    return Module(argument_spec, logic, needs_requests=False, requires={"psycopg2": PSYCOPG2_IMPORT_ERROR})
 
 
 # ----------------------------------------------------------------------------------------- the URL

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import ApiError
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module, run
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import mask_url, url_password
 
 
@@ -59,7 +59,7 @@ class FakeModule:
 def run_logic(logic, **module_options):
     module = FakeModule(**module_options)
     with pytest.raises(ModuleExit) as caught:
-        run(module, logic)
+        run(module, Module({}, logic))
     return module, caught.value
 
 
@@ -109,8 +109,8 @@ def test_run_fails_before_the_logic_when_a_required_library_is_missing():
     ran = []
     module = FakeModule()
     with pytest.raises(ModuleExit) as caught:
-        run(module, lambda p, c, s: ran.append(1) or {"changed": False}, needs_requests=False,
-            requires={"psycopg2": None, "jmespath": ImportError("No module named 'jmespath'")})
+        run(module, Module({}, lambda p, c, s: ran.append(1) or {"changed": False}, needs_requests=False,
+                           requires={"psycopg2": None, "jmespath": ImportError("No module named 'jmespath'")}))
     assert caught.value.failed is True and ran == []
     assert "jmespath" in caught.value.result["msg"] and "psycopg2" not in caught.value.result["msg"]
     assert "No module named 'jmespath'" in caught.value.result["exception"]
@@ -119,7 +119,7 @@ def test_run_fails_before_the_logic_when_a_required_library_is_missing():
 def test_run_runs_the_logic_when_every_required_library_imported():
     module = FakeModule()
     with pytest.raises(ModuleExit) as caught:
-        run(module, lambda p, c, s: {"changed": False}, needs_requests=False, requires={"psycopg2": None})
+        run(module, Module({}, lambda p, c, s: {"changed": False}, needs_requests=False, requires={"psycopg2": None}))
     assert caught.value.failed is False
 
 
@@ -128,6 +128,6 @@ def test_run_asks_a_requires_function_with_the_parameters(params, failed):
     missing = ImportError("No module named 'jmespath'")
     module = FakeModule(params=params)
     with pytest.raises(ModuleExit) as caught:
-        run(module, lambda p, c, s: {"changed": False}, needs_requests=False,
-            requires=lambda p: {"jmespath": missing if p["json"] else None})
+        run(module, Module({}, lambda p, c, s: {"changed": False}, needs_requests=False,
+                           requires=lambda p: {"jmespath": missing if p["json"] else None}))
     assert caught.value.failed is failed

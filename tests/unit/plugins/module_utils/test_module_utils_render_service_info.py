@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import ApiError
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module, run
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.render.client import VENDOR, RenderClient
 from ansible_collections.launchkit.paas.plugins.module_utils.render.service_info import run_service_info
@@ -136,7 +136,7 @@ class FakeModule:
 def run_module(module_params: dict, session: FakeSession) -> tuple[FakeModule, ModuleExit]:
     module = FakeModule(module_params)
     try:
-        run(module, lambda p, c, s: run_service_info(p, c, s, client(session)))
+        run(module, Module({}, lambda p, c, s: run_service_info(p, c, s, client(session))))
     except ModuleExit as exit_:
         return module, exit_
     raise AssertionError("the module did not exit")

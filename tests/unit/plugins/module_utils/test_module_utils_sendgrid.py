@@ -10,7 +10,7 @@ import time
 import pytest
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import ApiError, WriteOutcomeUnknown
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import run
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module as ModuleSpec, run
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import DuplicateResource, ResourceError
 from ansible_collections.launchkit.paas.plugins.module_utils.sendgrid.api_key import NO_SECRET_MESSAGE, run_api_key
@@ -95,7 +95,7 @@ def test_the_new_secret_stays_unmasked_through_run_while_the_admin_key_is_masked
             raise AssertionError(result)
 
     module = Module()
-    run(module, lambda params, check_mode, secrets: run_api_key(params, check_mode, secrets, client(api)))
+    run(module, ModuleSpec({}, lambda params, check_mode, secrets: run_api_key(params, check_mode, secrets, client(api))))
     assert module.result["api_key"]["secret"] == NEW_SECRET
     assert NEW_SECRET not in module.no_log_values
     assert "_unmasked" not in module.result
