@@ -4,6 +4,11 @@
 """Runs launchkit.paas.sentry_client_key inside the controller on a local connection (plugin_utils/in_process.py)."""
 from __future__ import annotations
 
-from ansible_collections.launchkit.paas.plugins.plugin_utils.in_process import ActionModule
+from ansible_collections.launchkit.paas.plugins.modules.sentry_client_key import MODULE
+from ansible_collections.launchkit.paas.plugins.plugin_utils.in_process import InProcessAction
 
-__all__ = ["ActionModule"]
+
+class ActionModule(InProcessAction):
+    """launchkit.paas.sentry_client_key, in the controller when the connection is local."""
+
+    module = MODULE

@@ -4,6 +4,11 @@
 """Runs launchkit.paas.upstash_redis_info inside the controller on a local connection (plugin_utils/in_process.py)."""
 from __future__ import annotations
 
-from ansible_collections.launchkit.paas.plugins.plugin_utils.in_process import ActionModule
+from ansible_collections.launchkit.paas.plugins.modules.upstash_redis_info import MODULE
+from ansible_collections.launchkit.paas.plugins.plugin_utils.in_process import InProcessAction
 
-__all__ = ["ActionModule"]
+
+class ActionModule(InProcessAction):
+    """launchkit.paas.upstash_redis_info, in the controller when the connection is local."""
+
+    module = MODULE

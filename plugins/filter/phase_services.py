@@ -13,7 +13,7 @@ description:
   - For each phase, turns the names in its C(service_names) into rows - whether the service exists,
     its id and type, C(active) or C(suspended), whether the phase's C(env_key) is set in it (when the
     phase has one), and for a cron job its schedule and last successful run.
-  - Adds the phase's rollback record (as M(launchkit.paas.rollback_summary#filter) gives it), or C(null).
+  - Adds the phase's rollback record (as the C(summary) of M(launchkit.paas.rollback_record_info) gives it), or C(null).
 positional: services, records
 options:
   _input:

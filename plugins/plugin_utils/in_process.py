@@ -8,29 +8,37 @@ Not a public API; it may change between any two releases.
 Every module of this collection talks to an HTTP API, a database or a Redis server that the
 controller reaches itself (``ansible_connection: local``). Shipping such a module as a separate
 Python process per task costs far more than its work, so each module has an action plugin of the
-same name (``plugins/action/<module>.py``) that imports this class: when the task runs on a local
-connection, the module's ``MODULE`` (a ``core.module.Module``) runs inside the controller with
-Ansible's argument validation, check mode, diff and masking (``Module.run_in_process``); otherwise
-(another connection, ``become``, ``async``, or ``launchkit_in_process: false``) the module is
-executed as Ansible always does.
+same name (``plugins/action/<module>.py``), a subclass of ``InProcessAction`` bound to the module's
+``MODULE`` (a ``core.module.Module``). When the task runs on a local connection, that ``MODULE`` runs
+inside the controller with Ansible's argument validation, check mode, diff and masking
+(``Module.run_in_process``); otherwise (another connection, ``become``, ``async``, or
+``launchkit_in_process: false``) the module is executed as Ansible always does.
+
+The action file imports its module at the top on purpose. The strategy loads each task's action
+class in the controller's main process before it forks the worker that runs the task, so the
+module, its vendor client and its libraries (requests, psycopg2) are imported once per run and every
+worker inherits them, instead of each task importing them again in a fresh fork.
 """
 from __future__ import annotations
 
-import importlib
 import os
 from contextlib import contextmanager
 from typing import Any, Iterator
 
+from ansible import constants as C
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
+
+from ansible_collections.launchkit.paas.plugins.module_utils.core import cache
 
 COLLECTION = "launchkit.paas"
 LOCAL_CONNECTIONS = frozenset(("local", "ansible.builtin.local", "ansible.legacy.local"))
 
 
-class ActionModule(ActionBase):
-    """Run the module of the same name inside the controller when the task's connection is local."""
+class InProcessAction(ActionBase):
+    """Run `module` (the module's ``MODULE``) inside the controller when the task's connection is local."""
 
+    module: Any = None  # set by each plugins/action/<module>.py
     _supports_check_mode = True
     _supports_async = True
 
@@ -47,8 +55,8 @@ class ActionModule(ActionBase):
             return result
         environment: dict[str, Any] = {}
         self._compute_environment_string(environment)
-        with task_environment(environment):
-            result.update(load_module(name).run_in_process(
+        with task_environment(environment), run_cache(task_vars or {}):
+            result.update(self.module.run_in_process(
                 f"{COLLECTION}.{name}", self._task.args,
                 check_mode=bool(self._task.check_mode), diff=bool(self._task.diff)))
         return result
@@ -67,9 +75,20 @@ def module_name(action: str) -> str:
     return action.rsplit(".", 1)[-1]
 
 
-def load_module(name: str) -> Any:
-    """The ``MODULE`` declared by the collection's module `name`."""
-    return importlib.import_module(f"ansible_collections.launchkit.paas.plugins.modules.{name}").MODULE
+@contextmanager
+def run_cache(task_vars: dict[str, Any]) -> Iterator[None]:
+    """The run's cache of list answers (module_utils/core/cache.py) for the task, unless turned off.
+
+    It lives in Ansible's local temporary directory, made once by the controller's main process when
+    the run starts (mode 0700) and removed when it ends, so the tasks of one run share it and no run
+    sees another's. ``launchkit_api_cache: false`` turns it off (every list is read from the vendor).
+    """
+    if boolean(task_vars.get("launchkit_api_cache", True), strict=False):
+        cache.use_directory(os.path.join(C.DEFAULT_LOCAL_TMP, "launchkit-cache"))
+    try:
+        yield
+    finally:
+        cache.use_directory(None)
 
 
 @contextmanager

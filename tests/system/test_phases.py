@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections import Counter
 
 import pytest
 
@@ -133,6 +134,13 @@ def test_whole_rollout_twice_second_run_writes_nothing(quick_sandbox, tmp_path):
     writes = [(e["method"], e["path"]) for e in control("GET", "/log")["entries"] if e["write"]]
     assert all(method == "POST" and path.endswith("/validate") for method, path in writes), writes
     assert second_summary["writes"] == len(writes) <= 1, f"second run of the whole rollout wrote: {writes}"
+    # One read per resource: the workspace and its services are listed once per run (twice at most, when
+    # both hosts ask at the same moment), not once per phase or per service; a service's env values are
+    # read once (the run keeps their digests) and once more by the validate phase for an app's URLs.
+    reads = [e["path"] for e in control("GET", "/log")["entries"] if not e["write"] and e["vendor"] == "render"]
+    assert reads.count("/render/v1/owners") <= 2 and reads.count("/render/v1/services") <= 2, sorted(reads)
+    env_reads = Counter(path for path in reads if path.endswith("/env-vars"))
+    assert env_reads and max(env_reads.values()) <= 2, env_reads
     assert all(host["changed"] == 0 for host in recap(second).values()), recap(second)
     again = state()
     # No new deploy, no new cron run: the second run only read.

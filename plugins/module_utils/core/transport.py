@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import email.utils
 import json
+import os
 import random
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
 
+from ansible_collections.launchkit.paas.plugins.module_utils.core.cache import for_client as run_cache_for
+from ansible_collections.launchkit.paas.plugins.module_utils.core.cache import keyed_digest
 from ansible_collections.launchkit.paas.plugins.module_utils.core.data import compact
 from ansible_collections.launchkit.paas.plugins.module_utils.core.libraries import optional_import
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
@@ -129,6 +132,9 @@ class HttpClient:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     secrets: Secrets = field(default_factory=Secrets)
     session: Any = None
+    #: the run's answers shared between tasks (core/cache.py); None: every call goes to the vendor
+    cache: Any = None
+    _digest_key: bytes | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
@@ -138,15 +144,42 @@ class HttpClient:
             self.secrets.add(value.split(" ", 1)[-1])
         if self.auth:
             self.secrets.add(self.auth[1])
+        if self.cache is None:
+            credential = repr(sorted(self.headers.items())) + repr(self.auth)
+            self.cache = run_cache_for(self.vendor.name, self.base_url, credential)
 
     def request(self, method: str, path: str, *, params: dict | None = None, json_body: Any = None,
                 ok: tuple[int, ...] = (200, 201, 202, 204), repeatable: bool | None = None,
-                data: bytes | None = None, content_type: str | None = None) -> Response:
+                data: bytes | None = None, content_type: str | None = None, cache: bool = False) -> Response:
         """Send one call, retrying what is safe to retry; raise ApiError on failure.
 
-        The body is `json_body` (sent as JSON), or `data` as raw bytes of `content_type`.
+        The body is `json_body` (sent as JSON), or `data` as raw bytes of `content_type`. A GET with
+        `cache` (an answer without a secret) is answered from the run's cache when a task of the run
+        asked the same since the client's last write; every write makes the client's answers stale,
+        before it is sent and again once it is done.
         """
         method = method.upper()
+        if self.cache is None or (method == "GET" and not cache):
+            return self._send(method, path, params, json_body, ok, repeatable, data, content_type)
+        if method != "GET":
+            self.cache.invalidate()
+            try:
+                return self._send(method, path, params, json_body, ok, repeatable, data, content_type)
+            finally:
+                self.cache.invalidate()
+        hit, stored = self.cache.get(path, compact(params))
+        if hit:
+            return Response(status=200, headers=stored["headers"], body=stored["body"], text="")
+        generation = self.cache.generation()
+        response = self._send(method, path, params, json_body, ok, repeatable, data, content_type)
+        if response.status == 200:
+            # The pagination header (Link) is kept with the page; no other header is.
+            headers = {key: value for key, value in response.headers.items() if key.lower() == "link"}
+            self.cache.put(path, compact(params), generation, {"headers": headers, "body": response.body})
+        return response
+
+    def _send(self, method: str, path: str, params: dict | None, json_body: Any, ok: tuple[int, ...],
+              repeatable: bool | None, data: bytes | None, content_type: str | None) -> Response:
         if repeatable is None:
             repeatable = method in REPEATABLE_METHODS
         url = self.base_url + path
@@ -179,6 +212,25 @@ class HttpClient:
 
     def get(self, path: str, **kwargs: Any) -> Any:
         return self.request("GET", path, **kwargs).body
+
+    def remember(self, name: str, compute: Callable[[], Any]) -> tuple[Any, bool]:
+        """(value, True) when the run keeps `name` (something derived from this client's answers, with
+        no secret in it) since the last write, else (compute(), False), kept for the run's next task."""
+        if self.cache is None:
+            return compute(), False
+        hit, stored = self.cache.get("#" + name, None)
+        if hit:
+            return stored["body"], True
+        generation = self.cache.generation()
+        value = compute()
+        self.cache.put("#" + name, None, generation, {"headers": {}, "body": value})
+        return value, False
+
+    def digest(self, value: str) -> str:
+        """A keyed digest of a secret value: equal values, equal digests, within a run (or this client)."""
+        if self._digest_key is None:
+            self._digest_key = self.cache.digest_key() if self.cache is not None else os.urandom(32)
+        return keyed_digest(self._digest_key, value)
 
     def _headers(self, json_body: Any, content_type: str | None) -> dict[str, str]:
         headers = {"Accept": "application/json", "User-Agent": "launchkit.paas"}

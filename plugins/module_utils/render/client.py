@@ -15,6 +15,7 @@ import re
 from typing import Any, Iterable, Iterator
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core.data import compact
+from ansible_collections.launchkit.paas.plugins.module_utils.core.env import env_string  # noqa: F401  (render's env values)
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError, unique
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import (
     MASK, Secrets, mask_url, url_password)
@@ -91,15 +92,16 @@ class RenderClient:
         return cls(http)
 
     # -- lists: an array of {<wrapper>: item, cursor}; the next page starts after the last cursor
-    def _pages(self, path: str, wrapper: str, **filters: Any) -> Iterator[dict]:
+    def _pages(self, path: str, wrapper: str, cache: bool = False, **filters: Any) -> Iterator[dict]:
+        """The items of a list; with `cache` (a list without a secret) shared by the tasks of a run."""
         def fetch(cursor: str | None) -> list:
-            return self.http.get(path, params={**filters, "limit": PAGE_LIMIT, "cursor": cursor}) or []
+            return self.http.get(path, params={**filters, "limit": PAGE_LIMIT, "cursor": cursor}, cache=cache) or []
         for item in cursor_pages(fetch, lambda last: last.get("cursor"), page_size=PAGE_LIMIT):
             yield item[wrapper]
 
     # -- workspaces
     def owners(self) -> list[dict]:
-        return list(self._pages("/owners", "owner"))
+        return list(self._pages("/owners", "owner", cache=True))
 
     def owner_id(self, owner: str | None) -> str:
         """The workspace id for an id, a name or an email; the only workspace when none is given."""
@@ -118,8 +120,9 @@ class RenderClient:
 
     # -- services
     def services(self, owner_id: str, names: list[str] | None = None, types: list[str] | None = None) -> list[dict]:
-        found = self._pages("/services", "service", ownerId=one_value([owner_id]), name=one_value(names),
-                            type=one_value(types))
+        """The workspace's services of those names and types: the whole list is read once per run
+        (it holds no secret) and filtered here, so every task and phase of a run shares one read."""
+        found = self._pages("/services", "service", cache=True, ownerId=one_value([owner_id]))
         return [s for s in found if (not names or s["name"] in names) and (not types or s["type"] in types)]
 
     def service(self, owner_id: str, ref: str) -> dict:
@@ -132,7 +135,7 @@ class RenderClient:
         return match
 
     def get_service(self, service_id: str) -> dict:
-        return self.http.get(f"/services/{service_id}")
+        return self.http.get(f"/services/{service_id}", cache=True)
 
     def create_service(self, owner_id: str, name: str, values: dict, env: dict[str, str]) -> tuple[dict, str | None]:
         """Create from render_service's options; returns the service and the id of its first deploy."""
@@ -172,6 +175,24 @@ class RenderClient:
     # -- env vars (key-level endpoints only: the whole-set PUT would drop keys we do not manage)
     def env_vars(self, service_id: str) -> dict[str, str]:
         return {item["key"]: item.get("value") for item in self._pages(f"/services/{service_id}/env-vars", "envVar")}
+
+    def env_digests(self, service_id: str) -> tuple[dict[str, str], dict[str, str] | None]:
+        """{key: keyed digest of its value} of a service's env, and its values when they were read now.
+
+        The values are secrets and never kept; the digests are, for the run, so that the tasks and
+        phases that only compare (is REDIS_URL already this value?) share one read per service."""
+        read: dict[str, dict[str, str]] = {}
+
+        def compute() -> dict[str, str]:
+            read["values"] = self.env_vars(service_id)
+            return {key: self.http.digest(env_string(value)) for key, value in read["values"].items()}
+
+        digests, _kept = self.http.remember(f"env-digests {service_id}", compute)
+        return digests, read.get("values")
+
+    def env_digest(self, value: Any) -> str:
+        """The digest env_digests gives a value (compare, never store, a wanted value this way)."""
+        return self.http.digest(env_string(value))
 
     def put_env_var(self, service_id: str, key: str, value: str) -> None:
         self.http.request("PUT", f"/services/{service_id}/env-vars/{key}", json_body={"value": value})
@@ -229,11 +250,11 @@ class RenderClient:
 
     # -- Key Value
     def key_values(self, owner_id: str, name: str | None = None) -> list[dict]:
-        found = self._pages("/key-value", "keyValue", ownerId=one_value([owner_id]), name=one_value([name]))
+        found = self._pages("/key-value", "keyValue", cache=True, ownerId=one_value([owner_id]), name=one_value([name]))
         return [kv for kv in found if name is None or kv["name"] == name]
 
     def key_value(self, key_value_id: str) -> dict:
-        return self.http.get(f"/key-value/{key_value_id}")
+        return self.http.get(f"/key-value/{key_value_id}")  # polled while it comes up: never from the cache
 
     def create_key_value(self, owner_id: str, values: dict) -> dict:
         body = {"ownerId": owner_id, **_fields(KEY_VALUE_FIELDS, values)}
@@ -255,7 +276,7 @@ class RenderClient:
 
     # -- Postgres
     def postgres_list(self, owner_id: str, name: str | None = None) -> list[dict]:
-        found = self._pages("/postgres", "postgres", ownerId=one_value([owner_id]), name=one_value([name]))
+        found = self._pages("/postgres", "postgres", cache=True, ownerId=one_value([owner_id]), name=one_value([name]))
         return [db for db in found if name is None or db["name"] == name]
 
     def postgres(self, postgres_id: str) -> dict | None:
@@ -345,13 +366,6 @@ def ip_allow_list(entries: list[dict] | None) -> list[dict] | None:
     if entries is None:
         return None
     return [{"cidrBlock": e["cidr_block"], "description": e.get("description") or e["cidr_block"]} for e in entries]
-
-
-def env_string(value: Any) -> str:
-    """An env value as the app will read it: YAML booleans become true/false, not Python's True/False."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 # -- reading answers into the modules' shapes

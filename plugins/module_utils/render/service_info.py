@@ -36,11 +36,12 @@ def add_env(client: RenderClient, service_id: str, view: dict, params: dict, sec
     wanted = params.get("env_values") or []
     if not (params["env_keys"] or wanted):
         return []
+    if not wanted:  # the key names only: the digests the run keeps name them
+        view["env_keys"] = sorted(client.env_digests(service_id)[0])
+        return []
     env = client.env_vars(service_id)
     if params["env_keys"]:
         view["env_keys"] = sorted(env)
-    if not wanted:
-        return []
     # Values asked for are secrets: returned as they are under env (the task sets no_log), masked in any error.
     view["env"] = {key: env[key] for key in wanted if key in env}
     revealed = [value for value in view["env"].values() if value]

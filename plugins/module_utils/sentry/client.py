@@ -228,12 +228,14 @@ class SentryClient:
         return cls(http, params["organization"])
 
     # -- the HTTP of every operation
-    def _pages(self, path: str, query: dict | None = None) -> list[dict]:
-        return list(link_pages(lambda cursor: self.http.request("GET", path, params={**(query or {}),
-                                                                                     "cursor": cursor})))
+    def _pages(self, path: str, query: dict | None = None, cache: bool = False) -> list[dict]:
+        """A list's items; with `cache` (a list without a secret) shared by the tasks of a run."""
+        return list(link_pages(lambda cursor: self.http.request("GET", path, params={**(query or {}), "cursor": cursor},
+                                                                cache=cache)))
 
-    def _get_or_none(self, path: str) -> dict | None:
-        response = self.http.request("GET", path, ok=(200, 404))
+    def _get_or_none(self, path: str, cache: bool = False) -> dict | None:
+        """One object, None on 404; with `cache` (no secret in it) shared by the tasks of a run."""
+        response = self.http.request("GET", path, ok=(200, 404), cache=cache)
         return response.body if response.status == 200 else None
 
     def _post(self, path: str, body: dict) -> dict:
@@ -253,7 +255,7 @@ class SentryClient:
 
     # -- teams
     def team(self, slug: str) -> dict | None:
-        return self._get_or_none(self._team_path(slug))
+        return self._get_or_none(self._team_path(slug), cache=True)
 
     def create_team(self, slug: str, name: str | None) -> dict:
         return self._post(f"/organizations/{self.org}/teams/", {"slug": slug, **({"name": name} if name else {})})
@@ -269,7 +271,7 @@ class SentryClient:
         return self._pages(f"/organizations/{self.org}/projects/")
 
     def project(self, slug: str) -> dict | None:
-        return self._get_or_none(self._project_path(slug))
+        return self._get_or_none(self._project_path(slug), cache=True)
 
     def create_project(self, team: str, name: str, slug: str | None, platform: str | None,
                        default_rules: bool) -> dict:
@@ -306,12 +308,12 @@ class SentryClient:
         return self._pages(f"/organizations/{self.org}/members/")
 
     def detectors(self, project_id: str) -> list[dict]:
-        return self._pages(f"/organizations/{self.org}/detectors/", {"project": project_id})
+        return self._pages(f"/organizations/{self.org}/detectors/", {"project": project_id}, cache=True)
 
     # -- alerts: workflows connected to monitors (current Sentry)
     def workflows(self, project_id: str) -> list[dict]:
         """The alerts connected to the project's monitors."""
-        return self._pages(f"/organizations/{self.org}/workflows/", {"project": project_id})
+        return self._pages(f"/organizations/{self.org}/workflows/", {"project": project_id}, cache=True)
 
     def create_workflow(self, alert: Alert) -> dict:
         return self._post(f"/organizations/{self.org}/workflows/", workflow_body(alert))

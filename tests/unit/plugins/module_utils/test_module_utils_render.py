@@ -103,13 +103,13 @@ def test_unknown_owner_name_fails():
 
 
 # ------------------------------------------------------------------------------------------- services
-def test_services_filters_by_owner_name_and_type_and_matches_names_exactly():
+def test_services_lists_the_workspace_and_matches_names_and_types_exactly():
     listed = [service("srv-1", "web"), service("srv-2", "web-staging"), service("srv-3", "web", "cron_job")]
     api = FakeSession().on("GET", "/services", render_pages("service", listed))
     found = render(api).services("tea-1", ["web"], ["web_service"])
     assert [s["id"] for s in found] == ["srv-1"]
-    # array filters are style: form, explode: false in Render's spec: one comma-separated value each
-    assert api.calls[0].params == {"ownerId": "tea-1", "name": "web", "type": "web_service", "limit": 100}
+    # the workspace's whole list, read once per run and filtered here
+    assert api.calls[0].params == {"ownerId": "tea-1", "limit": 100}
 
 
 def test_service_by_id_reads_it_directly():

@@ -39,8 +39,7 @@ def env_api() -> FakeSession:
         return render_pages("envVar", [{"key": k, "value": v} for k, v in env.items()])
 
     api = (FakeSession()
-           .on("GET", "/services", lambda call: render_pages(
-               "service", [s for s in (TARGET, SOURCE) if s["name"] in call.params["name"]])(call))
+           .on("GET", "/services", render_pages("service", [TARGET, SOURCE]))
            .on("GET", "/services/srv-2", reply(200, SOURCE))
            .on("GET", "/services/srv-1/env-vars", pages(TARGET_ENV))
            .on("GET", "/services/srv-2/env-vars", pages(SOURCE_ENV)))

@@ -10,7 +10,8 @@ import pytest
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import MASK, Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.render.client import VENDOR, RenderClient
-from ansible_collections.launchkit.paas.plugins.module_utils.render.env_vars import plan_env_changes, run_env_vars
+from ansible_collections.launchkit.paas.plugins.module_utils.core.env import plan_env_changes
+from ansible_collections.launchkit.paas.plugins.module_utils.render.env_vars import run_env_vars
 from ansible_collections.launchkit.paas.plugins.module_utils.render.key_value import key_value_view, run_key_value
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
 from launchkit_fakes import FakeSession, make_http, render_pages, reply

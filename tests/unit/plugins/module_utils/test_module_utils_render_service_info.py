@@ -194,17 +194,18 @@ def one_value_server(call: Call):
     return reply(200, [{"service": s, "cursor": f"cur-{s['id']}"} for s in found])
 
 
-def test_several_names_and_types_are_one_comma_separated_value_each():
+def test_names_and_types_are_filtered_from_one_list_of_the_workspace():
+    # The workspace's list is read whole (once per run, shared through the run cache) and filtered here.
     session = FakeSession().on("GET", "/services", one_value_server)
     result = run_service_info(params(name=["web", "worker"], type=["web_service", "background_worker"]),
                               False, Secrets(), client(session))
     [call] = session.calls
-    assert query_sent(call) == "ownerId=tea-1&name=web%2Cworker&type=web_service%2Cbackground_worker&limit=100"
+    assert query_sent(call) == "ownerId=tea-1&limit=100"
     assert [s["name"] for s in result["services"]] == ["web", "worker"]
 
 
-def test_one_name_is_sent_as_itself():
+def test_one_name_finds_that_service_only():
     session = FakeSession().on("GET", "/services", one_value_server)
     result = run_service_info(params(name=["nightly"]), False, Secrets(), client(session))
-    assert query_sent(session.calls[0]) == "ownerId=tea-1&name=nightly&limit=100"
+    assert query_sent(session.calls[0]) == "ownerId=tea-1&limit=100"
     assert [s["id"] for s in result["services"]] == ["crn-1"]

@@ -12,7 +12,7 @@ import pytest
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module
 from ansible_collections.launchkit.paas.plugins.plugin_utils.in_process import (
-    ActionModule, load_module, module_name, task_environment)
+    InProcessAction, module_name, task_environment)
 
 ROOT = Path(__file__).resolve().parents[4]
 MODULES = sorted(p.stem for p in (ROOT / "plugins" / "modules").glob("*.py") if p.stem != "__init__")
@@ -33,7 +33,21 @@ def test_task_environment_is_seen_inside_and_restored_after(monkeypatch):
 
 
 @pytest.mark.parametrize("name", MODULES)
-def test_every_module_has_an_action_plugin_from_the_one_base(name):
+def test_every_module_has_an_action_plugin_from_the_one_base_bound_to_its_module(name):
     action = importlib.import_module(f"ansible_collections.launchkit.paas.plugins.action.{name}")
-    assert action.ActionModule is ActionModule
-    assert isinstance(load_module(name), Module)
+    module = importlib.import_module(f"ansible_collections.launchkit.paas.plugins.modules.{name}")
+    assert issubclass(action.ActionModule, InProcessAction)
+    assert isinstance(module.MODULE, Module)
+    assert action.ActionModule.module is module.MODULE
+
+
+def test_the_run_cache_is_on_for_the_task_only_and_can_be_turned_off():
+    from ansible import constants as C
+    from ansible_collections.launchkit.paas.plugins.module_utils.core import cache
+    from ansible_collections.launchkit.paas.plugins.plugin_utils.in_process import run_cache
+
+    with run_cache({}):
+        assert cache.DIRECTORY == os.path.join(C.DEFAULT_LOCAL_TMP, "launchkit-cache")
+    assert cache.DIRECTORY is None
+    with run_cache({"launchkit_api_cache": "false"}):
+        assert cache.DIRECTORY is None

@@ -1,0 +1,43 @@
+# -*- coding: utf-8 -*-
+# Copyright: launchkit.paas contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Private to launchkit.paas: key-level env changes, whatever the platform holds the env.
+
+Not a public API; it may change between any two releases.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import MASK, MASK_NEW
+
+
+def env_string(value: Any) -> str:
+    """An env value as the platforms store it: a string (booleans lower-case, as a shell would write them)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def refuse_clash(env: dict, remove: list[str]) -> None:
+    """Fail before any call when a key is both set and removed."""
+    clash = sorted(set(env) & set(remove))
+    if clash:
+        raise ValueError(f"keys both set (env) and removed (remove): {', '.join(clash)}; keep each key in one")
+
+
+def plan_env_changes(current: dict[str, str], env: dict[str, Any], remove: list[str], purge: bool) -> dict:
+    """Which keys to set and which to delete; every other key is left alone (unless `purge`)."""
+    wanted = {key: env_string(value) for key, value in env.items()}
+    to_set = {key: value for key, value in wanted.items() if current.get(key) != value}
+    to_delete = [key for key in remove if key in current and key not in env]
+    if purge:
+        to_delete += [key for key in current if key not in env and key not in to_delete]
+    return {"set": to_set, "delete": sorted(to_delete)}
+
+
+def env_diff(current: dict, plan: dict) -> dict:
+    """The diff of a plan: key names only, every value treated as a secret."""
+    before = {key: MASK for key in [*plan["set"], *plan["delete"]] if key in current}
+    after = {key: MASK_NEW for key in plan["set"]}
+    return {"before": before, "after": after}

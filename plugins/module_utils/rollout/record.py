@@ -1,0 +1,180 @@
+# -*- coding: utf-8 -*-
+# Copyright: launchkit.paas contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Private to launchkit.paas: the rollback records of a stack's phases, and the files the rollout writes.
+
+Not a public API; it may change between any two releases.
+
+A phase's record (``<state_dir>/<stack>/<phase>.json``, mode 0600 in a 0700 directory) keeps, per
+service, the value each env key had before the first run that changed it (``None`` when the key did
+not exist), and the other facts the phase's rollback needs (ids of what it created). What a record
+holds always wins over what a later run adds, so a rollback restores the state from before the
+rollout, not from before the last run. Files are replaced atomically: a reader sees the old record
+or the new one, never half of one.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from typing import Any
+
+from ansible_collections.launchkit.paas.plugins.module_utils.core.files import read_text, write_text
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
+
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+# -------------------------------------------------------------------------------------- options
+def record_options() -> dict:
+    """Where a stack's records are (doc fragment rollback_record): state_dir and stack."""
+    from ansible.module_utils.basic import env_fallback
+
+    return {"state_dir": {"type": "path", "required": True, "fallback": (env_fallback, ["LAUNCHKIT_STATE_DIR"])},
+            "stack": {"type": "str", "required": True}}
+
+
+# ------------------------------------------------------------------------------------------ files
+def checked_name(what: str, value: str) -> str:
+    """`value` when it can name a file of its own (no path separator, not '.' or '..')."""
+    if not NAME.match(value or "") or value in (".", ".."):
+        raise ValueError(f"{what} {value!r} cannot name a record: use letters, digits, '_', '-' and '.' "
+                         "(it is a file name under the state directory)")
+    return value
+
+
+def record_path(state_dir: str, stack: str, phase: str) -> str:
+    if not state_dir:
+        raise ValueError("no directory for the rollback records: set the state directory option (record_dir or "
+                         "state_dir) or LAUNCHKIT_STATE_DIR")
+    return os.path.join(state_dir, checked_name("stack", stack), checked_name("phase", phase) + ".json")
+
+
+def read_record(path: str) -> dict:
+    """The record at `path` ({} when there is none); a damaged one fails with what to do."""
+    text = read_text(path)
+    if text is None:
+        return {}
+    try:
+        record = json.loads(text)
+    except ValueError as exc:
+        raise ValueError(f"the rollback record {path} is not JSON ({exc.msg} at line {exc.lineno}): restore it "
+                         "from a backup or remove it (its phase then has nothing to roll back)") from None
+    if not isinstance(record, dict):
+        raise ValueError(f"the rollback record {path} is not a JSON object: restore it or remove it")
+    return record
+
+
+def record_text(record: dict) -> str:
+    return json.dumps(record, indent=4, sort_keys=True) + "\n"
+
+
+# ---------------------------------------------------------------------------------------- content
+def _merged(base: dict, override: dict) -> dict:
+    """BASE with OVERRIDE on top: dicts merged key by key, lists joined (each entry once, OVERRIDE's last)."""
+    result = dict(base)
+    for key, value in override.items():
+        current = result.get(key)
+        if isinstance(current, dict) and isinstance(value, dict):
+            result[key] = _merged(current, value)
+        elif isinstance(current, list) and isinstance(value, list):
+            result[key] = [entry for entry in current if entry not in value] + value
+        else:
+            result[key] = value
+    return result
+
+
+def _service_of(item: Any) -> str:
+    return str(item["name"]) if isinstance(item, dict) else str(item)
+
+
+def merged(record: dict | None, results: list[dict] | None = None, extra: dict | None = None) -> dict:
+    """RECORD with the previous values of RESULTS that changed and EXTRA added; RECORD's entries win.
+
+    RESULTS are the results of a render_env_vars loop run with return_previous (the loop item is the
+    service: its name or id, or a dict with its ``name``); those that did not change are left out.
+    """
+    record = record or {}
+    previous = {_service_of(result["item"]): result.get("previous") or {}
+                for result in results or [] if result.get("changed")}
+    combined = _merged(extra or {}, record)
+    combined["services"] = _merged(previous, record.get("services") or {})
+    return combined
+
+
+def summary(record: dict) -> dict:
+    """What a record says that is no secret: each service's changed env key names, ids and names."""
+    changed = record.get("services") or {}
+    return {
+        "services": {service: sorted(keys) for service, keys in changed.items()},
+        "provider": record.get("provider"),
+        "name": record.get("name"),
+        "api_key_ids": record.get("api_key_ids", []),
+        "alert_rules": record.get("alert_rules", []),
+        "facts": sorted(key for key in record if key != "services"),
+    }
+
+
+def record_values(record: dict) -> list[str]:
+    """The previous env values a record holds: secrets, all of them."""
+    return [value for keys in (record.get("services") or {}).values() if isinstance(keys, dict)
+            for value in keys.values() if isinstance(value, str)]
+
+
+# ----------------------------------------------------------------------------------------- logic
+def run_record(params: dict, check_mode: bool, secrets: Secrets) -> dict:
+    """Add what a run changed to a phase's record (state=present) or forget the record (absent)."""
+    path = record_path(params["state_dir"], params["stack"], params["phase"])
+    before = read_record(path)
+    secrets.add(*record_values(before))
+    if params["state"] == "absent":
+        after: dict | None = None
+    else:
+        after = merged(before, params["results"], params["extra"])
+        secrets.add(*record_values(after))
+    exists = read_text(path) is not None
+    changed = (exists if after is None else (not exists or after != before))
+    if changed and not check_mode:
+        if after is None:
+            os.unlink(path)
+        else:
+            write_text(path, record_text(after))
+    return {"changed": changed, "path": path, "summary": summary(after) if after is not None else {},
+            "diff": {"before": summary(before) if exists else {}, "after": summary(after) if after is not None else {},
+                     "before_header": path, "after_header": path}}
+
+
+def run_record_info(params: dict, check_mode: bool, secrets: Secrets) -> dict:
+    """The records of the phases asked for: what they say that is no secret, and whole when asked."""
+    del check_mode
+    records = {}
+    for phase in params["phases"]:
+        path = record_path(params["state_dir"], params["stack"], phase)
+        if read_text(path) is not None:
+            records[phase] = read_record(path)
+    values = [value for record in records.values() for value in record_values(record)]
+    secrets.add(*values)
+    result: dict[str, Any] = {"changed": False, "summary": {phase: summary(r) for phase, r in records.items()}}
+    if params["return_secrets"]:  # asked for: they come back as they are (the task sets no_log)
+        result["records"] = records
+        result["_unmasked"] = tuple(values)
+    return result
+
+
+def run_report(params: dict, check_mode: bool, secrets: Secrets) -> dict:
+    """Write the rollout report: <dir>/rollout-report.json and <dir>/rollout-report.md, mode 0600."""
+    del secrets
+    directory = params["path"]
+    files = {os.path.join(directory, "rollout-report.json"): json.dumps(params["data"], indent=4, sort_keys=True) + "\n",
+             os.path.join(directory, "rollout-report.md"): params["markdown"].rstrip("\n") + "\n"}
+    before = {path: read_text(path) for path in files}
+    changed_files = sorted(path for path, text in files.items() if before[path] != text)
+    if changed_files and not check_mode:
+        for path in changed_files:
+            write_text(path, files[path])
+    json_path, markdown_path = files
+    return {"changed": bool(changed_files), "json_path": json_path, "markdown_path": markdown_path,
+            "changed_files": changed_files,
+            # the Markdown report (no secret: the validate role scrubs what it reports)
+            "diff": {"before": before[markdown_path] or "", "after": files[markdown_path],
+                     "before_header": markdown_path, "after_header": markdown_path}}

@@ -1,0 +1,184 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: launchkit.paas contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: app_env
+short_description: Put env keys into the services of an app on its platform, keeping the previous values for a rollback
+version_added: 0.1.0
+author:
+  - launchkit.paas maintainers (@launchkit)
+description:
+  - The one step through which the rollout phases write app config. It sets the keys in O(env) (and
+    removes those in O(remove)) in every service of O(services), key by key; every other key of a
+    service is left as it is.
+  - Every service is looked up before the first write. A service that does not exist fails the task with
+    nothing written, naming every missing one. In check mode it is a warning instead, as an earlier phase
+    of the same run may create it.
+  - With O(record_phase), the phase's rollback record (see M(launchkit.paas.rollback_record)) gets the exact
+    previous value of each key about to change (C(null) for a key that did not exist) before the first
+    write. What the record already holds wins, so it keeps the values from before the rollout.
+  - Every value is treated as a secret. The diff and the return values name keys, never values.
+  - Writing env does not restart anything. Render applies env on the service's next deploy.
+  - O(platform=render) is the platform today; the interface is the same for every platform.
+extends_documentation_fragment:
+  - launchkit.paas.render
+  - launchkit.paas.http_client
+  - launchkit.paas.attributes.actions
+options:
+  platform:
+    description: The platform the app runs on.
+    type: str
+    choices: [render]
+    default: render
+  services:
+    description: The app's services to write to, by name (unique in the workspace) or id (C(srv-...)).
+    type: list
+    elements: str
+    required: true
+  services_name:
+    description: What the user calls the list of O(services) (the inventory variable, say), for the failure message.
+    type: str
+    default: services
+  env:
+    description: Keys to set and their values (secrets, never logged).
+    type: dict
+    default: {}
+  remove:
+    description: Keys to remove from each service.
+    type: list
+    elements: str
+    default: []
+  record_phase:
+    description: Keep the previous values in this phase's rollback record (C(<record_dir>/<record_stack>/<record_phase>.json)).
+    type: str
+  record_dir:
+    description: The directory of the rollback records. Defaults to E(LAUNCHKIT_STATE_DIR).
+    type: path
+  record_stack:
+    description: The stack (the inventory host) whose record it is.
+    type: str
+  record_extra:
+    description:
+      - Other facts for the record (ids of what the phase created, for example), kept when a key changes or
+        O(record_always=true); the record's own entries win.
+    type: dict
+    default: {}
+  record_always:
+    description: Keep O(record_extra) in the record even when no key changes.
+    type: bool
+    default: false
+seealso:
+  - module: launchkit.paas.render_env_vars
+  - module: launchkit.paas.rollback_record
+  - module: launchkit.paas.rollback_record_info
+"""
+
+EXAMPLES = r"""
+- name: Put REDIS_URL into the web service and the worker, keeping the previous values
+  launchkit.paas.app_env:
+    services: [scoop-web, scoop-worker]
+    env:
+      REDIS_URL: "{{ redis_url }}"
+    record_phase: redis
+    record_dir: "{{ launchkit_state_dir }}"
+    record_stack: "{{ inventory_hostname }}"
+    record_extra:
+      provider: render
+      name: scoop-redis
+  no_log: true
+
+- name: Which services lack the key (names only)
+  launchkit.paas.app_env:
+    services: [scoop-web]
+  register: found
+"""
+
+RETURN = r"""
+platform:
+  description: The platform written to.
+  returned: always
+  type: str
+  sample: render
+services:
+  description: Each service found, in the order given, with the key names set, removed, unchanged and all keys it has after the run.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The service's name.
+      type: str
+    id:
+      description: The service's id.
+      type: str
+    type:
+      description: The service's type.
+      type: str
+    set_keys:
+      description: Keys set (new or changed value).
+      type: list
+      elements: str
+    removed_keys:
+      description: Keys removed.
+      type: list
+      elements: str
+    unchanged_keys:
+      description: Keys of O(env) that already had their value.
+      type: list
+      elements: str
+    env_keys:
+      description: Every key the service has after the run.
+      type: list
+      elements: str
+missing:
+  description: Services of O(services) that do not exist (only ever non-empty in check mode).
+  returned: always
+  type: list
+  elements: str
+record:
+  description: The rollback record, when O(record_phase) is set; its summary names keys, never values.
+  returned: when O(record_phase) is set
+  type: dict
+  contains:
+    path:
+      description: The record's file.
+      type: str
+    changed:
+      description: Whether this run added to the record.
+      type: bool
+    summary:
+      description: As RV(launchkit.paas.rollback_record#module:summary).
+      type: dict
+"""
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module
+from ansible_collections.launchkit.paas.plugins.module_utils.platform.env import PLATFORMS, run_app_env
+from ansible_collections.launchkit.paas.plugins.module_utils.render.options import module_options
+
+ARGUMENT_SPEC = module_options(
+    platform=dict(type="str", choices=sorted(PLATFORMS), default="render"),
+    services=dict(type="list", elements="str", required=True),
+    services_name=dict(type="str", default="services"),
+    env=dict(type="dict", default={}, no_log=True),
+    remove=dict(type="list", elements="str", default=[], no_log=False),
+    record_phase=dict(type="str"),
+    record_dir=dict(type="path", fallback=(env_fallback, ["LAUNCHKIT_STATE_DIR"])),
+    record_stack=dict(type="str"),
+    record_extra=dict(type="dict", default={}),
+    record_always=dict(type="bool", default=False),
+)
+
+MODULE = Module(ARGUMENT_SPEC, run_app_env, required_by={"record_phase": ["record_dir", "record_stack"]})
+
+
+def main() -> None:
+    MODULE.main()
+
+
+if __name__ == "__main__":
+    main()

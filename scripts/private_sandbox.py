@@ -1,0 +1,73 @@
+"""A sandbox of one's own: its API, PostgreSQL and Redis servers on free ports with a private state
+directory, started and stopped through scripts/sandbox-up.sh and scripts/sandbox-down.sh.
+
+Used by the benchmarks and by each parallel test worker, so that runs never share sandbox state."""
+from __future__ import annotations
+
+import os
+import shlex
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now (the kernel's choice)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """The `export NAME=value` lines that sandbox-up.sh writes, as a mapping."""
+    env: dict[str, str] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line.startswith("export ") or "=" not in line:
+            continue
+        name, _equals, value = line[len("export "):].partition("=")
+        words = shlex.split(value) if value else [""]
+        env[name] = words[0] if words else ""
+    return env
+
+
+class PrivateSandbox:
+    """`with PrivateSandbox(state_dir) as env:` a running sandbox; env holds its variables."""
+
+    def __init__(self, state_dir: Path, port: int | None = None, pg_port: int | None = None,
+                 python: str | None = None) -> None:
+        self.state_dir = Path(state_dir).resolve()
+        self.port = port or free_port()
+        self.pg_port = pg_port or free_port()
+        self.python = python or sys.executable
+        self.env: dict[str, str] = {}
+
+    def _script_env(self) -> dict[str, str]:
+        return {**os.environ, "PYTHON": self.python, "SANDBOX_PORT": str(self.port),
+                "SANDBOX_PG_PORT": str(self.pg_port), "SANDBOX_STATE_DIR": str(self.state_dir)}
+
+    def up(self) -> dict[str, str]:
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        result = subprocess.run(["bash", str(ROOT / "scripts" / "sandbox-up.sh")], cwd=ROOT,
+                                env=self._script_env(), capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            raise RuntimeError(f"sandbox-up failed (rc={result.returncode}):\n{result.stderr[-4000:]}")
+        self.env = read_env_file(self.state_dir / "env")
+        return self.env
+
+    def down(self) -> None:
+        subprocess.run(["bash", str(ROOT / "scripts" / "sandbox-down.sh")], cwd=ROOT,
+                       env=self._script_env(), capture_output=True, text=True, check=False)
+
+    def __enter__(self) -> dict[str, str]:
+        try:
+            return self.up()
+        except BaseException:
+            self.down()
+            raise
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.down()

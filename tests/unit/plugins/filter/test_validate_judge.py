@@ -1,0 +1,50 @@
+# -*- coding: utf-8 -*-
+# Copyright: launchkit.paas contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""validate_judge: every loop result goes to the app of its loop item; each app judged in order."""
+from __future__ import annotations
+
+from ansible_collections.launchkit.paas.plugins.filter.validate_judge import FilterModule, validate_judge
+
+WEB = {"service": "web", "found": True, "suspended": False, "base_url": "http://apps/web", "health_path": "/health",
+       "ready_path": "/ready", "metrics_path": None, "expect_components": ["redis"], "expect_metrics": [],
+       "smoke": [{"name": "home", "path": "/"}], "reachable": True}
+API = {**WEB, "service": "api", "base_url": "http://apps/api", "smoke": [], "expect_components": []}
+GONE = {**WEB, "service": "gone", "found": False, "base_url": "", "reachable": False, "smoke": []}
+
+
+def loop(*answers):
+    return {"results": [{"validate_target": target, **answer} for target, answer in answers]}
+
+
+def test_each_answer_is_judged_for_the_app_of_its_item():
+    results = {
+        "health": loop((API, {"status": 200, "json": {"status": "ok"}}),
+                       (WEB, {"status": 503, "json": {"status": "down", "checks": {"redis": {"status": "down"}}}})),
+        "ready": loop((WEB, {"status": 200}), (API, {"failed": True, "msg": "connection refused"})),
+        "smoke": {"results": [{"validate_index": 0, "status": 200}]},
+        "redis": loop((WEB, {"redis": {"server_version": "7.2", "maxmemory_policy": "noeviction"}}),
+                      (API, {"skipped": True})),
+        "postgres": {"results": [], "skipped": True},
+    }
+    checks = validate_judge([WEB, API, GONE], results, smoke=[[WEB, WEB["smoke"][0]]])
+    summary = [(c["app"], c["check"], c["component"], c["status"]) for c in checks]
+    assert summary == [
+        ("web", "service", "render", "passed"),
+        ("web", "/health", "app", "failed"),
+        ("web", "/health", "redis", "failed"),
+        ("web", "/ready", "app", "passed"),
+        ("web", "smoke home", "GET /", "passed"),
+        ("web", "REDIS_URL", "redis", "passed"),
+        ("api", "service", "render", "passed"),
+        ("api", "/health", "app", "passed"),
+        ("api", "/ready", "app", "failed"),
+        ("gone", "service", "render", "failed"),
+    ]
+    assert checks[8]["message"] == "connection refused"
+
+
+def test_in_check_mode_what_does_not_exist_yet_is_pending():
+    checks = validate_judge([GONE], {}, check_mode=True)
+    assert [c["status"] for c in checks] == ["pending"]
+    assert FilterModule().filters()["validate_judge"] is validate_judge

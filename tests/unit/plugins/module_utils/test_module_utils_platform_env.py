@@ -1,0 +1,148 @@
+# -*- coding: utf-8 -*-
+# Copyright: launchkit.paas contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""platform.env (app_env): every service found before the first write, only the keys asked for
+touched, the rollback record written before the change with the exact previous values."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
+from ansible_collections.launchkit.paas.plugins.module_utils.platform.env import run_app_env
+from ansible_collections.launchkit.paas.plugins.module_utils.rollout.record import read_record
+
+OLD = "redis://default:old-secret-pw@old:6379"
+NEW = "redis://default:new-secret-pw@new:6379"
+
+
+class FakePlatform:
+    """Services by name with their env; every call is logged, and the record file is looked at on each write."""
+
+    def __init__(self, services: dict[str, dict[str, str]], record: str | None = None) -> None:
+        self.services = {name: {"name": name, "id": f"srv-{name}", "type": "web_service"} for name in services}
+        self.envs = {name: dict(env) for name, env in services.items()}
+        self.calls: list[tuple] = []
+        self.record = record
+        self.record_at_write: list[dict] = []
+
+    def find(self, refs):
+        self.calls.append(("find", tuple(refs)))
+        return {ref: self.services[ref] for ref in refs if ref in self.services}, [r for r in refs if r not in self.services]
+
+    def env(self, service):
+        self.calls.append(("env", service["name"]))
+        return dict(self.envs[service["name"]])
+
+    def digests(self, service):
+        """As a run that kept the digests: no values unless asked for with env()."""
+        self.calls.append(("digests", service["name"]))
+        return {key: self.digest(value) for key, value in self.envs[service["name"]].items()}, None
+
+    @staticmethod
+    def digest(value):
+        return "d:" + str(value)
+
+    def put(self, service, key, value):
+        if self.record:
+            self.record_at_write.append(read_record(self.record))
+        self.calls.append(("put", service["name"], key))
+        self.envs[service["name"]][key] = value
+
+    def delete(self, service, key):
+        self.calls.append(("delete", service["name"], key))
+        self.envs[service["name"]].pop(key, None)
+
+
+def params(tmp_path=None, **extra):
+    base = {"platform": "render", "services": ["web", "worker"], "services_name": "redis_services", "env": {"REDIS_URL": NEW}, "remove": [],
+            "record_phase": None, "record_dir": None, "record_stack": None, "record_extra": {}, "record_always": False}
+    if tmp_path is not None:
+        base.update(record_phase="redis", record_dir=str(tmp_path), record_stack="scoop")
+    base.update(extra)
+    return base
+
+
+def test_only_the_keys_asked_for_change_and_every_other_key_stays():
+    platform = FakePlatform({"web": {"REDIS_URL": OLD, "SECRET": "keep-me"}, "worker": {}})
+    result = run_app_env(params(), False, Secrets(), platform)
+    assert result["changed"] is True
+    assert platform.envs == {"web": {"REDIS_URL": NEW, "SECRET": "keep-me"}, "worker": {"REDIS_URL": NEW}}
+    assert [v["set_keys"] for v in result["services"]] == [["REDIS_URL"], ["REDIS_URL"]]
+    assert result["services"][0]["env_keys"] == ["REDIS_URL", "SECRET"]
+    assert result["diff"] == {"before": {"web": {"REDIS_URL": "********"}, "worker": {}},
+                              "after": {"web": {"REDIS_URL": "******** (new value)"},
+                                        "worker": {"REDIS_URL": "******** (new value)"}}}
+    assert OLD not in json.dumps(result) and NEW not in json.dumps(result)
+
+
+def test_a_second_run_writes_nothing_and_reads_no_value():
+    platform = FakePlatform({"web": {"REDIS_URL": NEW}, "worker": {"REDIS_URL": NEW}})
+    result = run_app_env(params(), False, Secrets(), platform)
+    assert result["changed"] is False
+    assert [call[0] for call in platform.calls] == ["find", "digests", "digests"]
+    assert [view["env_keys"] for view in result["services"]] == [["REDIS_URL"], ["REDIS_URL"]]
+    assert result["diff"] == {"before": {}, "after": {}}
+
+
+def test_a_missing_service_fails_before_any_write_and_names_it():
+    platform = FakePlatform({"web": {}})
+    with pytest.raises(ResourceError, match=r"redis_services .*: worker.*nothing was written"):
+        run_app_env(params(), False, Secrets(), platform)
+    assert [call[0] for call in platform.calls] == ["find"]
+
+
+def test_check_mode_warns_about_a_missing_service_and_writes_nothing(tmp_path):
+    platform = FakePlatform({"web": {"REDIS_URL": OLD}})
+    result = run_app_env(params(tmp_path), True, Secrets(), platform)
+    assert result["missing"] == ["worker"]
+    assert "worker" in result["warnings"][0]
+    assert result["changed"] is True and result["record"]["changed"] is True
+    assert [call[0] for call in platform.calls] == ["find", "digests", "env"]
+    assert not (tmp_path / "scoop").exists()
+
+
+def test_the_record_holds_the_exact_previous_values_before_the_first_write(tmp_path):
+    record = tmp_path / "scoop" / "redis.json"
+    platform = FakePlatform({"web": {"REDIS_URL": OLD + "?sslmode=disable"}, "worker": {}}, record=str(record))
+    secrets = Secrets()
+    run_app_env(params(tmp_path, record_extra={"provider": "render"}), False, secrets, platform)
+    expected = {"web": {"REDIS_URL": OLD + "?sslmode=disable"}, "worker": {"REDIS_URL": None}}
+    assert platform.record_at_write[0]["services"] == expected  # written before the first put
+    assert read_record(str(record)) == {"provider": "render", "services": expected}
+    assert OLD + "?sslmode=disable" in secrets.values  # masked in any error, never in the record
+
+
+def test_a_later_run_keeps_the_values_from_before_the_rollout(tmp_path):
+    platform = FakePlatform({"web": {"REDIS_URL": OLD}, "worker": {}})
+    run_app_env(params(tmp_path), False, Secrets(), platform)
+    run_app_env(params(tmp_path, env={"REDIS_URL": "redis://default:third-pw@x:1"}), False, Secrets(), platform)
+    assert read_record(str(tmp_path / "scoop" / "redis.json"))["services"] == {
+        "web": {"REDIS_URL": OLD}, "worker": {"REDIS_URL": None}}
+
+
+def test_extra_facts_are_kept_only_with_a_change_or_when_asked(tmp_path):
+    platform = FakePlatform({"web": {"REDIS_URL": NEW}, "worker": {"REDIS_URL": NEW}})
+    quiet = run_app_env(params(tmp_path, record_extra={"api_key_ids": ["k1"]}), False, Secrets(), platform)
+    assert quiet["changed"] is False and not (tmp_path / "scoop").exists()
+    kept = run_app_env(params(tmp_path, record_extra={"api_key_ids": ["k1"]}, record_always=True), False, Secrets(),
+                       platform)
+    assert kept["changed"] is True
+    assert read_record(str(tmp_path / "scoop" / "redis.json")) == {"api_key_ids": ["k1"], "services": {}}
+
+
+def test_a_key_both_set_and_removed_is_refused_before_any_call():
+    platform = FakePlatform({"web": {}})
+    with pytest.raises(ValueError, match="REDIS_URL"):
+        run_app_env(params(remove=["REDIS_URL"]), False, Secrets(), platform)
+    assert platform.calls == []
+
+
+def test_remove_deletes_only_that_key():
+    platform = FakePlatform({"web": {"REDIS_URL": OLD, "KEEP": "x"}, "worker": {}})
+    result = run_app_env(params(env={}, remove=["REDIS_URL"]), False, Secrets(), platform)
+    assert platform.envs["web"] == {"KEEP": "x"}
+    assert result["services"][0]["removed_keys"] == ["REDIS_URL"]
+    assert result["services"][1]["removed_keys"] == []
