@@ -274,7 +274,9 @@ class StandInApps(VendorAPI):
                         if service["type"] == "web_service" and name in (service["name"], service["slug"])), None)
         if service is None:
             raise NotFound(f"no Render web service named {name}")
-        env = {key: value for key, (_seq, value) in render.env_vars.get(service["id"], {}).items()}
+        # The app runs with the env of its live deploy, not with env changed since (Render applies env
+        # on the next deploy).
+        env = render.deploys.running_env(service["id"])
         deploys = render.deploys.of_service(service["id"])
         latest = max(deploys, key=lambda row: row[0])[1] if deploys else None
         live = render.deploys.latest(service["id"], "live")

@@ -98,7 +98,7 @@ class RenderAPI(VendorAPI):
         self.key_values: dict[str, tuple[int, KeyValue]] = {}
         self.rate = RateWindow(RATE_LIMIT, RATE_WINDOW)
         self.events = EventLog()
-        self.deploys = DeployBook(self.events)
+        self.deploys = DeployBook(self.events, self._current_env)
         self.cron = CronBook(self.events)
         self.domains = DomainBook()
         self.postgres.reset()
@@ -187,6 +187,8 @@ class RenderAPI(VendorAPI):
             "owners": [owner for _seq, owner in self.owners.values()],
             "services": [service for _seq, service in self.services.values()],
             "env_vars": {sid: {key: value for key, (_seq, value) in env.items()} for sid, env in self.env_vars.items()},
+            # What each service runs with: the env of its live deploy, taken when that deploy went live.
+            "running_env_vars": {sid: self.deploys.running_env(sid) for sid in self.env_vars},
             "key_values": [{**kv.detail(redis_version()), "password": kv.password, "port": kv.port,
                             "connectionInfo": kv.connection_info()} for _seq, kv in self.key_values.values()],
             "deploys": self.deploys.dump(), "deploy_settings": self.deploys.settings.describe(),
@@ -321,6 +323,9 @@ class RenderAPI(VendorAPI):
         del self.env_vars[service_id][key]
         return Response(204)
 
+    def _current_env(self, service_id: str) -> dict[str, str]:
+        return {key: value for key, (_seq, value) in self.env_vars.get(service_id, {}).items()}
+
     def _env(self, service_id: str) -> dict[str, tuple[int, str]]:
         self._service(service_id)
         return self.env_vars.setdefault(service_id, {})
@@ -454,7 +459,8 @@ class RenderAPI(VendorAPI):
 
     # --- cron job runs -----------------------------------------------------------------------
     def trigger_cron_run(self, request: Request) -> Response:
-        return Response(200, self.cron.trigger(self._cron_job(request), SANDBOX_USER).document())
+        job = self._cron_job(request)
+        return Response(200, self.cron.trigger(job, SANDBOX_USER, self.deploys.running_env(job["id"])).document())
 
     def cancel_cron_run(self, request: Request) -> Response:
         self.cron.cancel_active(self._cron_job(request)["id"], SANDBOX_USER)

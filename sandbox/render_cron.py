@@ -49,6 +49,8 @@ class CronRun:
     status: str = "pending"
     finished: float | None = None
     canceled_by: str | None = None
+    #: the env the run starts with: the job's live deploy's (a cron job runs its last deploy)
+    env: dict[str, str] = field(default_factory=dict)
 
     def document(self) -> dict[str, Any]:
         doc: dict[str, Any] = {"id": self.id, "status": self.status, "startedAt": iso_at(self.started),
@@ -75,12 +77,12 @@ class CronBook:
         self._seq = itertools.count(1)
         self.runs: dict[str, tuple[int, CronRun]] = {}
 
-    def trigger(self, service: dict[str, Any], user: str) -> CronRun:
+    def trigger(self, service: dict[str, Any], user: str, env: dict[str, str] | None = None) -> CronRun:
         """Start a run, cancelling any active one first (the spec: "and cancel any active runs")."""
         self.cancel_active(service["id"], user)
         now = time.time()
         outcome = "unsuccessful" if service_setting(self.settings.fail, service) else "successful"
-        run = CronRun(prefixed_id("run"), service, now, now + self.settings.run_seconds, outcome, user)
+        run = CronRun(prefixed_id("run"), service, now, now + self.settings.run_seconds, outcome, user, env=dict(env or {}))
         self.runs[run.id] = (next(self._seq), run)
         self.events.emit(service["id"], "cron_job_run_started", {"cronJobRunId": run.id}, now)
         return run
@@ -100,7 +102,8 @@ class CronBook:
         self.runs = {key: row for key, row in self.runs.items() if row[1].service["id"] != service_id}
 
     def dump(self) -> list[dict[str, Any]]:
-        return [{**run.document(), "cronJobId": run.service["id"]} for _seq, run in self.runs.values()]
+        return [{**run.document(), "cronJobId": run.service["id"], "envKeys": sorted(run.env)}
+                for _seq, run in self.runs.values()]
 
     def _finish(self, run: CronRun) -> None:
         run.status, run.finished = run.outcome, run.ends

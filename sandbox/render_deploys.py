@@ -83,6 +83,8 @@ class Deploy:
     created: float
     commit: dict[str, Any] | None = None
     image: dict[str, Any] | None = None
+    #: the service's env when the deploy went live: what its instances run with (None until then)
+    env: dict[str, str] | None = None
     status: str | None = None  # the final status, once reached
     finished: float | None = None
     updated: float | None = None
@@ -156,8 +158,9 @@ def image_repository(reference: str) -> str:
 class DeployBook:
     """Every deploy of every service, plus the settings that steer new ones."""
 
-    def __init__(self, events: EventLog) -> None:
+    def __init__(self, events: EventLog, env_of: Callable[[str], dict[str, str]] = lambda _sid: {}) -> None:
         self.events = events
+        self.env_of = env_of  # a service's current env (what a deploy that goes live now takes)
         self.settings = DeploySettings()
         self._seq = itertools.count(1)
         self.deploys: dict[str, tuple[int, Deploy]] = {}
@@ -171,6 +174,11 @@ class DeployBook:
         if found is None or found[1].service_id != service_id:
             raise NotFound("deploy not found")
         return found[1]
+
+    def running_env(self, service_id: str) -> dict[str, str]:
+        """The env the service runs with: its live deploy's, taken when that deploy went live ({} before)."""
+        live = self.latest(service_id, "live")
+        return dict(live.env or {}) if live is not None else {}
 
     def latest(self, service_id: str, status: str) -> Deploy | None:
         rows = [(seq, deploy) for seq, deploy in self.of_service(service_id) if deploy.status == status]
@@ -207,7 +215,9 @@ class DeployBook:
 
     def dump(self) -> list[dict[str, Any]]:
         now = time.time()
-        return [{**deploy.document(now), "serviceId": deploy.service_id} for _seq, deploy in self.deploys.values()]
+        return [{**deploy.document(now), "serviceId": deploy.service_id,
+                 "envKeys": sorted(deploy.env) if deploy.env is not None else None}
+                for _seq, deploy in self.deploys.values()]
 
     # --- internals -----------------------------------------------------------------------------
     def _phases(self, service: dict[str, Any], order: DeployOrder, outcome: str) -> tuple[str, ...]:
@@ -235,6 +245,7 @@ class DeployBook:
         end = deploy.ends_at()
         deploy.status, deploy.finished, deploy.updated = deploy.outcome, end, end
         if deploy.outcome == "live":
+            deploy.env = dict(self.env_of(deploy.service_id))
             for _seq, other in self.of_service(deploy.service_id):
                 if other is not deploy and other.status == "live":
                     other.status, other.updated = "deactivated", end

@@ -54,6 +54,14 @@ options:
     description: Clear the build cache first.
     type: bool
     default: false
+  deploy_mode:
+    description:
+      - V(build_and_deploy) builds the service anew, then deploys it (Render's default).
+      - V(deploy_only) deploys the last successful build without rebuilding, which is how env changes reach
+        a running service in seconds. It cannot go with O(commit_id), O(image_url) or O(clear_cache=true).
+    type: str
+    choices: [build_and_deploy, deploy_only]
+    default: build_and_deploy
   deploy_id:
     description: The deploy to roll back to, with O(state=rolled_back).
     type: str

@@ -93,12 +93,21 @@ def test_health_names_a_missing_database_without_the_url(sbx: Sandbox) -> None:
     assert "db-secret-pw-41aa" not in answer.text and "postgresql://" not in answer.text
 
 
-def test_health_follows_the_current_env(sbx: Sandbox) -> None:
+def test_the_app_runs_with_the_env_of_its_live_deploy_not_the_current_env(sbx: Sandbox) -> None:
+    sbx.control("POST", "/render/deploys", json={"build_seconds": 0.2})
     service_id = seed_web(sbx)
     assert app(sbx, "shop-web", "/health").json()["checks"] == {}
     sbx.render("PUT", f"/services/{service_id}/env-vars/REDIS_URL",
                json={"value": f"redis://127.0.0.1:{free_port()}"})
-    assert app(sbx, "shop-web", "/health").status_code == 503
+    # Render applies env on the next deploy: until then the app has no REDIS_URL.
+    assert app(sbx, "shop-web", "/health").json()["checks"] == {}
+    state = sbx.control("GET", "/state")["vendors"]["render"]
+    assert "REDIS_URL" in state["env_vars"][service_id] and "REDIS_URL" not in state["running_env_vars"][service_id]
+    deploy = sbx.render("POST", f"/services/{service_id}/deploys", json={"deployMode": "deploy_only"}).json()
+    wait_for(lambda: app(sbx, "shop-web", "/health").status_code == 503, timeout=10)
+    state = sbx.control("GET", "/state")["vendors"]["render"]
+    assert state["running_env_vars"][service_id] == state["env_vars"][service_id]
+    assert next(d for d in state["deploys"] if d["id"] == deploy["id"])["envKeys"] == ["REDIS_URL"]
 
 
 def test_ready_follows_the_latest_deploy(sbx: Sandbox) -> None:

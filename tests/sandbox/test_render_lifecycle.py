@@ -416,3 +416,23 @@ def test_a_cron_job_cannot_be_scaled(sbx: Sandbox) -> None:
     service_id, _first = create(sbx, "nightly", "cron_job")
     response = sbx.render("POST", f"/services/{service_id}/scale", json={"numInstances": 2})
     assert response.status_code == 400 and "cron_job" in response.json()["message"]
+
+
+def test_a_cron_run_starts_with_the_env_of_the_live_deploy(sbx: Sandbox) -> None:
+    steer(sbx, "cron", run_seconds=0.1)
+    steer(sbx, "deploys", build_seconds=0.1)
+    seeded = sbx.control("POST", "/seed", json={"render": {"services": [
+        {"name": "nightly", "type": "cron_job", "env_vars": {"FIRST": "1"},
+         "serviceDetails": {"schedule": "0 3 * * *", "runtime": "node"}}]}})
+    cron_id = seeded["render"]["services"][0]["id"]
+    assert sbx.render("PUT", f"/services/{cron_id}/env-vars/SECOND", json={"value": "2"}).status_code == 200
+
+    def env_keys_of(run_id: str) -> list[str]:
+        return next(r for r in sbx.control("GET", "/state")["vendors"]["render"]["cron_runs"] if r["id"] == run_id)["envKeys"]
+
+    before = sbx.render("POST", f"/cron-jobs/{cron_id}/runs").json()
+    assert env_keys_of(before["id"]) == ["FIRST"]  # SECOND waits for the next deploy
+    deploy = sbx.render("POST", f"/services/{cron_id}/deploys", json={"deployMode": "deploy_only"}).json()
+    wait_for(lambda: sbx.render("GET", f"/services/{cron_id}/deploys/{deploy['id']}").json()["status"] == "live")
+    after = sbx.render("POST", f"/cron-jobs/{cron_id}/runs").json()
+    assert env_keys_of(after["id"]) == ["FIRST", "SECOND"]

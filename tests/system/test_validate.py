@@ -11,6 +11,7 @@ import json
 import os
 import re
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -65,9 +66,20 @@ def break_redis_by_suspending_the_key_value(snapshot: dict) -> None:
     render_api("POST", f"/key-value/{key_value['id']}/suspend")
 
 
+def wait_for(predicate, timeout: float = 60.0) -> None:
+    """Poll until `predicate()` holds (no fixed sleep)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
 def break_redis_by_pointing_the_app_elsewhere(snapshot: dict) -> None:
+    """Someone changes REDIS_URL by hand and deploys: the app now runs with a Redis that is not there."""
     service = services_by_name(snapshot)[WEB]
     render_api("PUT", f"/services/{service['id']}/env-vars/REDIS_URL", {"value": DEAD_REDIS_URL})
+    deploy = render_api("POST", f"/services/{service['id']}/deploys", {"deployMode": "deploy_only"})
+    wait_for(lambda: render_api("GET", f"/services/{service['id']}/deploys/{deploy['id']}")["status"] == "live")
 
 
 @pytest.mark.parametrize("break_redis", [break_redis_by_suspending_the_key_value,

@@ -210,9 +210,16 @@ class RenderClient:
         return self.http.get(f"/services/{service_id}/deploys/{deploy_id}")
 
     def create_deploy(self, service_id: str, clear_cache: bool = False, commit_id: str | None = None,
-                      image_url: str | None = None) -> dict | None:
-        """Start a deploy: the deploy, or None when Render answers 202 Queued without one."""
-        body = {"clearCache": "clear" if clear_cache else "do_not_clear", "commitId": commit_id, "imageUrl": image_url}
+                      image_url: str | None = None, deploy_mode: str | None = None) -> dict | None:
+        """Start a deploy: the deploy, or None when Render answers 202 Queued without one.
+
+        ``deploy_mode="deploy_only"`` deploys the last successful build without rebuilding (spec
+        ``DeployMode``); it goes alone: Render refuses it with clearCache, commitId or imageUrl."""
+        if deploy_mode == "deploy_only":
+            body: dict = {"deployMode": deploy_mode}
+        else:
+            body = {"clearCache": "clear" if clear_cache else "do_not_clear", "commitId": commit_id,
+                    "imageUrl": image_url}
         answer = self.http.request("POST", f"/services/{service_id}/deploys", json_body=compact(body), ok=(201, 202))
         return answer.body if answer.status == 201 and answer.body else None
 

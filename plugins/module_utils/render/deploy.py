@@ -22,7 +22,7 @@ LIVE = "live"
 FAILED = {"build_failed", "update_failed", "canceled", "pre_deploy_failed", "deactivated"}
 IN_PROGRESS = {"created", "queued", "build_in_progress", "update_in_progress", "pre_deploy_in_progress"}
 RUN_FAILED = {"unsuccessful", "canceled"}
-DEPLOY_OPTIONS = ("clear_cache", "commit_id", "image_url")
+DEPLOY_OPTIONS = ("clear_cache", "commit_id", "image_url", "deploy_mode")
 AUTODEPLOY_WARNING = ("autodeploy stays on: the next push to the branch deploys again and undoes the rollback; "
                       "set auto_deploy: false on the service (launchkit.paas.render_service) to keep it")
 
@@ -30,7 +30,7 @@ AUTODEPLOY_WARNING = ("autodeploy stays on: the next push to the branch deploys 
 def trigger(client: RenderClient, service_id: str, options: dict) -> dict:
     """Start a deploy and return it, also when Render answers 202 with no body or the answer is lost.
 
-    `options`: the module's clear_cache, commit_id and image_url (unset ones may be left out).
+    `options`: the module's clear_cache, commit_id, image_url and deploy_mode (unset ones may be left out).
     """
     known = {d["id"] for d in client.deploys(service_id)}
     for attempt in range(3):
@@ -137,9 +137,14 @@ def refuse_before_writing(plans: list[tuple[dict, str, dict]]) -> None:
 
 def run_deploy(params: dict, check_mode: bool, secrets: Secrets, client: RenderClient | None = None,
                clock: Clock | None = None) -> dict:
+    if params.get("deploy_mode") == "deploy_only":
+        mixed = [name for name in ("commit_id", "image_url", "clear_cache") if params.get(name)]
+        if mixed:
+            raise ValueError(f"deploy_mode=deploy_only deploys the last build as it is: drop {', '.join(mixed)}")
     client = client or RenderClient.from_params(params, secrets)
     owner_id = client.owner_id(params["owner"])
-    services = [client.service(owner_id, ref) for ref in params["services"]]
+    # Each service once, however it was named (by name and by id in one list, say).
+    services = list({s["id"]: s for s in (client.service(owner_id, ref) for ref in params["services"])}.values())
     names = {s["id"]: s["name"] for s in services}
     pending: dict[str, dict] = {}
     unchanged: dict[str, dict] = {}

@@ -99,7 +99,8 @@ def deploy() -> dict:
     return module_options(
         services={"type": "list", "elements": "str", "required": True, "aliases": ["service"]},
         state=choice(["deployed", "live", "rolled_back"], default="deployed"), commit_id=TEXT, image_url=TEXT,
-        clear_cache=FLAG, deploy_id=TEXT, **waiting(1200))
+        clear_cache=FLAG, deploy_mode=choice(["build_and_deploy", "deploy_only"], default="build_and_deploy"),
+        deploy_id=TEXT, **waiting(1200))
 
 
 def cron_run() -> dict:

@@ -500,3 +500,13 @@ def test_cron_run_without_wait_returns_the_started_run():
     result = run_cron_run(cron_params(wait=False), False, Secrets(), render(api), clock_of(FakeClock()))
     assert api.to("GET", "/services/crn-1/events") == []
     assert result["run"]["id"] == "run-7" and result["run"]["status"] == "pending"
+
+
+def test_deploy_only_sends_the_mode_alone_and_refuses_build_options():
+    api = (FakeSession().on("GET", "/services/srv-web/deploys", reply(200, []))
+           .on("POST", "/services/srv-web/deploys", reply(201, dep("dep-2", "created"))))
+    trigger(render(api), "srv-web", {"deploy_mode": "deploy_only", "clear_cache": False})
+    assert api.writes[0].json == {"deployMode": "deploy_only"}
+    with pytest.raises(ValueError, match="deploy_only.*drop commit_id"):
+        run_deploy({"deploy_mode": "deploy_only", "commit_id": "abc", "image_url": None, "clear_cache": False},
+                   False, Secrets())

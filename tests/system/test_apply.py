@@ -1,0 +1,90 @@
+"""The apply step: config reaches the running app. Every service whose env a run changed is deployed
+exactly once with its last build, check mode names the same services, a second run deploys nothing,
+and a failed apply deploy fails the run naming the service, the status and the deploy id."""
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+
+from conftest import assert_ok, control, render_api, run_site, services_by_name, state
+
+APPLY_TASK = "Deploy each service whose env this run changed"
+DEPLOY_POST = re.compile(r"^/render/v1/services/([a-z]+-[a-z0-9]+)/deploys$")
+
+
+HOST_RESULT = re.compile(r"^(?:ok|changed): \[([^\]]+)\] => ", re.MULTILINE)
+
+
+def json_run(*args: str, state_dir):
+    """site.yml ARGS at -v with results as JSON: (result, the apply task's actions per host, {} if it was skipped)."""
+    control("DELETE", "/log")
+    result = run_site(*args, "-v", state_dir=state_dir, extra_env={"ANSIBLE_CALLBACK_RESULT_FORMAT": "json"})
+    actions: dict[str, dict] = {}
+    start = result.stdout.find(f"TASK [launchkit.paas.apply : {APPLY_TASK}")
+    if start >= 0:
+        section = result.stdout[start:result.stdout.find("\nTASK [", start + 1)]
+        for match in HOST_RESULT.finditer(section):
+            answer, _end = json.JSONDecoder().raw_decode(section[match.end():])
+            actions[match.group(1)] = answer.get("actions", {})
+    return result, actions
+
+
+def deploys_posted() -> Counter:
+    """POST /services/{id}/deploys of the last run, per service id (creating a service is another call)."""
+    return Counter(match.group(1) for entry in control("GET", "/log")["entries"]
+                   if entry["method"] == "POST" and (match := DEPLOY_POST.match(entry["path"])))
+
+
+def test_each_changed_service_is_deployed_once_and_runs_with_its_env(quick_sandbox, tmp_path):
+    state_dir = tmp_path / "state"
+    check, predicted = json_run("--check", state_dir=state_dir)
+    assert_ok(check, "check mode")
+    assert deploys_posted() == Counter()
+
+    first, applied = json_run(state_dir=state_dir)
+    assert_ok(first, "first run")
+    to_names = {s["id"]: s["name"] for s in state()["vendors"]["render"]["services"]}
+    posted = deploys_posted()
+    # Exactly one deploy per service the apply step named, each a deploy_only of the last build.
+    assert set(posted.values()) == {1}, posted
+    applied_names = {name for actions in applied.values() for name, action in actions.items() if action == "trigger"}
+    assert {to_names[sid] for sid in posted} == applied_names
+    assert {"scoop-web", "scoop-sidekiq", "rekindlepro-api", "rekindlepro-worker"} <= applied_names
+    # Check mode names the services whose new values it knows before the run: RekindlePro's external
+    # database URL goes into both its services (the other values come from instances and keys that a real
+    # run creates first), and it never names a service the real run does not deploy.
+    predicted_names = {name for actions in predicted.values() for name, action in actions.items() if action == "trigger"}
+    assert {"rekindlepro-api", "rekindlepro-worker"} <= predicted_names <= applied_names, predicted_names
+    # Every service runs with every key the rollout set.
+    render = state()["vendors"]["render"]
+    for service_id, env in render["env_vars"].items():
+        assert render["running_env_vars"][service_id] == env, to_names[service_id]
+
+    second, again = json_run(state_dir=state_dir)
+    assert_ok(second, "second run")
+    assert deploys_posted() == Counter() and again == {}, again
+
+
+def test_a_failed_apply_deploy_fails_the_run_naming_service_status_and_deploy(quick_sandbox, tmp_path):
+    state_dir = tmp_path / "state"
+    assert_ok(run_site("--tags", "redis", "--limit", "scoop_production", state_dir=state_dir), "redis phase")
+    web = services_by_name(state())["scoop-web"]
+    # Someone removes the key by hand; the next run puts it back and must apply it.
+    render_api("DELETE", f"/services/{web['id']}/env-vars/REDIS_URL")
+    control("POST", "/render/deploys", {"fail": {"scoop-web": "update_failed"}})
+    result = run_site("--tags", "redis", "--limit", "scoop_production", state_dir=state_dir)
+    assert result.returncode != 0, result.stdout[-4000:]
+    message = re.search(r'"msg": "([^"]*)"', result.stdout[result.stdout.index("fatal: [scoop_production]"):]).group(1)
+    failed = [d for d in state()["vendors"]["render"]["deploys"] if d["serviceId"] == web["id"]][-1]
+    assert failed["status"] == "update_failed"
+    assert "scoop-web" in message and "update_failed" in message and failed["id"] in message, message
+
+
+def test_with_apply_turned_off_nothing_is_deployed_and_the_run_says_what_runs_an_older_env(quick_sandbox, tmp_path):
+    result = run_site("--tags", "redis", "--limit", "scoop_production", "-e", "launchkit_apply_env=false",
+                      state_dir=tmp_path / "state")
+    assert_ok(result, "redis phase without the apply step")
+    web = services_by_name(state())["scoop-web"]
+    assert "REDIS_URL" not in state()["vendors"]["render"]["running_env_vars"][web["id"]]
+    assert "launchkit_apply_env is false" in result.stdout and "scoop-web" in result.stdout
