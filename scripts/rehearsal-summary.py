@@ -37,10 +37,12 @@ def main() -> None:
         url = (db.get("connectionInfo") or {}).get("internalConnectionString", "")
         print(f"Render Postgres   {db['name']:<28} {db['id']}  {db.get('status')}  PostgreSQL {db.get('version')}  "
               f"plan={db.get('plan')}  {masked_url(url)}")
-    env_vars = render.get("env_vars", {})
+    env_vars, running = render.get("env_vars", {}), render.get("running_env_vars", {})
     for service in render.get("services", []):
         keys = sorted(env_vars.get(service["id"], {}))
-        print(f"Render service    {service['name']:<28} {service['id']}  env keys: {', '.join(keys)}")
+        waiting = sorted(set(keys) - set(running.get(service["id"], {})))
+        applied = f"not yet running with: {', '.join(waiting)}" if waiting else "running with every key"
+        print(f"Render service    {service['name']:<28} {service['id']}  env keys: {', '.join(keys)}  ({applied})")
     reports = os.environ.get("LAUNCHKIT_REPORT_DIR") or os.path.join(
         os.environ.get("LAUNCHKIT_STATE_DIR", ".launchkit/state"), "..", "reports")
     for report in sorted(glob.glob(os.path.join(reports, "*", "rollout-report.md"))):
