@@ -2,6 +2,7 @@
 #   make rehearse      the full rollout against the local sandbox, then a summary
 #   make test          every test: unit, sandbox, sanity, integration, system (phases, faults, leaks), molecule
 #   make bench         deploy batching figures (not a test)
+#   make bench-rollout the whole rollout: check, first and second run against the floor (not a test)
 #   make sandbox-up    start the sandbox API, PostgreSQL and Redis servers; writes .sandbox/env
 #   make sandbox-down  stop them
 SHELL := /bin/bash
@@ -15,9 +16,15 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/playbooks/collections
 export ANSIBLE_NOCOLOR := 1
 export ANSIBLE_FORCE_COLOR := 0
 ENV := set -a; . .sandbox/env; set +a;
+# Integration and system tests run on pytest-xdist workers, each with a sandbox of its own (API,
+# PostgreSQL, Redis on free ports, state in .sandbox/workers/<worker>: tests/worker_sandbox.py), so
+# they need no `make sandbox-up`. TEST_WORKERS=0 runs them in one process against .sandbox/env.
+TEST_WORKERS ?= 3
+XDIST := -n $(TEST_WORKERS) --dist loadgroup
+ENV_IF_UP := if [ -f .sandbox/env ]; then set -a; . .sandbox/env; set +a; fi;
 
 .PHONY: deps sandbox-up sandbox-down rehearse test test-unit test-sandbox test-sanity test-integration \
-        test-molecule test-system test-faults test-leaks bench build clean
+        test-molecule test-system test-faults test-leaks bench bench-rollout build clean
 
 deps: $(VENV)/.installed
 	@command -v redis-server >/dev/null || scripts/install-system-deps.sh
@@ -43,10 +50,16 @@ rehearse: deps
 	ansible-playbook -i inventories/sandbox playbooks/site.yml; \
 	$(VPY) scripts/rehearsal-summary.py
 
+# make test's plan (scripts/run-suites.py): stages one after the other; within a stage the lanes
+# (`|`) run side by side, each lane's suites in order. Suites that share a sandbox never share a stage's
+# lanes: test-sandbox and test-molecule use the one `make sandbox-up` starts (molecule resets it), the
+# integration and system workers their own; unit and sanity need none.
+TEST_PLAN ?= "test-unit test-sandbox | test-sanity" "test-integration test-system | test-molecule"
+
 test: deps
 	@trap 'PYTHON=$(VPY) scripts/sandbox-down.sh >/dev/null' EXIT; \
 	PYTHON=$(VPY) scripts/sandbox-up.sh; \
-	$(MAKE) --no-print-directory test-unit test-sandbox test-sanity test-integration test-system test-molecule; \
+	MAKE="$(MAKE)" $(VPY) scripts/run-suites.py $(TEST_PLAN); \
 	echo "make test: all suites passed"
 
 test-unit: deps
@@ -59,10 +72,10 @@ test-sanity: deps
 	PYTHON=$(VPY) scripts/sanity.sh
 
 test-integration: deps
-	$(ENV) $(VPY) -m pytest -q -p no:cacheprovider tests/integration
+	$(ENV_IF_UP) $(VPY) -m pytest -q -p no:cacheprovider $(XDIST) tests/integration
 
 test-system: deps
-	$(ENV) $(VPY) -m pytest -q -p no:cacheprovider tests/system
+	$(ENV_IF_UP) $(VPY) -m pytest -q -p no:cacheprovider $(XDIST) tests/system
 
 test-faults: deps
 	$(ENV) $(VPY) -m pytest -q -p no:cacheprovider tests/system/test_faults.py
@@ -77,6 +90,9 @@ bench: deps
 	@trap 'PYTHON=$(VPY) scripts/sandbox-down.sh >/dev/null' EXIT; \
 	PYTHON=$(VPY) scripts/sandbox-up.sh >/dev/null; \
 	$(ENV) $(VPY) benchmarks/deploy_batch.py
+
+bench-rollout: deps
+	$(VPY) benchmarks/rollout.py
 
 build:
 	ansible-galaxy collection build --force --output-path .build/dist

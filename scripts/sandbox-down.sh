@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Stop the launchkit sandbox, every redis-server it started, and the local PostgreSQL. Idempotent.
+# Stop the launchkit sandbox, every redis-server it started, and the local PostgreSQL; then the same for
+# each private sandbox of a parallel test worker under $STATE/workers/ (tests/worker_sandbox.py). Idempotent.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -73,7 +74,19 @@ stop_postgres() {
     fi
 }
 
+# The test workers' private sandboxes (make test-integration / test-system under pytest-xdist): each
+# stops its own at the end of its session; this catches what an interrupted run left running.
+stop_workers() {
+    local dir
+    for dir in "$STATE"/workers/*/; do
+        [[ -d "$dir" ]] || continue
+        SANDBOX_STATE_DIR="${dir%/}" SANDBOX_DOWN_QUIET=1 bash "${BASH_SOURCE[0]}" \
+            || log "could not stop the worker sandbox in ${dir%/}"
+    done
+}
+
 stop_server
 stop_leftover_redis
 stop_postgres
-log "stopped"
+stop_workers
+[[ -n "${SANDBOX_DOWN_QUIET:-}" ]] || log "stopped"

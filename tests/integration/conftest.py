@@ -1,4 +1,5 @@
-"""Integration tests: each target is a playbook run against the running sandbox (make sandbox-up)."""
+"""Integration tests: each target is a playbook run against a sandbox: under pytest-xdist each worker's own
+(tests/worker_sandbox.py), else the running one (make sandbox-up)."""
 from __future__ import annotations
 
 import json
@@ -16,19 +17,37 @@ if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))
 
 from sandbox.guard import validation_problem  # noqa: E402  (needs ROOT on sys.path)
+from tests.worker_sandbox import start as start_worker_sandbox  # noqa: E402
+from tests.worker_sandbox import stop as stop_worker_sandbox  # noqa: E402
+from tests.worker_sandbox import worker_id  # noqa: E402
 
 
 def sandbox_url() -> str:
     url = os.environ.get("LAUNCHKIT_SANDBOX_URL")
     if not url:
-        pytest.fail("LAUNCHKIT_SANDBOX_URL is not set: run `make sandbox-up` and source .sandbox/env "
-                    "(make test-integration does both)")
+        pytest.fail("LAUNCHKIT_SANDBOX_URL is not set: run `make sandbox-up` and source .sandbox/env, or run "
+                    "under pytest-xdist (-n 3, as make test-integration does): each worker starts its own sandbox")
     return url
 
 
+@pytest.fixture(scope="session", autouse=True, name="worker_sandbox")
+def fixture_worker_sandbox():
+    """Under pytest-xdist, this worker's own sandbox (tests/worker_sandbox.py): started and its variables
+    exported into os.environ before any test runs, stopped at the session's end. Without xdist, the
+    sandbox the exported environment names (.sandbox/env)."""
+    worker = worker_id()
+    if worker is None:
+        yield
+        return
+    start_worker_sandbox(worker, "integration")
+    yield
+    stop_worker_sandbox(worker)
+
+
 @pytest.fixture(scope="session", autouse=True)
-def spec_validation_on() -> None:
-    """Refuse to run against a sandbox that does not check requests against the vendors' specs."""
+def spec_validation_on(worker_sandbox) -> None:  # noqa: ARG001  pylint: disable=unused-argument
+    """Refuse to run against a sandbox that does not check requests against the vendors' specs (under
+    xdist: the worker's own, so `worker_sandbox` comes first)."""
     if problem := validation_problem(sandbox_url()):
         pytest.exit(problem, returncode=1)
 

@@ -1,4 +1,5 @@
-"""System tests: whole phases of site.yml run against the running sandbox (make sandbox-up)."""
+"""System tests: whole phases of site.yml run against a sandbox: under pytest-xdist each worker's own
+(tests/worker_sandbox.py), else the running one (make sandbox-up)."""
 from __future__ import annotations
 
 import json
@@ -19,6 +20,9 @@ if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))
 
 from sandbox.guard import validation_problem  # noqa: E402  (needs ROOT on sys.path)
+from tests.worker_sandbox import start as start_worker_sandbox  # noqa: E402
+from tests.worker_sandbox import stop as stop_worker_sandbox  # noqa: E402
+from tests.worker_sandbox import worker_id  # noqa: E402
 
 # What the phase needs from the environment (.sandbox/env, written by scripts/sandbox-up.sh).
 REQUIRED_ENV = ("LAUNCHKIT_SANDBOX_URL", "RENDER_API_URL", "RENDER_API_KEY",
@@ -34,9 +38,24 @@ def require_env() -> dict[str, str]:
     return {name: os.environ[name] for name in REQUIRED_ENV}
 
 
+@pytest.fixture(scope="session", autouse=True, name="worker_sandbox")
+def fixture_worker_sandbox():
+    """Under pytest-xdist, this worker's own sandbox (tests/worker_sandbox.py): started and its variables
+    exported into os.environ before any test runs, stopped at the session's end. Without xdist, the
+    sandbox the exported environment names (.sandbox/env)."""
+    worker = worker_id()
+    if worker is None:
+        yield
+        return
+    start_worker_sandbox(worker, "system")
+    yield
+    stop_worker_sandbox(worker)
+
+
 @pytest.fixture(scope="session", autouse=True)
-def spec_validation_on() -> None:
-    """Refuse to run against a sandbox that does not check requests against the vendors' specs."""
+def spec_validation_on(worker_sandbox) -> None:  # noqa: ARG001  pylint: disable=unused-argument
+    """Refuse to run against a sandbox that does not check requests against the vendors' specs (under
+    xdist: the worker's own, so `worker_sandbox` comes first)."""
     if problem := validation_problem(require_env()["LAUNCHKIT_SANDBOX_URL"]):
         pytest.exit(problem, returncode=1)
 

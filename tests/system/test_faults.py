@@ -16,6 +16,10 @@ from conftest import OUTPUT, assert_ok, control, env_of, fixture_data, log_summa
 FAULTS = {"rate": 0.3, "kinds": ["429", "503", "drop", "drop_after"], "retry_after": 1, "seed": 7}
 SERIAL = {"ANSIBLE_FORKS": "1"}
 
+# Under pytest-xdist these tests stay on one worker: they share tests/output/phase-calls.txt, which
+# the module's first test empties (make test-system runs with --dist loadgroup).
+pytestmark = pytest.mark.xdist_group("phase-calls")
+
 SCOOP_SERVICES = ["scoop-web"]
 REKINDLE_SERVICES = ["rekindlepro-api", "rekindlepro-worker"]
 
