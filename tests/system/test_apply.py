@@ -17,11 +17,12 @@ HOST_RESULT = re.compile(r"^(?:ok|changed): \[([^\]]+)\] => ", re.MULTILINE)
 
 
 def json_run(*args: str, state_dir):
-    """site.yml ARGS at -v with results as JSON: (result, the apply task's actions per host, {} if it was skipped)."""
+    """site.yml ARGS at -v with results as JSON: (result, the last apply task's actions per host, {} if it was
+    skipped). A rollback run has two: the rollout's (nothing to apply) and the rollbacks' own, last."""
     control("DELETE", "/log")
     result = run_site(*args, "-v", state_dir=state_dir, extra_env={"ANSIBLE_CALLBACK_RESULT_FORMAT": "json"})
     actions: dict[str, dict] = {}
-    start = result.stdout.find(f"TASK [launchkit.paas.apply : {APPLY_TASK}")
+    start = result.stdout.rfind(f"TASK [launchkit.paas.apply : {APPLY_TASK}")
     if start >= 0:
         section = result.stdout[start:result.stdout.find("\nTASK [", start + 1)]
         for match in HOST_RESULT.finditer(section):
@@ -88,3 +89,29 @@ def test_with_apply_turned_off_nothing_is_deployed_and_the_run_says_what_runs_an
     web = services_by_name(state())["scoop-web"]
     assert "REDIS_URL" not in state()["vendors"]["render"]["running_env_vars"][web["id"]]
     assert "launchkit_apply_env is false" in result.stdout and "scoop-web" in result.stdout
+
+
+def test_a_rollback_deploys_each_service_whose_env_it_restored_once(quick_sandbox, tmp_path):
+    state_dir = tmp_path / "state"
+    assert_ok(run_site("--tags", "redis", "--limit", "scoop_production", state_dir=state_dir), "redis phase")
+    web = services_by_name(state())["scoop-web"]
+    assert "REDIS_URL" in state()["vendors"]["render"]["running_env_vars"][web["id"]]
+
+    check, predicted = json_run("--tags", "rollback_redis", "--limit", "scoop_production", "--check",
+                                state_dir=state_dir)
+    assert_ok(check, "rollback in check mode")
+    assert deploys_posted() == Counter()
+    assert predicted == {"scoop_production": {"scoop-web": "trigger"}}, predicted
+
+    rollback, applied = json_run("--tags", "rollback_redis", "--limit", "scoop_production", state_dir=state_dir)
+    assert_ok(rollback, "rollback of the redis phase")
+    assert deploys_posted() == Counter({web["id"]: 1})
+    assert applied == predicted
+    render = state()["vendors"]["render"]
+    # The service runs without the key the phase had added, and runs what its env now says.
+    assert "REDIS_URL" not in render["running_env_vars"][web["id"]]
+    assert render["running_env_vars"][web["id"]] == render["env_vars"][web["id"]]
+
+    again, nothing = json_run("--tags", "rollback_redis", "--limit", "scoop_production", state_dir=state_dir)
+    assert_ok(again, "second rollback")
+    assert deploys_posted() == Counter() and nothing == {}, nothing
