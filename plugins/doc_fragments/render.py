@@ -16,20 +16,23 @@ options:
   api_key:
     description:
       - Render API key (Account Settings, API Keys). Sent as a Bearer token.
-      - If not set, the environment variable E(RENDER_API_KEY) is used.
+      - If not set in the task (or its C(module_defaults)), the inventory variable C(launchkit_render_api_key) is used when it is
+        defined (read by the module's action plugin), else the environment variable E(RENDER_API_KEY) is used.
     type: str
     required: true
   api_url:
     description:
       - Base URL of the Render API, including C(/v1).
-      - If not set, the environment variable E(RENDER_API_URL) is used, which lets the same tasks
+      - If not set in the task (or its C(module_defaults)), the inventory variable C(launchkit_render_api_url) is used when it is
+        defined (read by the module's action plugin), else the environment variable E(RENDER_API_URL) is used, which lets the same tasks
         run against the launchkit sandbox.
     type: str
     default: https://api.render.com/v1
   owner:
     description:
       - Workspace id (C(tea-...), C(usr-...)), name or email. Optional when the API key sees one workspace.
-      - If not set, the environment variable E(RENDER_OWNER_ID) is used.
+      - If not set in the task (or its C(module_defaults)), the inventory variable C(launchkit_render_owner) is used when it is
+        defined (read by the module's action plugin), else the environment variable E(RENDER_OWNER_ID) is used.
     type: str
 notes:
   - Calls are retried on HTTP 429 (honouring C(Retry-After) and Render's C(Ratelimit-Reset)), 502, 503,

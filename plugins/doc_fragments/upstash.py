@@ -16,7 +16,8 @@ options:
   email:
     description:
       - Email of the Upstash account (HTTP Basic user name).
-      - If not set, the environment variable E(UPSTASH_EMAIL) is used.
+      - If not set in the task (or its C(module_defaults)), the inventory variable C(launchkit_upstash_email) is used when it is
+        defined (read by the module's action plugin), else the environment variable E(UPSTASH_EMAIL) is used.
       - The Developer API works only for native Upstash accounts, not for accounts created through
         Vercel or Fly.io.
     type: str
@@ -24,13 +25,15 @@ options:
   api_key:
     description:
       - Upstash Developer API key (HTTP Basic password).
-      - If not set, the environment variable E(UPSTASH_API_KEY) is used.
+      - If not set in the task (or its C(module_defaults)), the inventory variable C(launchkit_upstash_api_key) is used when it is
+        defined (read by the module's action plugin), else the environment variable E(UPSTASH_API_KEY) is used.
     type: str
     required: true
   api_url:
     description:
       - Base URL of the Upstash Developer API, including C(/v2).
-      - If not set, the environment variable E(UPSTASH_API_URL) is used.
+      - If not set in the task (or its C(module_defaults)), the inventory variable C(launchkit_upstash_api_url) is used when it is
+        defined (read by the module's action plugin), else the environment variable E(UPSTASH_API_URL) is used.
     type: str
     default: https://api.upstash.com/v2
 """

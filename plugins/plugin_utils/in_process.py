@@ -18,6 +18,14 @@ The action file imports its module at the top on purpose. The strategy loads eac
 class in the controller's main process before it forks the worker that runs the task, so the
 module, its vendor client and its libraries (requests, psycopg2) are imported once per run and every
 worker inherits them, instead of each task importing them again in a fresh fork.
+
+The vendor connection (token, API URL, owner or organization) comes from the task's arguments (or
+``module_defaults``), else from the inventory variables of ``CONNECTION_VARS``
+(``launchkit_render_api_key``, ...: keep them in a vault), else from the module's environment
+variables. The plugin reads those inventory variables itself, only for the options the task left
+unset, so the roles need no ``module_defaults`` for them: a templated ``module_defaults`` entry
+whose variables are mostly undefined (``| default(omit)``) costs every task about 10 ms on
+ansible-core 2.19, more than a task's own work.
 """
 from __future__ import annotations
 
@@ -28,11 +36,24 @@ from typing import Any, Iterator
 from ansible import constants as C
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
+from ansible.utils.collection_loader import resource_from_fqcr
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core import cache
 
 COLLECTION = "launchkit.paas"
 LOCAL_CONNECTIONS = frozenset(("local", "ansible.builtin.local", "ansible.legacy.local"))
+
+# Per action group of meta/runtime.yml: module option -> the inventory variable it is read from when
+# the task leaves it unset. The modules' documentation says the same (doc fragments).
+CONNECTION_VARS: dict[str, dict[str, str]] = {
+    "render": {"api_key": "launchkit_render_api_key", "api_url": "launchkit_render_api_url",
+               "owner": "launchkit_render_owner"},
+    "upstash": {"email": "launchkit_upstash_email", "api_key": "launchkit_upstash_api_key",
+                "api_url": "launchkit_upstash_api_url"},
+    "sendgrid": {"api_key": "launchkit_sendgrid_api_key", "api_url": "launchkit_sendgrid_api_url"},
+    "sentry": {"auth_token": "launchkit_sentry_auth_token", "api_url": "launchkit_sentry_api_url",
+               "organization": "launchkit_sentry_org"},
+}
 
 
 class InProcessAction(ActionBase):
@@ -46,9 +67,10 @@ class InProcessAction(ActionBase):
         result = super().run(tmp, task_vars)
         del tmp
         name = module_name(self._task.resolved_action or self._task.action)
+        args = with_connection_vars(name, self._task.args, task_vars or {}, self._templar.template)
         if not self._runs_here(task_vars or {}):
             wrap_async = bool(self._task.async_val) and not self._connection.has_native_async
-            result.update(self._execute_module(module_name=f"{COLLECTION}.{name}", module_args=self._task.args,
+            result.update(self._execute_module(module_name=f"{COLLECTION}.{name}", module_args=args,
                                                task_vars=task_vars, wrap_async=wrap_async))
             if not wrap_async:
                 self._remove_tmp_path(self._connection._shell.tmpdir)
@@ -57,7 +79,7 @@ class InProcessAction(ActionBase):
         self._compute_environment_string(environment)
         with task_environment(environment), run_cache(task_vars or {}):
             result.update(self.module.run_in_process(
-                f"{COLLECTION}.{name}", self._task.args,
+                f"{COLLECTION}.{name}", args,
                 check_mode=bool(self._task.check_mode), diff=bool(self._task.diff)))
         return result
 
@@ -68,6 +90,44 @@ class InProcessAction(ActionBase):
         if self._task.async_val or self._play_context.become:
             return False
         return getattr(self._connection, "transport", None) in LOCAL_CONNECTIONS
+
+
+def with_connection_vars(name: str, args: dict[str, Any], task_vars: dict[str, Any],
+                         template: Any) -> dict[str, Any]:
+    """`args` plus, for each connection option of module `name` the task left unset, its inventory variable.
+
+    Only variables that are defined are read (and templated with `template`); an option that is
+    still unset falls back to the module's environment variable, as before.
+    """
+    added: dict[str, Any] = {}
+    for group in module_groups(name):
+        for option, variable in CONNECTION_VARS.get(group, {}).items():
+            if args.get(option) is None and variable in task_vars:
+                value = template(task_vars[variable])
+                if value is not None and value != "":
+                    added[option] = value
+    return {**args, **added} if added else args
+
+
+_GROUPS: dict[str, tuple[str, ...]] = {}
+
+
+def module_groups(name: str) -> tuple[str, ...]:
+    """The action groups of meta/runtime.yml that module `name` belongs to (read once per process)."""
+    if not _GROUPS:
+        import yaml  # pylint: disable=import-outside-toplevel  (PyYAML ships with ansible-core)
+
+        runtime = os.path.join(os.path.dirname(__file__), "..", "..", "meta", "runtime.yml")
+        with open(runtime, encoding="utf-8") as handle:
+            groups = (yaml.safe_load(handle) or {}).get("action_groups") or {}
+        members: dict[str, list[str]] = {}
+        for group, actions in groups.items():
+            for action in actions:
+                if isinstance(action, str):
+                    members.setdefault(resource_from_fqcr(action), []).append(group)
+        _GROUPS.update({module: tuple(found) for module, found in members.items()})
+        _GROUPS.setdefault("", ())  # read: an empty meta/runtime.yml is not read again
+    return _GROUPS.get(name, ())
 
 
 def module_name(action: str) -> str:

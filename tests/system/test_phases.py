@@ -7,6 +7,7 @@ Run (with the sandbox up and .sandbox/env loaded):
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 from collections import Counter
@@ -192,3 +193,22 @@ def test_a_listed_service_that_does_not_exist_fails_the_phase_before_any_env_wri
     env_writes = [e for e in control("GET", "/log")["entries"] if e["write"] and "/env-vars" in e["path"]]
     assert env_writes == [], env_writes
     assert env_key not in env_of(state(), "scoop-web")
+
+
+def test_the_vendor_connection_comes_from_inventory_variables_before_the_environment(quick_sandbox, tmp_path):
+    """launchkit_render_* inventory variables reach every Render module of a phase (no module_defaults in
+    the roles): a wrong key in the inventory fails the phase even though RENDER_API_KEY is right, and a
+    right URL in the inventory wins over a wrong RENDER_API_URL."""
+    wrong_key = "rnd_inventory_key_that_render_refuses"
+    refused = run_site("--tags", "worker", "--limit", "scoop_production", "-e", f"launchkit_render_api_key={wrong_key}",
+                       state_dir=tmp_path / "a")
+    assert refused.returncode != 0
+    assert "401" in refused.stdout, refused.stdout[-3000:]
+    assert wrong_key not in refused.stdout + refused.stderr
+    assert log_summary("render")["writes"] == 0
+
+    url = os.environ["RENDER_API_URL"]
+    served = run_site("--tags", "worker", "--limit", "scoop_production", "-e", f"launchkit_render_api_url={url}",
+                      state_dir=tmp_path / "b", extra_env={"RENDER_API_URL": "http://127.0.0.1:9/render/v1"})
+    assert_ok(served, "worker phase with the API URL from the inventory")
+    assert "scoop-sidekiq" in services_by_name(state())

@@ -12,7 +12,7 @@ import pytest
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module
 from ansible_collections.launchkit.paas.plugins.plugin_utils.in_process import (
-    InProcessAction, module_name, task_environment)
+    CONNECTION_VARS, InProcessAction, module_groups, module_name, task_environment, with_connection_vars)
 
 ROOT = Path(__file__).resolve().parents[4]
 MODULES = sorted(p.stem for p in (ROOT / "plugins" / "modules").glob("*.py") if p.stem != "__init__")
@@ -51,3 +51,41 @@ def test_the_run_cache_is_on_for_the_task_only_and_can_be_turned_off():
     assert cache.DIRECTORY is None
     with run_cache({"launchkit_api_cache": "false"}):
         assert cache.DIRECTORY is None
+
+
+def test_modules_are_in_the_action_groups_of_meta_runtime():
+    assert module_groups("app_env") == ("render",)
+    assert module_groups("render_service") == ("render",)
+    assert module_groups("upstash_redis_info") == ("upstash",)
+    assert module_groups("sentry_team") == ("sentry",)
+    assert module_groups("http_check") == ()
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_every_connection_variable_names_an_option_of_each_module_of_its_group(name):
+    module = importlib.import_module(f"ansible_collections.launchkit.paas.plugins.modules.{name}")
+    for group in module_groups(name):
+        assert set(CONNECTION_VARS[group]) <= set(module.MODULE.argument_spec), (name, group)
+
+
+def test_connection_variables_fill_only_the_options_a_task_left_unset():
+    task_vars = {"launchkit_render_api_key": "{{ vaulted }}", "launchkit_render_owner": "tea-inventory",
+                 "launchkit_render_api_url": "", "launchkit_sentry_org": "not-this-group"}
+    templated = []
+
+    def template(value):
+        templated.append(value)
+        return "rnd_from_vault" if value == "{{ vaulted }}" else value
+
+    args = {"name": "web", "owner": "tea-task", "api_url": None}
+    assert with_connection_vars("render_service", args, task_vars, template) == {
+        "name": "web", "owner": "tea-task", "api_url": None, "api_key": "rnd_from_vault"}
+    # The task's own owner wins; an empty variable counts as unset (the environment fallback applies);
+    # variables of other vendors and of set options are never templated.
+    assert templated == ["{{ vaulted }}", ""]
+    assert args == {"name": "web", "owner": "tea-task", "api_url": None}
+
+
+def test_modules_outside_the_groups_get_no_connection_variables():
+    args = {"url": "https://example.test/health"}
+    assert with_connection_vars("http_check", args, {"launchkit_render_api_key": "x"}, str) is args
