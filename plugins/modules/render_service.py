@@ -137,6 +137,13 @@ options:
     description:
       - Five-field cron schedule of a cron job (minute hour day-of-month month day-of-week), in UTC.
         For 06:00 in New York (UTC-5 in winter), write C(0 11 * * *).
+      - Read with the C(cronsim) library, which also refuses a schedule that never fires (C(0 10 31 2 *));
+        only standard cron syntax is accepted (no C(L), C(W), C(#) or C(?)).
+    type: str
+  display_timezone:
+    description:
+      - An IANA time zone (for example C(America/New_York)) in which RV(schedule_next_runs) also shows each
+        run of a cron job. Render still runs the schedule in UTC; this changes nothing on Render.
     type: str
   publish_path:
     description: Directory a static site publishes.
@@ -217,14 +224,28 @@ schedule_note:
   description: A reminder that Render runs schedules in UTC.
   returned: for cron jobs
   type: str
+schedule_description:
+  description: The schedule as a sentence (C(cron-descriptor)), in UTC.
+  returned: for cron jobs
+  type: str
+  sample: At 10:00, UTC
+schedule_next_runs:
+  description: The next three runs of a cron job, each in UTC and, with O(display_timezone), in that zone.
+  returned: for cron jobs
+  type: list
+  elements: dict
+  contains:
+    utc: {description: "The run time in UTC (ISO 8601).", type: str, sample: "2026-12-07T10:00:00Z"}
+    local: {description: "The same time in O(display_timezone) (ISO 8601 with its offset).", type: str,
+            returned: with O(display_timezone)}
 """
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module
 from ansible_collections.launchkit.paas.plugins.module_utils.render import options
-from ansible_collections.launchkit.paas.plugins.module_utils.render.service import run_service
+from ansible_collections.launchkit.paas.plugins.module_utils.render.service import libraries, run_service
 
 
-MODULE = Module(options.service(), run_service)
+MODULE = Module(options.service(), run_service, requires=libraries)
 
 
 def main() -> None:

@@ -76,18 +76,19 @@ def test_failing_build_fails_the_worker_phase(quick_sandbox, tmp_path):
     assert env_of(snapshot, "scoop-web").get("REDIS_URL"), "the redis phase did not run first"
 
 
-def test_bad_cron_schedule_fails_before_any_write(quick_sandbox, tmp_path):
-    bad = {"cron_jobs": [{"name": JOB, "schedule": "0 25 * * *",
+@pytest.mark.parametrize("schedule, fault", [("0 25 * * *", "hour"), ("0 10 31 2 *", "never run")])
+def test_bad_cron_schedule_fails_before_any_write(quick_sandbox, tmp_path, schedule, fault):
+    bad = {"cron_jobs": [{"name": JOB, "schedule": schedule,
                           "command": "bundle exec rails recurring_cleanups:generate_jobs"}]}
     result, summary, _writes = run_counted("--tags", "cron", *SCOOP, "-e", json.dumps(bad), state_dir=tmp_path / "state")
     text = output(result)
 
-    assert result.returncode != 0, f"the cron phase accepted hour 25:\n{result.stdout[-6000:]}"
+    assert result.returncode != 0, f"the cron phase accepted {schedule}:\n{result.stdout[-6000:]}"
     assert summary["writes"] == 0, f"the cron phase wrote before rejecting its schedule: {summary}"
     writes = [e for e in control("GET", "/log")["entries"] if e["write"]]
     assert writes == []
     message = re.search(r'"msg": "([^"]*)"', text[text.index("failed: [scoop_production]"):]).group(1)
-    assert "schedule" in message and "0 25 * * *" in message and "hour" in message, message
+    assert "schedule" in message and schedule in message and fault in message, message
     assert sorted(services_by_name(state())) == sorted(seeded_names()), "a service was created"
 
 

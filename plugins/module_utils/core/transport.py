@@ -24,6 +24,7 @@ import random
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator
+from urllib.parse import urlsplit
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core.cache import for_client as run_cache_for
 from ansible_collections.launchkit.paas.plugins.module_utils.core.cache import keyed_digest
@@ -121,6 +122,21 @@ class Response:
         return None
 
 
+def checked_base_url(url: str, vendor: str) -> str:
+    """`url` without its trailing slash; a ValueError saying what to write when it is no http(s) URL.
+
+    Refused before any call: a URL without a scheme (``api.render.com/v1``) would otherwise fail as a
+    connection error and be retried for seconds.
+    """
+    parts = urlsplit(url or "")
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ValueError(f"the {vendor} API URL '{url}' is not an http(s) URL with a host: "
+                         "write it whole, for example https://host/path")
+    if parts.username or parts.password:
+        raise ValueError(f"the {vendor} API URL must not carry credentials: give the token in its own option")
+    return url.rstrip("/")
+
+
 @dataclass
 class HttpClient:
     base_url: str
@@ -137,7 +153,7 @@ class HttpClient:
     _digest_key: bytes | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        self.base_url = self.base_url.rstrip("/")
+        self.base_url = checked_base_url(self.base_url, self.vendor.name)
         if self.session is None:
             self.session = new_session()
         for value in self.headers.values():

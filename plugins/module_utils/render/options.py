@@ -77,8 +77,8 @@ def service() -> dict:
         auto_deploy={"type": "bool"}, build_command=TEXT, start_command={"type": "str", "aliases": ["docker_command"]},
         docker_context=TEXT, dockerfile_path=TEXT, pre_deploy_command=TEXT, plan=choice(SERVICE_PLANS),
         region=choice(REGIONS), num_instances={"type": "int"}, autoscaling=AUTOSCALING, health_check_path=TEXT,
-        schedule=TEXT, publish_path=TEXT, environment_id=TEXT, create_env={"type": "dict", "no_log": True},
-        create_env_from=TEXT)
+        schedule=TEXT, display_timezone=TEXT, publish_path=TEXT, environment_id=TEXT,
+        create_env={"type": "dict", "no_log": True}, create_env_from=TEXT)
 
 
 def service_info() -> dict:

@@ -15,7 +15,8 @@ from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import
 from ansible_collections.launchkit.paas.plugins.module_utils.render.client import (
     DOCKER_COMMANDS, DOCKER_RUNTIMES, NATIVE_RUNTIMES, RenderClient, autoscaling_body, env_string,
     service_settings, service_view)
-from ansible_collections.launchkit.paas.plugins.module_utils.render.schedule import UTC_NOTE, validate_cron
+from ansible_collections.launchkit.paas.plugins.module_utils.render.schedule import (
+    SCHEDULE_LIBRARIES, UTC_NOTE, check_timezone, schedule_facts, validate_cron)
 
 # Which options each service type takes (anything else is refused before any call).
 TYPE_OPTIONS = {
@@ -39,6 +40,8 @@ def validate(params: dict) -> None:
     """Everything that can be told wrong without asking Render."""
     if params["schedule"]:
         params["schedule"] = validate_cron(params["schedule"])
+    if params.get("display_timezone"):
+        check_timezone(params["display_timezone"])
     if params["type"]:
         check_type_options(params, params["type"])
     if params["runtime"]:
@@ -203,7 +206,15 @@ def run_service(params: dict, check_mode: bool, secrets: Secrets, client: Render
     if (params["type"] or (service or {}).get("type")) == "cron_job" and state != "absent":
         result["schedule_timezone"] = "UTC"
         result["schedule_note"] = UTC_NOTE
+        schedule = params["schedule"] or ((service or {}).get("serviceDetails") or {}).get("schedule")
+        if schedule:
+            result.update(schedule_facts(schedule, params.get("display_timezone")))
     return result
+
+
+def libraries(params: dict) -> dict:
+    """What a run needs besides requests: the cron libraries for a cron job's schedule."""
+    return SCHEDULE_LIBRARIES if params.get("schedule") or params.get("type") == "cron_job" else {}
 
 
 def _suspension(client: RenderClient, service: dict, outcome: Outcome, result: dict, suspend: bool,

@@ -9,7 +9,7 @@ import pytest
 from ansible_collections.launchkit.paas.plugins.module_utils.core.data import compact
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import MASK, Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import (
-    RETRY_STATUSES, ApiError)
+    RETRY_STATUSES, ApiError, HttpClient)
 from ansible_collections.launchkit.paas.plugins.module_utils.core.wait import Clock, Deadline, poll
 
 from launchkit_fakes import FakeClock, FakeSession, make_http, plain_vendor, reply
@@ -78,3 +78,22 @@ def test_a_vendor_can_add_retry_statuses_and_others_do_not_retry_them():
     with pytest.raises(ApiError, match="HTTP 500"):
         make_http(strict).get("/things")
     assert len(strict.calls) == 1
+
+
+@pytest.mark.parametrize("url", ["api.render.com/v1", "ftp://api.render.com/v1", "https://", "", "https:///v1"])
+def test_an_api_url_without_scheme_or_host_is_refused_before_any_call(url):
+    session = FakeSession()
+    with pytest.raises(ValueError, match="not an http\\(s\\) URL with a host"):
+        HttpClient(url, plain_vendor(), session=session)
+    assert session.calls == []
+
+
+def test_an_api_url_with_credentials_is_refused_without_repeating_them():
+    with pytest.raises(ValueError) as error:
+        HttpClient("https://user:pa55word@api.render.com/v1", plain_vendor(), session=FakeSession())
+    assert "pa55word" not in str(error.value)
+
+
+def test_an_api_url_keeps_its_path_without_the_trailing_slash():
+    assert HttpClient("http://127.0.0.1:8765/render/v1/", plain_vendor(), session=FakeSession()).base_url == \
+        "http://127.0.0.1:8765/render/v1"

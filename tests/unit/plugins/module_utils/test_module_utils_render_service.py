@@ -135,7 +135,7 @@ def test_validate_normalises_the_schedule_in_place_and_rejects_a_bad_one():
     params = service_params(type="cron_job", schedule=" 0  10 * * * ")
     validate(params)
     assert params["schedule"] == "0 10 * * *"
-    with pytest.raises(CronError, match="hour 25"):
+    with pytest.raises(CronError, match="the hour field '25' is not valid"):
         validate(service_params(type="cron_job", schedule="0 25 * * *"))
 
 
