@@ -12,7 +12,13 @@ author:
   - launchkit.paas maintainers (@launchkit)
 description:
   - Dumps the database of O(url) (Render, Supabase, Neon, or any PostgreSQL) with C(pg_dump) in its custom
-    format to C(<dest>/<prefix>-<UTC timestamp>.dump), for example C(app-20250301T020000.123Z.dump), mode C(0600).
+    format to C(<dest>/<prefix>-<UTC timestamp>.<instance>.dump), for example
+    C(app-20250301T020000.123Z.i3f2a9c01d2.dump), mode C(0600).
+  - The instance tag (RV(instance)) names the database the backup was taken of, from the server's system
+    identifier and the database's oid (read-only queries, made in check mode too). A database deleted and
+    created again under the same name is another instance, so backups of the old one never count as fresh
+    backups of the new one and retention never removes them; the module warns about them instead. Files of
+    the older untagged form count as another instance's.
   - C(pg_dump) writes to a hidden temporary name in O(dest); the file gets its final name only when the dump
     is complete and, with O(restore_check), proven to restore. A failed dump or check leaves no file behind
     and removes no older backup.
@@ -20,8 +26,8 @@ description:
     with C(pg_restore --no-owner --no-acl), compares its tables and their row counts with the source, and always
     drops it, forcing out any session on PostgreSQL 13 and later. The source's counts are read in the snapshot that
     C(pg_dump) dumps, so a database written meanwhile still compares equal.
-  - Keeps the newest O(retention) backups of O(prefix) and removes older ones. Only files named like this
-    prefix's backups are ever removed.
+  - Keeps the newest O(retention) backups of O(prefix) and this instance and removes older ones. Only files
+    named like this prefix's backups of this instance are ever removed.
   - With O(max_age), no dump is made while the newest backup is younger than O(max_age) seconds, so a
     rollout that runs again changes nothing.
   - The password reaches C(pg_dump) and C(pg_restore) through their environment (E(PGPASSWORD)), never their
@@ -149,6 +155,11 @@ backups:
     path: {description: "Path of the backup file.", type: str}
     size_bytes: {description: "Size of the file.", type: int}
     created_at: {description: "UTC time of the dump, from the file name.", type: str}
+instance:
+  description: The instance tag of the database (C(i) and ten hex digits), part of its backups' file names.
+  returned: always
+  type: str
+  sample: i3f2a9c01d2
 removed:
   description: "Paths removed by retention (in check mode, that would be removed)."
   returned: always

@@ -5,13 +5,16 @@
 
 Not a public API; it may change between any two releases.
 
-A backup is ``<dest>/<prefix>-<UTC timestamp>.dump`` in pg_dump's custom format (backup_files.py).
+A backup is ``<dest>/<prefix>-<UTC timestamp>.<instance>.dump`` in pg_dump's custom format
+(backup_files.py); the instance tag is a digest of the server's system identifier and the database's
+oid, so a database deleted and created again under the same name is another instance.
 pg_dump writes to a hidden temporary name in the same directory; the file gets its final name only
 once the dump is complete and, when asked, proven to restore, so a file with the final name is
 always a whole, checked backup and retention never counts a bad one. The tools run through tools.py.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tempfile
@@ -104,6 +107,7 @@ class Job:
     now: datetime
     deadline: Deadline
     warnings: list[str] = field(default_factory=list)
+    instance: str | None = None
 
     def connect(self, url: str) -> Any:
         return pg.connect({"url": url, "sslmode": self.params.get("sslmode"),
@@ -113,7 +117,7 @@ class Job:
         return tools.find_bin_dir(self.params.get("pg_bin_dir"), self.params["restore_check"])
 
     def final_path(self) -> str:
-        return os.path.join(self.dest, files.backup_name(self.prefix, self.now))
+        return os.path.join(self.dest, files.backup_name(self.prefix, self.now, self.instance))
 
 
 @dataclass
@@ -166,6 +170,36 @@ def open_snapshot(conn: Any, warnings: list[str]) -> str | None:
                         "counts of the restore check are taken separately and differ if the database is written "
                         "meanwhile")
         return None
+
+
+# ------------------------------------------------------------------------------------- identity
+IDENTITY_SQL = "SELECT oid::text FROM pg_database WHERE datname = current_database()"
+SYSTEM_ID_SQL = "SELECT system_identifier::text FROM pg_control_system()"
+
+
+def instance_tag(job: Job) -> str:
+    """`i` and ten hex digits naming this database instance: its cluster's system identifier and its oid.
+
+    A cluster that hides pg_control_system() is named by the URL's host, port and database instead,
+    with the oid, which a database created again under the same name does not keep.
+    """
+    url = job.params["url"]
+    conn = job.connect(url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(IDENTITY_SQL)
+            oid = cur.fetchone()[0]
+            try:
+                cur.execute(SYSTEM_ID_SQL)
+                system = cur.fetchone()[0]
+            except pg.psycopg2.Error:
+                conn.rollback()
+                system = pg.where(url)
+    except pg.psycopg2.Error as exc:
+        raise pg.failure(f"reading the identity of {pg.where(url)} failed", exc, job.secrets) from None
+    finally:
+        conn.close()
+    return "i" + hashlib.sha256(f"{system}/{oid}".encode("utf-8")).hexdigest()[:10]
 
 
 # ------------------------------------------------------------------------------------------ dump
@@ -308,21 +342,33 @@ def run_backup(params: dict, check_mode: bool, secrets: Secrets) -> dict:
     options = validate(params)
     job = Job(params, secrets, options["database"], options["prefix"], options["dest"], files.utc_now(),
               Deadline(params["timeout"]))
-    before = files.list_backups(job.dest, job.prefix)
+    job.instance = instance_tag(job)
+    before = files.list_backups(job.dest, job.prefix, job.instance)
+    _warn_other_instances(job)
     due = files.needs_dump(before[0] if before else None, params["max_age"], job.now)
     outcome = _predict(job, before, due) if check_mode else _carry_out(job, before, due)
-    after = [files.backup_name(job.prefix, job.now)] if check_mode and due else []
+    after = [files.backup_name(job.prefix, job.now, job.instance)] if check_mode and due else []
     after += [b.name for b in outcome.kept]
     result: dict[str, Any] = {
         "changed": due or bool(outcome.removed), "action": "dump" if due else "none",
         "backup": outcome.backup, "backups": [b.as_dict() for b in outcome.kept], "removed": outcome.removed,
-        "restore_check": outcome.restore_check, "warnings": job.warnings,
+        "restore_check": outcome.restore_check, "warnings": job.warnings, "instance": job.instance,
     }
     if result["changed"]:
         header = f"{job.dest} ({job.prefix})"
         result["diff"] = {"before": {"backups": [b.name for b in before]}, "after": {"backups": after},
                           "before_header": header, "after_header": header}
     return result
+
+
+def _warn_other_instances(job: Job) -> None:
+    others = files.other_instances(job.dest, job.prefix, job.instance)
+    if others:
+        job.warnings.append(
+            f"{len(others)} backup(s) of prefix '{job.prefix}' in {job.dest} were taken of another database "
+            f"instance (deleted and created again, or another server) or before instances were recorded, the "
+            f"newest {others[0].name}: they are kept, never counted as backups of this database nor removed by "
+            "its retention; delete them by hand once they are no longer needed")
 
 
 def _register(params: dict, secrets: Secrets) -> None:
@@ -351,7 +397,8 @@ def _predict(job: Job, before: list[files.Backup], due: bool) -> Outcome:
 
 def _carry_out(job: Job, before: list[files.Backup], due: bool) -> Outcome:
     backup, check = _dump(job) if due else (None, None)
-    kept, gone = files.retention_split(files.list_backups(job.dest, job.prefix), job.params["retention"])
+    kept, gone = files.retention_split(files.list_backups(job.dest, job.prefix, job.instance),
+                                       job.params["retention"])
     removed = files.remove_backups(gone, job.secrets)
     if not due:
         backup = _existing(job, (kept or before)[0])

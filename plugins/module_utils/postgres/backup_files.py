@@ -5,7 +5,10 @@
 
 Not a public API; it may change between any two releases.
 
-A backup is ``<dest>/<prefix>-<UTC timestamp>.dump``. Only files named like one prefix's backups
+A backup is ``<dest>/<prefix>-<UTC timestamp>.<instance>.dump``, where the instance tag (``i`` and ten
+hex digits) names the database it was taken of: the same prefix can hold backups of a database that
+was deleted and created again under the same name, and those are never counted as the new one's
+backups, nor removed by its retention. Only files named like one prefix's backups of one instance
 are ever listed, counted by retention or removed; a dump gets its final name by an atomic rename
 that never replaces a file, made durable on disk.
 """
@@ -47,21 +50,37 @@ def iso(when: datetime) -> str:
     return when.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def backup_name(prefix: str, when: datetime) -> str:
-    """`<prefix>-20250301T020000.123Z.dump`: UTC, to the millisecond so quick runs never collide."""
+def backup_name(prefix: str, when: datetime, instance: str | None = None) -> str:
+    """`<prefix>-20250301T020000.123Z.<instance>.dump`: UTC, to the millisecond so quick runs never collide.
+
+    Without an instance, the untagged name of backups made before instances were recorded.
+    """
     when = when.astimezone(timezone.utc)
-    return f"{prefix}-{when.strftime(STAMP)}.{when.microsecond // 1000:03d}Z{SUFFIX}"
+    tag = f".{instance}" if instance else ""
+    return f"{prefix}-{when.strftime(STAMP)}.{when.microsecond // 1000:03d}Z{tag}{SUFFIX}"
 
 
 def name_pattern(prefix: str) -> re.Pattern:
-    return re.compile(rf"^{re.escape(prefix)}-(\d{{8}}T\d{{6}})(?:\.(\d{{1,6}}))?Z{re.escape(SUFFIX)}$")
+    return re.compile(
+        rf"^{re.escape(prefix)}-(\d{{8}}T\d{{6}})(?:\.(\d{{1,6}}))?Z(?:\.(i[0-9a-f]{{10}}))?{re.escape(SUFFIX)}$")
 
 
-def parse_name(name: str, prefix: str) -> datetime | None:
-    """The UTC time in a backup file name of `prefix`, or None when the name is not one of its backups."""
+def parse_name(name: str, prefix: str, instance: str | None = None) -> datetime | None:
+    """The UTC time in a backup file name of `prefix` and `instance`, or None when it is not one of theirs."""
+    found = parse_any(name, prefix)
+    return found[0] if found and found[1] == instance else None
+
+
+def parse_any(name: str, prefix: str) -> tuple[datetime, str | None] | None:
+    """(time, instance tag or None) of a backup file name of `prefix`, of any instance; None otherwise."""
     match = name_pattern(prefix).match(name)
     if not match:
         return None
+    when = _stamp(match)
+    return (when, match[3]) if when is not None else None
+
+
+def _stamp(match: re.Match) -> datetime | None:
     try:
         when = datetime.strptime(match[1], STAMP).replace(tzinfo=timezone.utc)
     except ValueError:
@@ -70,17 +89,26 @@ def parse_name(name: str, prefix: str) -> datetime | None:
 
 
 # ---------------------------------------------------------------------------------- listing, age
-def list_backups(dest: str, prefix: str) -> list[Backup]:
-    """The backups of `prefix` in `dest` (regular files only), newest first."""
+def list_backups(dest: str, prefix: str, instance: str | None = None) -> list[Backup]:
+    """The backups of `prefix` and `instance` in `dest` (regular files only), newest first."""
+    return [backup for backup, tag in _scan(dest, prefix) if tag == instance]
+
+
+def other_instances(dest: str, prefix: str, instance: str | None) -> list[Backup]:
+    """The backups of `prefix` in `dest` taken of another instance (or untagged), newest first."""
+    return [backup for backup, tag in _scan(dest, prefix) if tag != instance]
+
+
+def _scan(dest: str, prefix: str) -> list[tuple[Backup, str | None]]:
     if not os.path.isdir(dest):
         return []
     found = []
     with os.scandir(dest) as entries:
         for entry in entries:
-            when = parse_name(entry.name, prefix)
-            if when is not None and entry.is_file(follow_symlinks=False):
-                found.append(Backup(entry.path, when, entry.stat(follow_symlinks=False).st_size))
-    return sorted(found, key=lambda b: (b.created_at, b.name), reverse=True)
+            parsed = parse_any(entry.name, prefix)
+            if parsed is not None and entry.is_file(follow_symlinks=False):
+                found.append((Backup(entry.path, parsed[0], entry.stat(follow_symlinks=False).st_size), parsed[1]))
+    return sorted(found, key=lambda item: (item[0].created_at, item[0].name), reverse=True)
 
 
 def retention_split(backups: list[Backup], retention: int) -> tuple[list[Backup], list[Backup]]:

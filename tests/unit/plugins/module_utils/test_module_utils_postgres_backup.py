@@ -7,6 +7,7 @@ code runs in every test."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import subprocess
@@ -118,6 +119,10 @@ class FakeConnection:
             raise psycopg2.ProgrammingError(f"ERROR:  permission denied (password {PASSWORD})")
         if "pg_export_snapshot" in text:
             self.result = [("00000003-0000001B-1",)]
+        elif "current_database()" in text:
+            self.result = [(self.rows.get("_oid", "16384"),)]
+        elif "pg_control_system" in text:
+            self.result = [("7716016688101537606",)]
         elif "FROM pg_class" in text:
             self.result = [tuple(t.split(".")) for t in self.rows]
         elif "count(*)" in text:
@@ -180,6 +185,13 @@ def install(monkeypatch, tools: Tools, server: Server) -> None:
 
 
 ROWS = {"public.users": 3, "sales.orders": 5}
+# The instance tag of the fake server's database: its system identifier and its oid.
+TAG = "i" + hashlib.sha256(b"7716016688101537606/16384").hexdigest()[:10]
+IDENTITY = {pb.IDENTITY_SQL, pb.SYSTEM_ID_SQL}
+
+
+def only_identity_read(server) -> bool:
+    return all(set(c.executed) <= IDENTITY for c in server.connections)
 
 
 # ------------------------------------------------------------------------------------- the backup
@@ -189,7 +201,7 @@ def test_a_backup_is_dumped_checked_renamed_and_never_shows_the_password(tmp_pat
     dest = tmp_path / "backups"
     result = pb.run_backup(params(dest, pg_bin_dir=bin_dir), False, Secrets())
     files = os.listdir(dest)
-    assert len(files) == 1 and pf.parse_name(files[0], "appdb") is not None
+    assert len(files) == 1 and pf.parse_name(files[0], "appdb", TAG) is not None and result["instance"] == TAG
     assert oct(os.stat(dest / files[0]).st_mode & 0o777) == "0o600"
     assert oct(os.stat(dest).st_mode & 0o777) == "0o700"
     assert result["changed"] is True and result["action"] == "dump"
@@ -207,7 +219,8 @@ def test_a_backup_is_dumped_checked_renamed_and_never_shows_the_password(tmp_pat
     scratch = result["restore_check"]["database"]
     assert server.admin().executed[-1].endswith(f"Identifier('{scratch}'), SQL(' WITH (FORCE)')])")
     assert all(c.closed for c in server.connections)
-    source = server.connections[0]
+    identity, source = server.connections[:2]
+    assert set(identity.executed) == IDENTITY
     assert source.session == {"isolation_level": "REPEATABLE READ", "readonly": True}
 
 
@@ -241,7 +254,7 @@ def test_check_mode_warns_about_an_older_pg_dump_and_writes_nothing(tmp_path, bi
     assert any("postgresql-client-16" in w for w in result["warnings"])
     assert not (tmp_path / "backups").exists()
     assert [c[0][1] for c in tools.calls] == ["--version"]
-    assert all(c.executed == [] for c in server.connections)
+    assert only_identity_read(server)
 
 
 def test_a_restore_error_fails_drops_the_scratch_database_and_keeps_no_file(tmp_path, bin_dir, monkeypatch):
@@ -303,8 +316,8 @@ def test_restore_check_url_is_used_for_the_scratch_database(tmp_path, bin_dir, m
     other = "postgresql://admin:0ther-Secret@restore.internal:5432/postgres"
     pb.run_backup(params(tmp_path, pg_bin_dir=bin_dir, restore_check_url=other), False, Secrets())
     hosts = [pg.where(c.dsn) for c in server.connections]
-    assert hosts[0] == "db.internal:6543/appdb" and hosts[1] == "restore.internal:5432/postgres"
-    assert hosts[2].startswith("restore.internal:5432/appdb_lk_restore_")
+    assert hosts[:2] == ["db.internal:6543/appdb"] * 2 and hosts[2] == "restore.internal:5432/postgres"
+    assert hosts[3].startswith("restore.internal:5432/appdb_lk_restore_")
 
 
 def test_no_restore_check_means_no_scratch_database(tmp_path, bin_dir, monkeypatch):
@@ -312,27 +325,23 @@ def test_no_restore_check_means_no_scratch_database(tmp_path, bin_dir, monkeypat
     install(monkeypatch, tools, server)
     result = pb.run_backup(params(tmp_path, pg_bin_dir=bin_dir, restore_check=False), False, Secrets())
     assert result["restore_check"] is None and result["backup"]["tables"] == 2
-    assert len(server.connections) == 1 and not any("count(*)" in q for q in server.connections[0].executed)
+    assert len(server.connections) == 2 and not any("count(*)" in q for q in server.connections[1].executed)
     assert not any(c[0][0].endswith("pg_restore") for c in tools.calls)
 
 
 # --------------------------------------------------------------------------------- max_age, check mode
-def fresh_backups(dest, count):
+def fresh_backups(dest, count, instance=TAG):
     now = pf.utc_now()
     for n in range(count):
-        touch(dest / pf.backup_name("appdb", now - timedelta(hours=n)))
-
-
-def refuse_connect(**kwargs):
-    raise AssertionError("no connection expected")
+        touch(dest / pf.backup_name("appdb", now - timedelta(hours=n), instance))
 
 
 def test_max_age_skips_the_dump_and_reports_the_newest(tmp_path, bin_dir, monkeypatch):
     fresh_backups(tmp_path, 2)
-    tools = Tools()
-    monkeypatch.setattr(pt.subprocess, "run", tools)
-    monkeypatch.setattr(pg.psycopg2, "connect", refuse_connect)
+    tools, server = Tools(), Server(ROWS)
+    install(monkeypatch, tools, server)
     result = pb.run_backup(params(tmp_path, pg_bin_dir=bin_dir, max_age=7200), False, Secrets())
+    assert only_identity_read(server)
     assert result["changed"] is False and result["action"] == "none" and result["restore_check"] is None
     assert result["backup"]["path"] == result["backups"][0]["path"] and result["backup"]["database"] == "appdb"
     assert result["removed"] == [] and "diff" not in result
@@ -341,8 +350,8 @@ def test_max_age_skips_the_dump_and_reports_the_newest(tmp_path, bin_dir, monkey
 
 def test_check_mode_predicts_retention_and_removes_nothing(tmp_path, bin_dir, monkeypatch):
     fresh_backups(tmp_path, 3)
-    monkeypatch.setattr(pt.subprocess, "run", Tools())
-    monkeypatch.setattr(pg.psycopg2, "connect", refuse_connect)
+    server = Server(ROWS)
+    install(monkeypatch, Tools(), server)
     before = sorted(os.listdir(tmp_path))
     result = pb.run_backup(params(tmp_path, pg_bin_dir=bin_dir, max_age=7200, retention=1), True, Secrets())
     assert result["changed"] is True and result["action"] == "none"
@@ -351,6 +360,32 @@ def test_check_mode_predicts_retention_and_removes_nothing(tmp_path, bin_dir, mo
     assert result["diff"]["before"]["backups"] == names[::-1]
     assert result["diff"]["after"]["backups"] == names[2:]
     assert sorted(os.listdir(tmp_path)) == before
+    assert only_identity_read(server)
+
+
+@pytest.mark.parametrize("other", ["i0123456789", None], ids=["another instance", "untagged"])
+def test_backups_of_another_instance_are_never_fresh_nor_removed(tmp_path, bin_dir, monkeypatch, other):
+    """A database deleted and created again under the same name is another instance: the old one's
+    backups do not make a new dump unnecessary, retention never removes them, and the run says so."""
+    fresh_backups(tmp_path, 3, instance=other)
+    theirs = sorted(n for n in os.listdir(tmp_path) if n.startswith("appdb"))
+    install(monkeypatch, Tools(), Server(ROWS))
+    result = pb.run_backup(params(tmp_path, pg_bin_dir=bin_dir, max_age=7200, retention=1), False, Secrets())
+    assert result["action"] == "dump" and result["removed"] == []
+    assert [os.path.basename(b["path"]) for b in result["backups"]] == [os.path.basename(result["backup"]["path"])]
+    assert set(theirs) <= set(os.listdir(tmp_path))
+    assert any("3 backup(s) of prefix 'appdb'" in w and "another database instance" in w for w in result["warnings"])
+
+
+def test_a_cluster_that_hides_its_system_identifier_is_named_by_its_url(tmp_path, bin_dir, monkeypatch):
+    class Hidden(Server):
+        def __call__(self, dsn, connect_timeout=None, sslmode=None):
+            conn = super().__call__(dsn, connect_timeout, sslmode)
+            conn.fail_on = "pg_control_system"
+            return conn
+    install(monkeypatch, Tools(), Hidden(ROWS))
+    result = pb.run_backup(params(tmp_path, pg_bin_dir=bin_dir, restore_check=False), False, Secrets())
+    assert result["instance"] == "i" + hashlib.sha256(b"db.internal:6543/appdb/16384").hexdigest()[:10]
 
 
 def test_check_mode_counts_the_coming_dump_against_retention(tmp_path, bin_dir, monkeypatch):

@@ -113,3 +113,25 @@ def newest(age_seconds: float) -> pf.Backup:
 ])
 def test_needs_dump(backup, max_age, due):
     assert pf.needs_dump(backup, max_age, T0) is due
+
+
+# ------------------------------------------------------------------------------------- instances
+def test_a_backup_name_carries_its_instance_and_only_that_instance_reads_it():
+    name = pf.backup_name("app", T0, "i0123abcdef")
+    assert name == "app-20250301T020000.123Z.i0123abcdef.dump"
+    assert pf.parse_name(name, "app", "i0123abcdef") == T0.replace(microsecond=123000)
+    assert pf.parse_name(name, "app", "iffffffffff") is None
+    assert pf.parse_name(name, "app") is None
+    assert pf.parse_any(name, "app") == (T0.replace(microsecond=123000), "i0123abcdef")
+    assert pf.parse_any("app-20250301T020000Z.iXYZ.dump", "app") is None
+
+
+def test_other_instances_are_listed_apart_and_never_among_this_instances_backups(tmp_path):
+    touch(tmp_path / "app-20250301T020000.000Z.i0000000001.dump")
+    touch(tmp_path / "app-20250302T020000.000Z.i0000000002.dump")
+    touch(tmp_path / "app-20250303T020000Z.dump")
+    touch(tmp_path / "other-20250304T020000.000Z.i0000000001.dump")
+    assert [b.name for b in pf.list_backups(str(tmp_path), "app", "i0000000001")] == [
+        "app-20250301T020000.000Z.i0000000001.dump"]
+    assert [b.name for b in pf.other_instances(str(tmp_path), "app", "i0000000001")] == [
+        "app-20250303T020000Z.dump", "app-20250302T020000.000Z.i0000000002.dump"]
