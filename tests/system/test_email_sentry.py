@@ -150,6 +150,29 @@ def test_second_email_run_creates_no_second_key(tmp_path):
         [("sendgrid", "POST", f"/sendgrid/v3/whitelabel/domains/{domain_id}/validate")], writes
 
 
+def test_a_lost_answer_to_the_key_create_is_undone_and_the_key_made_again_with_its_secret(tmp_path):
+    """SendGrid shows a key's secret only in the answer to its creation: a key whose answer was lost is
+    deleted and created again in the same run, so the app gets a working key and no later run stops."""
+    control("POST", "/faults", {"nth": 1, "vendor": "sendgrid", "methods": ["POST"], "path_contains": "/api_keys",
+                                "kinds": ["drop_after"]})
+    first, writes = run_counted(*EMAIL, state_dir=tmp_path / "state")
+    control("DELETE", "/faults")
+    assert_ok(first, "the email phase with the key create's answer dropped")
+    faulted = [e for e in control("GET", "/log")["entries"] if e["fault"]]
+    assert [(e["method"], e["fault"]) for e in faulted] == [("POST", "drop_after")], faulted
+    now = keys()
+    assert [(k["name"], k["scopes"]) for k in now] == [(KEY_NAME, ["mail.send"])], now
+    key_writes = [(e["method"], e["path"].rsplit("/", 1)[-1]) for e in writes if "/api_keys" in e["path"]]
+    assert [method for method, _ in key_writes] == ["POST", "DELETE", "POST"], key_writes
+    assert key_writes[1][1] != now[0]["api_key_id"]
+    assert_web_env_secret(now[0]["secret"], "after the lost answer")
+    assert "was lost" in output(first)
+
+    second, _writes = run_counted(*EMAIL, state_dir=tmp_path / "state")
+    assert_ok(second, "the next run of the email phase")
+    assert [k["api_key_id"] for k in keys()] == [now[0]["api_key_id"]]
+
+
 def test_lost_key_fails_with_the_fix_then_rotation_restores_it(tmp_path):
     state_dir = tmp_path / "state"
     first, _writes = run_counted(*EMAIL, state_dir=state_dir)

@@ -6,7 +6,9 @@
 Not a public API; it may change between any two releases.
 
 An API key's secret is in the answer to its creation and nowhere else, and a key created without
-``scopes`` has full access; key names are not unique.
+``scopes`` has full access; key names are not unique. So a create whose answer is lost is never
+"found" afterwards: the key it may have made has no secret anyone can read, and nothing can be using
+it yet, so it is deleted and the key created again (``ApiKey.create``).
 """
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ from typing import Any
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import (
     DuplicateResource, Outcome, Resource, ResourceError, ensure)
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
+from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import WriteOutcomeUnknown
+from ansible_collections.launchkit.paas.plugins.module_utils.core.wait import Clock
 from ansible_collections.launchkit.paas.plugins.module_utils.sendgrid.client import SendGridClient
 
 #: what an app needs to send mail; the default scopes of a new key
@@ -38,15 +42,18 @@ OPTIONS: dict[str, dict] = {
     "rotate": {"type": "bool", "default": False},
 }
 REQUIRED_ONE_OF = [("name", "api_key_id")]
+CREATE_ATTEMPTS = 3
 
 
 class ApiKey(Resource):
     kind = "SendGrid API key"
 
-    def __init__(self, client: SendGridClient, params: dict) -> None:
+    def __init__(self, client: SendGridClient, params: dict, clock: Clock | None = None) -> None:
         self.client = client
         self.params = params
         self.looked_up: tuple[dict | None] | None = None
+        self.clock = clock or Clock()
+        self.warnings: list[str] = []
 
     def find(self) -> dict | None:
         if self.looked_up is not None:  # the lookup run_api_key made first, used once
@@ -80,8 +87,33 @@ class ApiKey(Resource):
         return {"name": resource.get("name"), "scopes": sorted(scopes)}
 
     def create(self) -> dict:
-        # Omitting scopes is how SendGrid makes a full-access key.
-        return self.client.create_api_key(self.params["name"], self.wanted_scopes())
+        """A new key with its secret. A create whose answer was lost is undone and made again.
+
+        The keys of this name that exist before the create are noted first; after a lost answer,
+        any other key of this name is the one the create made (its secret lost with the answer), and
+        is deleted before the next attempt. It never raises WriteOutcomeUnknown, so the engine never
+        adopts such a key without its secret.
+        """
+        name = self.params["name"]
+        before = self._ids_named(name)
+        for attempt in range(CREATE_ATTEMPTS):
+            try:
+                # Omitting scopes is how SendGrid makes a full-access key.
+                return self.client.create_api_key(name, self.wanted_scopes())
+            except WriteOutcomeUnknown:
+                self.clock.sleep(1.0 + attempt)
+                made = sorted(self._ids_named(name) - before)
+                for key_id in made:
+                    self.client.delete_api_key(key_id)
+                if made:
+                    self.warnings.append(
+                        f"the answer to creating SendGrid API key '{name}' was lost, and its secret with it: the key "
+                        f"it made ({', '.join(made)}) was deleted, as nothing could use it yet, and created again")
+        raise ResourceError(f"creating SendGrid API key '{name}' got no answer {CREATE_ATTEMPTS} times; any key "
+                            "those attempts made was deleted again; run again")
+
+    def _ids_named(self, name: str) -> set[str]:
+        return {str(key.get("api_key_id")) for key in self.client.api_keys() if key.get("name") == name}
 
     def update(self, resource: dict, changes: dict) -> dict:
         # One write for either change: the PUT takes name and scopes together.
@@ -114,7 +146,7 @@ def rotate_key(resource: ApiKey, old: dict, check_mode: bool) -> Outcome:
                              "scopes": wanted if wanted is not None else "<full access>"})
     if check_mode:
         return outcome
-    # No create_once here: an unanswered create must not be "found" as the old key of the same name.
+    # The create undoes and repeats a create whose answer was lost; it never takes the old key for the new one.
     outcome.resource = resource.create()
     resource.delete(old)
     return outcome
@@ -143,13 +175,15 @@ def ensure_key(resource: ApiKey, params: dict, check_mode: bool) -> Outcome:
     return ensure(resource, params["state"], check_mode)
 
 
-def run_api_key(params: dict, check_mode: bool, secrets: Secrets, client: SendGridClient | None = None) -> dict:
+def run_api_key(params: dict, check_mode: bool, secrets: Secrets, client: SendGridClient | None = None,
+                clock: Clock | None = None) -> dict:
     validate_api_key(params)
     client = client or SendGridClient.from_params(params, secrets)
     warnings = [FULL_ACCESS_WARNING] if params["full_access"] and params["state"] == "present" else []
-    outcome = ensure_key(ApiKey(client, params), params, check_mode)
+    resource = ApiKey(client, params, clock)
+    outcome = ensure_key(resource, params, check_mode)
     result: dict[str, Any] = {"changed": outcome.changed, "diff": outcome.diff(), "action": outcome.action,
-                              "warnings": warnings + outcome.warnings, "api_key": None}
+                              "warnings": warnings + outcome.warnings + resource.warnings, "api_key": None}
     if outcome.resource is not None:
         result["api_key"] = api_key_view(outcome.resource, client, secrets)
         if result["api_key"]["secret"]:

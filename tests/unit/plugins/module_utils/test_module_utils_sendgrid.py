@@ -18,7 +18,8 @@ from ansible_collections.launchkit.paas.plugins.module_utils.sendgrid.client imp
 from ansible_collections.launchkit.paas.plugins.module_utils.sendgrid.domain_auth import run_domain_auth
 from ansible_collections.launchkit.paas.plugins.module_utils.sendgrid.mail import mail_of, run_mail
 from ansible_collections.launchkit.paas.plugins.module_utils.sendgrid.sender import run_sender
-from launchkit_fakes import FakeSession, SleepRecorder, make_http, no_sleep_policy, reply
+from ansible_collections.launchkit.paas.plugins.module_utils.core.wait import Clock
+from launchkit_fakes import FakeSession, SleepRecorder, connection_dropped, make_http, no_sleep_policy, reply
 
 ADMIN_KEY = "SG.admin-key.for-the-tests"
 NEW_SECRET = "SG.new-key-id.the-secret-part"
@@ -175,6 +176,36 @@ def test_rotate_creates_the_new_key_then_deletes_the_old_one():
     assert result["_unmasked"] == (ROTATED_SECRET,)
     assert ROTATED_SECRET not in json.dumps(result["diff"])
     assert result["diff"]["before"]["api_key_id"] == "key-1"
+
+
+def lost_create_api(*posts) -> FakeSession:
+    """No key named app-mail until a POST whose answer is lost made key-lost; each POST answers in turn."""
+    listed = [{"api_key_id": "key-lost", "name": "app-mail"}, {"api_key_id": "other", "name": "other"}]
+    return (FakeSession()
+            .on("GET", "/api_keys", reply(200, {"result": []}), reply(200, {"result": []}),
+                reply(200, {"result": listed}), reply(200, {"result": []}))
+            .on("POST", "/api_keys", *posts)
+            .on("DELETE", "/api_keys/key-lost", reply(204)))
+
+
+def test_a_create_whose_answer_was_lost_is_deleted_and_made_again_with_its_secret():
+    created = reply(201, {"api_key": NEW_SECRET, "api_key_id": "key-new", "name": "app-mail", "scopes": ["mail.send"]})
+    api = lost_create_api(connection_dropped(), created)
+    sleeps = SleepRecorder()
+    result = run_api_key(key_params(), False, Secrets(), client(api), clock=Clock(sleep=sleeps))
+    assert [(c.method, c.path) for c in api.writes] == [
+        ("POST", "/api_keys"), ("DELETE", "/api_keys/key-lost"), ("POST", "/api_keys")]
+    assert result["api_key"]["id"] == "key-new" and result["api_key"]["secret"] == NEW_SECRET
+    assert result["action"] == "create" and "msg" not in result
+    assert any("was lost" in w and "key-lost" in w for w in result["warnings"])
+
+
+def test_a_create_that_never_answers_fails_and_leaves_no_key_behind():
+    api = lost_create_api(connection_dropped())
+    with pytest.raises(ResourceError, match="got no answer 3 times"):
+        run_api_key(key_params(), False, Secrets(), client(api), clock=Clock(sleep=SleepRecorder()))
+    assert [c.method for c in api.writes].count("POST") == 3
+    assert [c.path for c in api.to("DELETE")] == ["/api_keys/key-lost"]
 
 
 def test_rotate_keeps_the_old_key_when_the_create_fails():
