@@ -213,3 +213,19 @@ def test_the_vendor_connection_comes_from_inventory_variables_before_the_environ
                       state_dir=tmp_path / "b", extra_env={"RENDER_API_URL": "http://127.0.0.1:9/render/v1"})
     assert_ok(served, "worker phase with the API URL from the inventory")
     assert "scoop-sidekiq" in services_by_name(state())
+
+
+def test_a_lost_answer_to_a_cron_run_trigger_finds_the_run_it_started(quick_sandbox, tmp_path):
+    """A trigger cancels the job's active run, so a lost answer is looked up (cron_job_run_started events)
+    and never sent again blindly: the phase passes with one run, and the later phases still run."""
+    control("POST", "/faults", {"nth": 1, "vendor": "render", "methods": ["POST"], "path_contains": "/runs",
+                                "kinds": ["drop_after"]})
+    result, _summary, _seconds = run_counted("--tags", "worker,cron,email", *SCOOP, state_dir=tmp_path / "state")
+    control("DELETE", "/faults")
+    assert_ok(result, "the cron phase with the run trigger's answer dropped")
+    entries = control("GET", "/log")["entries"]
+    triggers = [e for e in entries if e["method"] == "POST" and e["path"].endswith("/runs")]
+    assert [e["fault"] for e in triggers] == ["drop_after"], triggers
+    assert recap(result)["scoop_production"]["failed"] == 0
+    # The email phase after it ran for this host.
+    assert "TASK [launchkit.paas.email" in result.stdout

@@ -9,7 +9,7 @@ as long as its slowest build rather than the sum of them.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError, WaitTimeout
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
@@ -32,10 +32,26 @@ def trigger(client: RenderClient, service_id: str, options: dict) -> dict:
 
     `options`: the module's clear_cache, commit_id, image_url and deploy_mode (unset ones may be left out).
     """
+    return start_deploy(client, service_id,
+                        lambda: client.create_deploy(service_id, **{k: options.get(k) for k in DEPLOY_OPTIONS}))
+
+
+def roll_back(client: RenderClient, service_id: str, deploy_id: str) -> dict:
+    """Roll back to `deploy_id` (a new deploy of that one's build); a lost answer is looked up the same way."""
+    return start_deploy(client, service_id, lambda: client.rollback(service_id, deploy_id))
+
+
+def start_deploy(client: RenderClient, service_id: str, start: Callable[[], dict | None]) -> dict:
+    """Run `start` (a write that makes a deploy) and return that deploy.
+
+    The deploys that exist before are noted first; when the answer is lost, or is a 202 without a
+    body, the new one in the deploy list is the one the write made. Only when none appears is the
+    write sent again (three times at most).
+    """
     known = {d["id"] for d in client.deploys(service_id)}
     for attempt in range(3):
         try:
-            started = client.create_deploy(service_id, **{k: options.get(k) for k in DEPLOY_OPTIONS})
+            started = start()
         except WriteOutcomeUnknown:
             if attempt == 2:
                 raise
@@ -172,7 +188,7 @@ def run_deploy(params: dict, check_mode: bool, secrets: Secrets, client: RenderC
         elif action == "trigger":
             pending[service["id"]] = trigger(client, service["id"], params)
         else:
-            pending[service["id"]] = client.rollback(service["id"], deploy["id"])
+            pending[service["id"]] = roll_back(client, service["id"], deploy["id"])
         if action == "rollback" and service.get("autoDeploy") == "yes":
             result["warnings"].append(f"{service['name']}: {AUTODEPLOY_WARNING}")
     result["changed"] = any(a in ("trigger", "rollback") for a in actions.values())
@@ -194,13 +210,40 @@ def run_cron_run(params: dict, check_mode: bool, secrets: Secrets, client: Rende
                               "schedule_note": UTC_NOTE, "run": None}
     if check_mode:
         return result
-    run = client.run_cron_job(service["id"])
+    run = trigger_run(client, service, clock or Clock())
     if params["wait"]:
         run = wait_run(client, service, run, params["wait_timeout"], clock or Clock())
     result["run"] = run_view(run)
     if run.get("status") in RUN_FAILED:
         raise ResourceError(f"cron job {service['name']} run {run['id']} ended {run['status']}", run=result["run"])
     return result
+
+
+def trigger_run(client: RenderClient, service: dict, clock: Clock) -> dict:
+    """Start a run; when the answer is lost, find the run it started before starting another.
+
+    A trigger cancels the job's active run, so it is never repeated blindly: the runs started before
+    it are noted first (``cron_job_run_started`` events), and after a lost answer the run that
+    appears among them is the one this trigger started. Only when none appears is it sent again.
+    """
+    known = {_started_id(event) for event in client.events(service["id"], "cron_job_run_started")}
+    for attempt in range(3):
+        try:
+            return client.run_cron_job(service["id"])
+        except WriteOutcomeUnknown:
+            for wait in (1.0, 2.0, 4.0):
+                clock.sleep(wait)
+                fresh = [event for event in client.events(service["id"], "cron_job_run_started")
+                         if _started_id(event) not in known]
+                if fresh:
+                    return {"id": _started_id(fresh[0]), "status": "pending", "startedAt": fresh[0].get("timestamp")}
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _started_id(event: dict) -> str | None:
+    return (event.get("details") or {}).get("cronJobRunId")
 
 
 def wait_run(client: RenderClient, service: dict, run: dict, timeout: float, clock: Clock) -> dict:

@@ -12,7 +12,7 @@ from ansible_collections.launchkit.paas.plugins.module_utils.core.transport impo
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.render.client import VENDOR, RenderClient
 from ansible_collections.launchkit.paas.plugins.module_utils.render.deploy import (
-    AUTODEPLOY_WARNING, Clock, plan_service, rollback_target, run_cron_run, run_deploy, trigger, wait_all)
+    AUTODEPLOY_WARNING, Clock, plan_service, roll_back, rollback_target, run_cron_run, run_deploy, trigger, wait_all)
 from ansible_collections.launchkit.paas.plugins.module_utils.render.schedule import UTC_NOTE
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError, WaitTimeout
 from launchkit_fakes import FakeClock, FakeSession, connection_dropped, make_http, render_pages, reply
@@ -436,12 +436,28 @@ def ended(run_id: str, status: str, reason: str | None = None) -> dict:
             "cursor": f"cur-{run_id}"}
 
 
-def cron_api(*event_pages: list, service: dict | None = None) -> FakeSession:
+def run_started(run_id: str) -> dict:
+    return {"event": {"id": f"evs-{run_id}", "type": "cron_job_run_started", "timestamp": "2025-01-01T03:00:00Z",
+                      "serviceId": "crn-1", "details": {"cronJobRunId": run_id}}, "cursor": f"curs-{run_id}"}
+
+
+def cron_api(*event_pages: list, service: dict | None = None, started_pages: tuple = ([],),
+             runs: tuple = (reply(200, RUN),)) -> FakeSession:
+    """The service, its run trigger (answers in turn) and its events: each type's pages in turn, the last repeating."""
     service = service or CRON
+    pages = {"cron_job_run_ended": list(event_pages) or [[]], "cron_job_run_started": list(started_pages)}
+
+    def events(call):
+        queue = pages[call.params["type"]]
+        return reply(200, queue.pop(0) if len(queue) > 1 else queue[0])
     return (FakeSession()
             .on("GET", "/services", render_pages("service", [service]))
-            .on("POST", f"/cron-jobs/{service['id']}/runs", reply(200, RUN))
-            .on("GET", f"/services/{service['id']}/events", *(reply(200, page) for page in event_pages)))
+            .on("POST", f"/cron-jobs/{service['id']}/runs", *runs)
+            .on("GET", f"/services/{service['id']}/events", events))
+
+
+def ended_queries(api: FakeSession) -> list:
+    return [c for c in api.to("GET", "/services/crn-1/events") if c.params["type"] == "cron_job_run_ended"]
 
 
 def cron_params(**overrides):
@@ -471,8 +487,8 @@ def test_cron_run_waits_for_the_ended_event_of_its_own_run():
     fake = FakeClock()
     result = run_cron_run(cron_params(), False, Secrets(), render(api), clock_of(fake))
     assert [c.path for c in api.writes] == ["/cron-jobs/crn-1/runs"]
-    assert api.to("GET", "/services/crn-1/events")[0].params == {"type": "cron_job_run_ended", "limit": 50}
-    assert len(api.to("GET", "/services/crn-1/events")) == 3 and len(fake.sleeps) == 2
+    assert ended_queries(api)[0].params == {"type": "cron_job_run_ended", "limit": 50}
+    assert len(ended_queries(api)) == 3 and len(fake.sleeps) == 2
     assert result["run"] == {"id": "run-7", "status": "successful", "started_at": "2025-01-01T03:00:00Z",
                              "finished_at": "2025-01-01T03:01:00Z", "triggered_by": "api", "reason": None}
     assert result["changed"] is True
@@ -498,8 +514,24 @@ def test_a_run_that_does_not_end_times_out():
 def test_cron_run_without_wait_returns_the_started_run():
     api = cron_api([])
     result = run_cron_run(cron_params(wait=False), False, Secrets(), render(api), clock_of(FakeClock()))
-    assert api.to("GET", "/services/crn-1/events") == []
+    assert ended_queries(api) == []
     assert result["run"]["id"] == "run-7" and result["run"]["status"] == "pending"
+
+
+def test_a_run_whose_trigger_answer_was_lost_is_found_among_the_started_runs_not_triggered_again():
+    # run-6 started before; the lost trigger started run-7 (a second trigger would cancel it).
+    api = cron_api([ended("run-7", "successful")], started_pages=([run_started("run-6")], [run_started("run-7"), run_started("run-6")]),
+                   runs=(connection_dropped(),))
+    result = run_cron_run(cron_params(), False, Secrets(), render(api), clock_of(FakeClock()))
+    assert [c.path for c in api.writes] == ["/cron-jobs/crn-1/runs"]
+    assert result["run"]["id"] == "run-7" and result["run"]["status"] == "successful"
+
+
+def test_a_lost_trigger_that_started_nothing_is_sent_again():
+    api = cron_api([ended("run-7", "successful")], started_pages=([],), runs=(connection_dropped(), reply(200, RUN)))
+    result = run_cron_run(cron_params(), False, Secrets(), render(api), clock_of(FakeClock()))
+    assert [c.path for c in api.writes] == ["/cron-jobs/crn-1/runs"] * 2
+    assert result["run"]["id"] == "run-7"
 
 
 def test_deploy_only_sends_the_mode_alone_and_refuses_build_options():
@@ -510,3 +542,13 @@ def test_deploy_only_sends_the_mode_alone_and_refuses_build_options():
     with pytest.raises(ValueError, match="deploy_only.*drop commit_id"):
         run_deploy({"deploy_mode": "deploy_only", "commit_id": "abc", "image_url": None, "clear_cache": False},
                    False, Secrets())
+
+
+def test_a_rollback_whose_answer_was_lost_is_found_in_the_deploy_list_not_sent_again():
+    made = dep("dep-9", "build_in_progress", "aaa000", "rollback")
+    api = (FakeSession()
+           .on("GET", "/services/srv-web/deploys", reply(200, [{"deploy": d, "cursor": d["id"]} for d in (LIVE_A, OLD)]),
+               reply(200, [{"deploy": d, "cursor": d["id"]} for d in (made, LIVE_A, OLD)]))
+           .on("POST", "/services/srv-web/rollback", connection_dropped()))
+    assert roll_back(render(api), "srv-web", "dep-1")["id"] == "dep-9"
+    assert [(c.method, c.path) for c in api.writes] == [("POST", "/services/srv-web/rollback")]
