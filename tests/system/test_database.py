@@ -155,3 +155,25 @@ def test_rollback_never_deletes_a_database_that_existed_before(quick_sandbox, tm
     assert [db["id"] for db in render_postgres("scoop-db")] == [existing["id"]]
     assert "existed before the rollout" in rollback.stdout
     assert "DATABASE_URL" not in env_of(state(), "scoop-web")
+
+
+def test_a_previous_value_that_holds_the_new_one_is_recorded_and_restored_exactly(quick_sandbox, tmp_path):
+    """Ansible masks every no_log value inside other strings: a previous DATABASE_URL of '<new url>?sslmode=disable'
+    must still be recorded as it was (not '********?sslmode=disable') and be what the rollback puts back."""
+    state_dir = tmp_path / "state"
+    server = os.environ["SANDBOX_PG_URL"].split("@", 1)[1].split("/", 1)[0]
+    new_url = f"postgresql://rekindlepro:{KINDLE_PASSWORD}@{server}/rekindlepro"
+    previous = new_url + "?sslmode=disable"
+    api = {s["name"]: s for s in state()["vendors"]["render"]["services"]}["rekindlepro-api"]
+    render_api("PUT", f"/services/{api['id']}/env-vars/DATABASE_URL", {"value": previous})
+    worker_before = env_of(state(), "rekindlepro-worker").get("DATABASE_URL")
+
+    rollout = run_site("--tags", "database", "--limit", "rekindlepro_staging", state_dir=state_dir)
+    assert_ok(rollout, "database phase")
+    assert env_of(state(), "rekindlepro-api")["DATABASE_URL"] == new_url
+
+    rollback = run_site("--tags", "rollback_database", "--limit", "rekindlepro_staging", state_dir=state_dir)
+    assert_ok(rollback, "rollback of the database phase")
+    assert env_of(state(), "rekindlepro-api")["DATABASE_URL"] == previous
+    assert env_of(state(), "rekindlepro-worker").get("DATABASE_URL") == worker_before
+    assert_no_leak(rollout.stdout + rollback.stdout, {KINDLE_PASSWORD}, "the database phase and its rollback")

@@ -146,3 +146,18 @@ def test_remove_deletes_only_that_key():
     assert platform.envs["web"] == {"KEEP": "x"}
     assert result["services"][0]["removed_keys"] == ["REDIS_URL"]
     assert result["services"][1]["removed_keys"] == []
+
+
+def test_a_failure_in_the_middle_leaves_every_change_made_before_it_recorded(tmp_path):
+    """The record is whole before the first write, so a write that fails halfway loses no original value."""
+    class FailsOnWorker(FakePlatform):
+        def put(self, service, key, value):
+            if service["name"] == "worker":
+                raise ResourceError("the vendor refused the write")
+            super().put(service, key, value)
+    platform = FailsOnWorker({"web": {"REDIS_URL": OLD}, "worker": {"REDIS_URL": "redis://w"}})
+    with pytest.raises(ResourceError, match="refused"):
+        run_app_env(params(tmp_path), False, Secrets(), platform)
+    assert platform.envs["web"]["REDIS_URL"] == NEW  # changed before the failure
+    assert read_record(str(tmp_path / "scoop" / "redis.json"))["services"] == {
+        "web": {"REDIS_URL": OLD}, "worker": {"REDIS_URL": "redis://w"}}
