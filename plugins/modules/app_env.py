@@ -51,6 +51,33 @@ options:
     type: list
     elements: str
     default: []
+  service_env:
+    description:
+      - Keys for one service only, by its reference in O(services) (secrets, never logged); they win over O(env)
+        and over copied keys.
+    type: dict
+    default: {}
+  copy_from:
+    description:
+      - A service (name or id) whose env is copied into O(services), as Render's "Add from Service" does, with the
+        values read by the module and never shown. Keys given in O(env) or O(service_env) win over copied ones.
+      - A service that already has a copied key keeps its own value unless it is listed in O(copy_overwrite):
+        a service that existed before the rollout is adopted, and its own settings (a worker's
+        C(WEB_CONCURRENCY), say) stay. Each key added or changed is recorded like any other (O(record_phase)).
+      - The values are read only when a service lacks a key or may have it overwritten with another value.
+    type: str
+  copy_keys:
+    description: Copy only these keys of O(copy_from) (each must exist there); all of its keys when empty.
+    type: list
+    elements: str
+    default: []
+  copy_overwrite:
+    description:
+      - Services (references as in O(services), or ids) whose copied keys are kept equal to O(copy_from)'s values,
+        overwriting theirs: the services the rollout itself created.
+    type: list
+    elements: str
+    default: []
   record_phase:
     description: Keep the previous values in this phase's rollback record (C(<record_dir>/<record_stack>/<record_phase>.json)).
     type: str
@@ -90,6 +117,19 @@ EXAMPLES = r"""
       name: scoop-redis
   no_log: true
 
+- name: Give the workers the web service's env; the one this rollout created follows it, the others only gain what they lack
+  launchkit.paas.app_env:
+    services: [scoop-sidekiq, legacy-worker]
+    copy_from: scoop-web
+    copy_overwrite: [scoop-sidekiq]
+    service_env:
+      scoop-sidekiq:
+        SIDEKIQ_CONCURRENCY: "5"
+    record_phase: worker
+    record_dir: "{{ launchkit_state_dir }}"
+    record_stack: "{{ inventory_hostname }}"
+  no_log: true
+
 - name: Which services lack the key (names only)
   launchkit.paas.app_env:
     services: [scoop-web]
@@ -126,7 +166,7 @@ services:
       type: list
       elements: str
     unchanged_keys:
-      description: Keys of O(env) that already had their value.
+      description: Keys it manages (from O(env), O(service_env) and O(copy_from)) that already had their value.
       type: list
       elements: str
     env_keys:
@@ -166,6 +206,10 @@ ARGUMENT_SPEC = module_options(
     services_name=dict(type="str", default="services"),
     env=dict(type="dict", default={}, no_log=True),
     remove=dict(type="list", elements="str", default=[], no_log=False),
+    service_env=dict(type="dict", default={}, no_log=True),
+    copy_from=dict(type="str"),
+    copy_keys=dict(type="list", elements="str", default=[], no_log=False),
+    copy_overwrite=dict(type="list", elements="str", default=[]),
     record_phase=dict(type="str"),
     record_dir=dict(type="path", fallback=(env_fallback, ["LAUNCHKIT_STATE_DIR"])),
     record_stack=dict(type="str"),

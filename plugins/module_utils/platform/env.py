@@ -80,12 +80,24 @@ PLATFORMS: dict[str, Callable[[dict, Secrets], Any]] = {"render": RenderEnv}
 
 def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any = None) -> dict:
     env = {key: env_string(value) for key, value in (params["env"] or {}).items()}
+    per_service = {ref: {key: env_string(value) for key, value in (extra or {}).items()}
+                   for ref, extra in (params.get("service_env") or {}).items()}
     refuse_clash(env, params["remove"])
-    secrets.add(*env.values())
+    for extra in per_service.values():
+        refuse_clash(extra, params["remove"])
+    secrets.add(*env.values(), *(value for extra in per_service.values() for value in extra.values()))
     record = _record_target(params)
     platform = platform or PLATFORMS[params["platform"]](params, secrets)
     refs = list(dict.fromkeys(params["services"]))
-    found, missing = platform.find(refs)
+    unknown = sorted(set(per_service) - set(refs))
+    if unknown:
+        raise ValueError(f"service_env names services that are not in services: {', '.join(unknown)}")
+    source_ref = params.get("copy_from")
+    found, missing = platform.find(refs + ([source_ref] if source_ref and source_ref not in refs else []))
+    if source_ref and source_ref not in found:
+        raise ResourceError(f"copy_from: the service '{source_ref}' does not exist on {params['platform']}; "
+                            "nothing was written")
+    missing = [ref for ref in missing if ref != source_ref]
     warnings = []
     if missing:
         listing = ", ".join(missing)
@@ -94,31 +106,38 @@ def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any 
                                 f"{listing}. Create them (or fix the names) first; nothing was written")
         warnings.append(f"check mode: {listing} (in {params['services_name']}) do not exist yet; a real run fails "
                         "unless an earlier phase creates them")
+    source = Source(platform, found.get(source_ref), params.get("copy_keys") or [], params["remove"], secrets)
+    overwrite = set(params.get("copy_overwrite") or [])
     plans, views = {}, []
-    wanted = {key: platform.digest(value) for key, value in env.items()}
     for ref in refs:
         if ref not in found:
             continue
         service = found[ref]
         # Digests first (the run keeps them): the values are read only when a key may change.
         digests, current = platform.digests(service)
+        explicit = {**env, **per_service.get(ref, {})}
+        copied = source.keys_for(digests, overwrite=ref in overwrite or service["id"] in overwrite,
+                                 skip=explicit)
+        wanted = {key: platform.digest(value) for key, value in explicit.items()}
+        wanted.update({key: source.digests[key] for key in copied})
         differs = any(digests.get(key) != digest for key, digest in wanted.items()) or any(
-            key in digests and key not in env for key in params["remove"])
+            key in digests and key not in wanted for key in params["remove"])
         if differs and current is None:
             current = platform.env(service)
         if current is None:  # nothing to change: the key names are all that is needed
             current, plan = dict.fromkeys(digests), {"set": {}, "delete": []}
         else:
-            plan = plan_env_changes(current, env, params["remove"], purge=False)
+            values = {**source.values_of(copied), **explicit} if differs else explicit
+            plan = plan_env_changes(current, values, params["remove"], purge=False)
         previous = {key: current.get(key) for key in [*plan["set"], *plan["delete"]]}
         secrets.add(*(value for value in previous.values() if value))
-        plans[ref] = (service, current, plan, previous)
+        plans[ref] = (service, current, plan, previous, sorted(set(explicit) | set(copied)))
     changed_refs = [ref for ref, planned in plans.items() if planned[2]["set"] or planned[2]["delete"]]
     result: dict[str, Any] = {"changed": bool(changed_refs), "platform": params["platform"], "missing": missing}
     if record is not None:
         result["record"] = _keep_record(record, params, plans, changed_refs, check_mode)
         result["changed"] = result["changed"] or result["record"]["changed"]
-    for ref, (service, current, plan, _previous) in plans.items():
+    for ref, (service, current, plan, _previous, managed) in plans.items():
         if not check_mode:
             for key, value in plan["set"].items():
                 platform.put(service, key, value)
@@ -127,7 +146,7 @@ def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any 
         after_keys = (set(current) | set(plan["set"])) - set(plan["delete"])
         views.append({"name": service["name"], "id": service["id"], "type": service.get("type"),
                       "set_keys": sorted(plan["set"]), "removed_keys": plan["delete"],
-                      "unchanged_keys": sorted(key for key in env if key not in plan["set"]),
+                      "unchanged_keys": [key for key in managed if key not in plan["set"]],
                       "env_keys": sorted(after_keys)})
     result["services"] = views
     diffs = {ref: env_diff(plans[ref][1], plans[ref][2]) for ref in changed_refs}
@@ -136,6 +155,39 @@ def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any 
     if warnings:
         result["warnings"] = warnings
     return result
+
+
+class Source:
+    """The service whose env is copied (copy_from): its key digests, its values read once and only when needed."""
+
+    def __init__(self, platform: Any, service: dict | None, keys: list[str], remove: list[str],
+                 secrets: Secrets) -> None:
+        self.platform, self.service, self.secrets = platform, service, secrets
+        self.digests: dict[str, str] = {}
+        self._values: dict[str, str] | None = None
+        if service is not None:
+            self.digests, self._values = platform.digests(service)
+            if keys:
+                absent = [key for key in keys if key not in self.digests]
+                if absent:
+                    raise ResourceError(f"copy_keys: {service['name']} has no {', '.join(absent)}; nothing was written")
+                self.digests = {key: self.digests[key] for key in keys}
+            self.digests = {key: digest for key, digest in self.digests.items() if key not in remove}
+            if self._values is not None:
+                self.secrets.add(*self._values.values())
+
+    def keys_for(self, target: dict[str, str], overwrite: bool, skip: dict) -> list[str]:
+        """The keys copied into a service with key digests `target`: all of them when it may be overwritten,
+        else only those it lacks (a key it has keeps its own value); keys given explicitly are not copied."""
+        return sorted(key for key in self.digests if key not in skip and (overwrite or key not in target))
+
+    def values_of(self, keys: list[str]) -> dict[str, str]:
+        if not keys:
+            return {}
+        if self._values is None:
+            self._values = self.platform.env(self.service)
+            self.secrets.add(*self._values.values())
+        return {key: self._values[key] for key in keys}
 
 
 def _record_target(params: dict) -> str | None:

@@ -161,3 +161,50 @@ def test_a_failure_in_the_middle_leaves_every_change_made_before_it_recorded(tmp
     assert platform.envs["web"]["REDIS_URL"] == NEW  # changed before the failure
     assert read_record(str(tmp_path / "scoop" / "redis.json"))["services"] == {
         "web": {"REDIS_URL": OLD}, "worker": {"REDIS_URL": "redis://w"}}
+
+
+# ------------------------------------------------------------------------------------------- copy_from
+def copy_params(tmp_path=None, **extra):
+    return params(tmp_path, **{"services": ["new", "adopted"], "env": {}, "copy_from": "web", **extra})
+
+
+def test_copy_overwrites_only_the_services_the_rollout_owns_and_adds_what_the_others_lack(tmp_path):
+    platform = FakePlatform({"web": {"REDIS_URL": NEW, "WEB_CONCURRENCY": "4", "SECRET_KEY_BASE": "web-skb"},
+                             "new": {"WEB_CONCURRENCY": "1"},
+                             "adopted": {"WEB_CONCURRENCY": "2", "SECRET_KEY_BASE": "own-skb"}})
+    result = run_app_env(copy_params(tmp_path, copy_overwrite=["new"]), False, Secrets(), platform)
+    assert platform.envs["new"] == {"REDIS_URL": NEW, "WEB_CONCURRENCY": "4", "SECRET_KEY_BASE": "web-skb"}
+    # The adopted worker keeps its own settings and only gains the key it lacked.
+    assert platform.envs["adopted"] == {"WEB_CONCURRENCY": "2", "SECRET_KEY_BASE": "own-skb", "REDIS_URL": NEW}
+    assert [view["set_keys"] for view in result["services"]] == [["REDIS_URL", "SECRET_KEY_BASE", "WEB_CONCURRENCY"],
+                                                                  ["REDIS_URL"]]
+    assert read_record(str(tmp_path / "scoop" / "redis.json"))["services"] == {
+        "new": {"REDIS_URL": None, "SECRET_KEY_BASE": None, "WEB_CONCURRENCY": "1"}, "adopted": {"REDIS_URL": None}}
+    assert ("put", "web", "REDIS_URL") not in platform.calls
+
+
+def test_copy_reads_no_value_when_every_service_is_in_step():
+    platform = FakePlatform({"web": {"A": "1"}, "new": {"A": "1"}, "adopted": {"A": "other"}})
+    result = run_app_env(copy_params(copy_overwrite=["new"]), False, Secrets(), platform)
+    assert result["changed"] is False
+    assert not [call for call in platform.calls if call[0] in ("env", "put")]
+
+
+def test_copy_keys_and_service_env_and_env_win_over_copied_values():
+    platform = FakePlatform({"web": {"A": "web-a", "B": "web-b", "C": "web-c"}, "new": {}, "adopted": {}})
+    run_app_env(copy_params(copy_keys=["A", "B"], env={"B": "explicit"}, service_env={"new": {"A": "mine"}},
+                            copy_overwrite=["new"]), False, Secrets(), platform)
+    assert platform.envs["new"] == {"A": "mine", "B": "explicit"}
+    assert platform.envs["adopted"] == {"A": "web-a", "B": "explicit"}
+
+
+@pytest.mark.parametrize("extra, message", [
+    ({"copy_from": "nowhere"}, "copy_from: the service 'nowhere' does not exist"),
+    ({"copy_keys": ["MISSING"]}, "copy_keys: web has no MISSING"),
+    ({"service_env": {"stranger": {"A": "1"}}}, "service_env names services that are not in services: stranger"),
+])
+def test_copy_mistakes_fail_before_any_write(extra, message):
+    platform = FakePlatform({"web": {"A": "1"}, "new": {}, "adopted": {}})
+    with pytest.raises((ResourceError, ValueError), match=message):
+        run_app_env(copy_params(**extra), False, Secrets(), platform)
+    assert not [call for call in platform.calls if call[0] in ("put", "delete")]
