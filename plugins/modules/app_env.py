@@ -51,6 +51,16 @@ options:
     type: list
     elements: str
     default: []
+  copy:
+    description:
+      - Keys to set, in each service, to the value that service holds under another key (after O(env)),
+        as C({new key: key to copy from}). The value never leaves the module, so a secret that is shown
+        only once (a SendGrid API key) can also be given to the app under a second name on any later run.
+      - A service without the key to copy from keeps the new key unset; the module warns and names it
+        in RV(services[].missing_sources).
+      - A key may not be both copied and set or removed, nor copied from a key that is removed or itself copied.
+    type: dict
+    default: {}
   record_phase:
     description: Keep the previous values in this phase's rollback record (C(<record_dir>/<record_stack>/<record_phase>.json)).
     type: str
@@ -90,6 +100,18 @@ EXAMPLES = r"""
       name: scoop-redis
   no_log: true
 
+- name: Give SMTP_PASSWORD the value of each service's SENDGRID_API_KEY (set in this run or before)
+  launchkit.paas.app_env:
+    services: [scoop-web, scoop-worker]
+    env:
+      SMTP_ADDRESS: smtp.sendgrid.net
+      SMTP_PORT: 587
+    copy:
+      SMTP_PASSWORD: SENDGRID_API_KEY
+    record_phase: email
+    record_dir: "{{ launchkit_state_dir }}"
+    record_stack: "{{ inventory_hostname }}"
+
 - name: Which services lack the key (names only)
   launchkit.paas.app_env:
     services: [scoop-web]
@@ -126,7 +148,11 @@ services:
       type: list
       elements: str
     unchanged_keys:
-      description: Keys of O(env) that already had their value.
+      description: Keys of O(env) and O(copy) that already had their value.
+      type: list
+      elements: str
+    missing_sources:
+      description: Keys to copy from (values of O(copy)) that the service does not have; their new keys were not set.
       type: list
       elements: str
     env_keys:
@@ -166,6 +192,7 @@ ARGUMENT_SPEC = module_options(
     services_name=dict(type="str", default="services"),
     env=dict(type="dict", default={}, no_log=True),
     remove=dict(type="list", elements="str", default=[], no_log=False),
+    copy=dict(type="dict", default={}),
     record_phase=dict(type="str"),
     record_dir=dict(type="path", fallback=(env_fallback, ["LAUNCHKIT_STATE_DIR"])),
     record_stack=dict(type="str"),

@@ -9,7 +9,9 @@ The seam between the phases and the platforms: a phase says which services get w
 platform (``PLATFORMS``) says how a service is found and how its env is read and written, key by
 key. Every service is looked up before the first write, so a name that does not exist fails the
 task with nothing written. With a rollback record asked for, the record gets a service's previous
-values (exact, from the platform) before that service's first write.
+values (exact, from the platform) before that service's first write. ``copy`` sets a key to the value
+a service holds under another key (after ``env``), so a secret shown once (SendGrid's key) can feed a
+second name without passing through the play again.
 """
 from __future__ import annotations
 
@@ -18,7 +20,8 @@ from typing import Any, Callable
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
 from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import ApiError
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
-from ansible_collections.launchkit.paas.plugins.module_utils.core.env import env_diff, env_string, plan_env_changes, refuse_clash
+from ansible_collections.launchkit.paas.plugins.module_utils.core.env import (
+    env_diff, env_string, plan_env_changes, refuse_clash, refuse_copy_clash)
 from ansible_collections.launchkit.paas.plugins.module_utils.render.client import SERVICE_ID_PREFIXES, RenderClient
 from ansible_collections.launchkit.paas.plugins.module_utils.rollout import record as records
 
@@ -80,7 +83,9 @@ PLATFORMS: dict[str, Callable[[dict, Secrets], Any]] = {"render": RenderEnv}
 
 def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any = None) -> dict:
     env = {key: env_string(value) for key, value in (params["env"] or {}).items()}
+    copy = dict(params.get("copy") or {})
     refuse_clash(env, params["remove"])
+    refuse_copy_clash(env, params["remove"], copy)
     secrets.add(*env.values())
     record = _record_target(params)
     platform = platform or PLATFORMS[params["platform"]](params, secrets)
@@ -102,23 +107,29 @@ def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any 
         service = found[ref]
         # Digests first (the run keeps them): the values are read only when a key may change.
         digests, current = platform.digests(service)
-        differs = any(digests.get(key) != digest for key, digest in wanted.items()) or any(
+        copied = {target: wanted.get(source, digests.get(source)) for target, source in copy.items()}
+        lacking = sorted({copy[target] for target, digest in copied.items() if digest is None})
+        copied = {target: digest for target, digest in copied.items() if digest is not None}
+        differs = any(digests.get(key) != digest for key, digest in [*wanted.items(), *copied.items()]) or any(
             key in digests and key not in env for key in params["remove"])
         if differs and current is None:
             current = platform.env(service)
+        service_env = dict(env)
         if current is None:  # nothing to change: the key names are all that is needed
             current, plan = dict.fromkeys(digests), {"set": {}, "delete": []}
         else:
-            plan = plan_env_changes(current, env, params["remove"], purge=False)
+            service_env.update({target: env.get(copy[target], current.get(copy[target])) for target in copied})
+            secrets.add(*(service_env[target] for target in copied))
+            plan = plan_env_changes(current, service_env, params["remove"], purge=False)
         previous = {key: current.get(key) for key in [*plan["set"], *plan["delete"]]}
         secrets.add(*(value for value in previous.values() if value))
-        plans[ref] = (service, current, plan, previous)
+        plans[ref] = (service, current, plan, previous, [*env, *copied], lacking)
     changed_refs = [ref for ref, planned in plans.items() if planned[2]["set"] or planned[2]["delete"]]
     result: dict[str, Any] = {"changed": bool(changed_refs), "platform": params["platform"], "missing": missing}
     if record is not None:
         result["record"] = _keep_record(record, params, plans, changed_refs, check_mode)
         result["changed"] = result["changed"] or result["record"]["changed"]
-    for ref, (service, current, plan, _previous) in plans.items():
+    for ref, (service, current, plan, _previous, keys, lacking) in plans.items():
         if not check_mode:
             for key, value in plan["set"].items():
                 platform.put(service, key, value)
@@ -127,8 +138,11 @@ def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any 
         after_keys = (set(current) | set(plan["set"])) - set(plan["delete"])
         views.append({"name": service["name"], "id": service["id"], "type": service.get("type"),
                       "set_keys": sorted(plan["set"]), "removed_keys": plan["delete"],
-                      "unchanged_keys": sorted(key for key in env if key not in plan["set"]),
-                      "env_keys": sorted(after_keys)})
+                      "unchanged_keys": sorted(key for key in keys if key not in plan["set"]),
+                      "env_keys": sorted(after_keys), "missing_sources": lacking})
+        if lacking:
+            targets = ", ".join(sorted(target for target, source in copy.items() if source in lacking))
+            warnings.append(f"{service['name']} has no {', '.join(lacking)}: {targets} not set there (copy)")
     result["services"] = views
     diffs = {ref: env_diff(plans[ref][1], plans[ref][2]) for ref in changed_refs}
     result["diff"] = {"before": {ref: diff["before"] for ref, diff in diffs.items()},
