@@ -16,14 +16,14 @@ description:
     fixed C(apikey)); C(copy) gives the password name the value of the API key's own env key in each
     service, so the secret never passes through the play.
   - Fails, naming what to fix, on an unknown setting, a name that is not a valid env name, two
-    settings under one name, a name that is one of the other keys the phase writes (O(taken)), a port
+    settings under one name, a name that is the API key's own env key (but for the password), a port
     outside 1-65535, an empty or URL-like host, STARTTLS on port 465 (SendGrid's implicit-TLS port),
     or a key whose O(scopes) lack C(mail.send).
   - A password name equal to the API key's own env key needs no copy (the app reads the key there).
-positional: host, port, starttls, api_key_env, taken, scopes
+positional: host, port, starttls, api_key_env, scopes
 options:
   _input:
-    description: Env name for each setting, C({setting: NAME}); settings C(address), C(port), C(username), C(password), C(starttls).
+    description: The env name for each setting, keyed by setting (C(address), C(port), C(username), C(password), C(starttls)).
     type: dict
     required: true
   host:
@@ -42,11 +42,6 @@ options:
     description: The env key that holds the API key in each service (the password's value).
     type: str
     required: true
-  taken:
-    description: The other env keys the phase writes (none of the names may be one of them).
-    type: list
-    elements: str
-    default: []
   scopes:
     description: The scopes of the API key (it must hold C(mail.send) to log in to the relay).
     type: list
@@ -59,12 +54,12 @@ EXAMPLES = r"""
   ansible.builtin.set_fact:
     email_smtp: >-
       {{ email_smtp_env | launchkit.paas.smtp_env(email_smtp_host, email_smtp_port, email_smtp_starttls,
-                                                  email_env_key, [], email_api_key_scopes) }}
+                                                  email_env_key, email_api_key_scopes) }}
 """
 
 RETURN = r"""
 _value:
-  description: C({env, copy}) for M(launchkit.paas.app_env); C(env) maps names to values (strings), C(copy) the password name to O(api_key_env).
+  description: The C(env) and C(copy) options of M(launchkit.paas.app_env); C(env) maps names to values (strings), C(copy) the password name to O(api_key_env).
   type: dict
 """
 
@@ -83,8 +78,7 @@ IMPLICIT_TLS_PORT = 465
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-def _problems(names: Any, host: Any, port: Any, starttls: bool, api_key_env: str, taken: list[str],
-              scopes: list[str]) -> list[str]:
+def _problems(names: Any, host: Any, port: Any, starttls: bool, api_key_env: str, scopes: list[str]) -> list[str]:
     if not isinstance(names, dict) or not names:
         return [f"email_smtp_env must map one or more of {', '.join(SETTINGS)} to the env names the app reads"]
     problems = []
@@ -100,9 +94,8 @@ def _problems(names: Any, host: Any, port: Any, starttls: bool, api_key_env: str
         seen.setdefault(str(name), []).append(str(setting))
     problems += [f"email_smtp_env: {' and '.join(settings)} share the name {name}" for name, settings in seen.items()
                  if len(settings) > 1]
-    others = set(taken) | ({api_key_env} - {names.get("password")})
     problems += [f"email_smtp_env: {setting} would overwrite {name}, which the phase also writes"
-                 for setting, name in names.items() if name in others]
+                 for setting, name in names.items() if name == api_key_env and setting != "password"]
     if isinstance(port, bool) or not str(port).isdigit() or not 1 <= int(port) <= 65535:
         problems.append(f"email_smtp_port must be a port number (1-65535), not {port!r}")
     elif int(port) == IMPLICIT_TLS_PORT and starttls:
@@ -115,11 +108,11 @@ def _problems(names: Any, host: Any, port: Any, starttls: bool, api_key_env: str
     return problems
 
 
-def smtp_env(names: Any, host: Any, port: Any, starttls: bool, api_key_env: str, taken: list[str] | None = None,
+def smtp_env(names: Any, host: Any, port: Any, starttls: bool, api_key_env: str,
              scopes: list[str] | None = None) -> dict[str, dict[str, str]]:
     """The {env, copy} that give an app SendGrid's relay settings under NAMES, or a failure naming every problem."""
     scopes = ["mail.send"] if scopes is None else scopes
-    problems = _problems(names, host, port, starttls, api_key_env, list(taken or []), scopes)
+    problems = _problems(names, host, port, starttls, api_key_env, scopes)
     if problems:
         raise AnsibleFilterError("; ".join(problems))
     values = {"address": host, "port": str(int(port)), "username": SMTP_USERNAME,

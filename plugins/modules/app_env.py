@@ -54,8 +54,8 @@ options:
   copy:
     description:
       - Keys to set, in each service, to the value that service holds under another key (after O(env)),
-        as C({new key: key to copy from}). The value never leaves the module, so a secret that is shown
-        only once (a SendGrid API key) can also be given to the app under a second name on any later run.
+        given as new key and the key to copy from. The value never leaves the module, so a secret that is
+        shown only once (a SendGrid API key) can also be given to the app under a second name on any later run.
       - A service without the key to copy from keeps the new key unset; the module warns and names it
         in RV(services[].missing_sources).
       - A key may not be both copied and set or removed, nor copied from a key that is removed or itself copied.
