@@ -123,4 +123,3 @@ class SmtpRelay:
         """For the control API and sandbox-up.sh: where the relay listens."""
         address = self.address
         return {"host": address[0], "port": address[1]} if address else None
-
