@@ -65,6 +65,8 @@ class Sandbox:
         self.faults = FaultInjector()
         self.control = ControlAPI(self)
         self.validation = self.spec_validation()  # loads every spec now: the server reports it at start
+        # where the SendGrid SMTP relay listens ({host, port}), set by the server that runs it
+        self.smtp: dict[str, Any] | None = None
 
     # --- lifecycle -----------------------------------------------------------------------------
     def vendor(self, name: str) -> VendorAPI | None:

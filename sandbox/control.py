@@ -65,7 +65,7 @@ class ControlAPI:
         return int(request.arg("since") or 0)
 
     def health(self, request: Request) -> Response:
-        return Response(200, {"ok": True, "spec_validation": self.sandbox.validation})
+        return Response(200, {"ok": True, "spec_validation": self.sandbox.validation, "smtp": self.sandbox.smtp})
 
     def reset(self, request: Request) -> Response:
         self.sandbox.reset()

@@ -1,5 +1,6 @@
 """SendGrid v3 API (``/sendgrid/v3``): API keys and scopes, domain authentication, verified senders
-and mail send (recorded, never delivered)."""
+and mail send (recorded, never delivered). Its SMTP relay (sandbox/sendgrid_smtp.py) checks keys and
+senders and records mail through the same methods (``smtp_login_ok``, ``record_mail``)."""
 from __future__ import annotations
 
 import os
@@ -39,6 +40,9 @@ SENDER_IDENTITY_MESSAGE = (
     "requirements")
 MESSAGES = {401: "The provided authorization grant is invalid, expired, or revoked", 403: "access forbidden"}
 SANDBOX_STATUS = {True: "accepted (sandbox mode, not delivered)", False: "delivered"}
+REJECTED_STATUS = "rejected (sender identity not verified)"
+#: the scope a key needs to send mail, through the API and through the SMTP relay
+MAIL_SEND_SCOPE = "mail.send"
 
 
 @dataclass
@@ -105,7 +109,7 @@ class SendGridAPI(VendorAPI):
             ("PATCH", "/verified_senders/{id}", self.update_sender, None),
             ("DELETE", "/verified_senders/{id}", self.delete_sender, None),
             ("POST", "/verified_senders/resend/{id}", self.resend_sender, None),
-            ("POST", "/mail/send", self.send_mail, "mail.send"),
+            ("POST", "/mail/send", self.send_mail, MAIL_SEND_SCOPE),
         ]
         for method, template, handler, scope in routes:
             self.route(method, template, self._scoped(scope, handler))
@@ -136,11 +140,18 @@ class SendGridAPI(VendorAPI):
     def _caller_scopes(self, request: Request) -> tuple[str, ...] | None:
         """The scopes of the key in the Authorization header, None for an unknown key."""
         header = request.header("Authorization")
-        token = header[len("Bearer "):] if header.startswith("Bearer ") else None
-        if token == SENDGRID_API_KEY:
+        return self._scopes_of(header[len("Bearer "):] if header.startswith("Bearer ") else None)
+
+    def _scopes_of(self, secret: str | None) -> tuple[str, ...] | None:
+        """The scopes of the live key with this secret, None when no live key has it."""
+        if secret == SENDGRID_API_KEY:
             return FULL_ACCESS_SCOPES
-        key = next((key for key in self.keys.values() if key.secret == token), None)
+        key = next((key for key in self.keys.values() if key.secret == secret), None)
         return tuple(key.scopes) if key is not None else None
+
+    def smtp_login_ok(self, username: str, password: str) -> bool:
+        """SMTP AUTH: the user is the literal ``apikey`` and the password a live key that may send mail."""
+        return username == "apikey" and MAIL_SEND_SCOPE in (self._scopes_of(password) or ())
 
     def error_body(self, status: int, message: str) -> Any:
         return {"errors": [{"field": None, "message": MESSAGES[401] if status == 401 else message}]}
@@ -283,14 +294,16 @@ class SendGridAPI(VendorAPI):
     # --- mail send -----------------------------------------------------------------------------
     def send_mail(self, request: Request) -> Response:
         body = request.body
-        sender = body["from"]["email"]
         sandbox_mode = bool(((body.get("mail_settings") or {}).get("sandbox_mode") or {}).get("enable"))
-        allowed = self.senders.is_verified(sender) or self.domains.covers(sender)
-        self.mails.append({
-            "time": iso_now(), "from": sender, "to": recipients(body), "subject": subject_of(body),
-            "sandbox_mode": sandbox_mode,
-            "status": SANDBOX_STATUS[sandbox_mode] if allowed else "rejected (sender identity not verified)",
-        })
-        if not allowed:
+        if not self.record_mail(body["from"]["email"], recipients(body), subject_of(body), sandbox_mode, "api"):
             raise ApiError(403, SENDER_IDENTITY_MESSAGE, field="from")
         return Response(202)
+
+    def record_mail(self, sender: str, to: list[str], subject: str | None, sandbox_mode: bool, via: str) -> bool:
+        """Record a mail (``via`` api or smtp); whether its sender may send (verified or on an authenticated domain)."""
+        allowed = self.senders.is_verified(sender) or self.domains.covers(sender)
+        self.mails.append({
+            "time": iso_now(), "from": sender, "to": list(to), "subject": subject, "sandbox_mode": sandbox_mode,
+            "status": SANDBOX_STATUS[sandbox_mode] if allowed else REJECTED_STATUS, "via": via,
+        })
+        return allowed

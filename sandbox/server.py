@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from .app import RawRequest, Sandbox
 from .routing import Response
+from .sendgrid_smtp import SmtpRelay
 
 
 class SandboxServer(ThreadingHTTPServer):
@@ -77,6 +78,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--pg-url", default=os.environ.get("SANDBOX_PG_URL") or None,
                         help="admin URL of the PostgreSQL that backs Render Postgres "
                              "(default: $SANDBOX_PG_URL; without one, creating a Postgres is refused)")
+    parser.add_argument("--smtp-port", type=int, default=int(os.environ.get("SANDBOX_SMTP_PORT") or 0),
+                        help="port of the SendGrid SMTP relay (default: $SANDBOX_SMTP_PORT, else one the kernel "
+                             "gives; GET /_sandbox/health names it)")
     return parser.parse_args(argv)
 
 
@@ -95,16 +99,24 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     sandbox = Sandbox(Path(args.state_dir).resolve(), pg_url=args.pg_url)
     server = SandboxServer((args.host, args.port), sandbox)
+    relay = SmtpRelay(sandbox.vendor("sendgrid"), sandbox.context.lock, sandbox.context.redis.tls, args.host,
+                      args.smtp_port)
+    relay.start()
+    sandbox.smtp = relay.describe()
     signal.signal(signal.SIGTERM, _terminate)
     print(f"sandbox: listening on http://{args.host}:{server.server_address[1]}"
           f" ({'with' if args.pg_url else 'without'} PostgreSQL)", file=sys.stderr, flush=True)
     print(f"sandbox: {validation_line(sandbox.validation)}", file=sys.stderr, flush=True)
+    if sandbox.smtp:
+        print(f"sandbox: SendGrid SMTP relay on {sandbox.smtp['host']}:{sandbox.smtp['port']} (STARTTLS)",
+              file=sys.stderr, flush=True)
     try:
         server.serve_forever()
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
         server.server_close()
+        relay.stop()
         sandbox.shutdown()
         print("sandbox: stopped", file=sys.stderr, flush=True)
     return 0

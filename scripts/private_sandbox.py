@@ -1,5 +1,5 @@
-"""A sandbox of one's own: its API, PostgreSQL and Redis servers on free ports with a private state
-directory, started and stopped through scripts/sandbox-up.sh and scripts/sandbox-down.sh.
+"""A sandbox of one's own: its API, PostgreSQL and Redis servers and SendGrid SMTP relay on free ports
+with a private state directory, started and stopped through scripts/sandbox-up.sh and scripts/sandbox-down.sh.
 
 Used by the benchmarks and by each parallel test worker, so that runs never share sandbox state."""
 from __future__ import annotations
@@ -46,8 +46,10 @@ class PrivateSandbox:
         self.env: dict[str, str] = {}
 
     def _script_env(self) -> dict[str, str]:
+        # SMTP port 0: the relay binds a port the kernel gives (never one an outer SANDBOX_SMTP_PORT names);
+        # the env file says which (SENDGRID_SMTP_HOST, SENDGRID_SMTP_PORT)
         return {**os.environ, "PYTHON": self.python, "SANDBOX_PORT": str(self.port),
-                "SANDBOX_PG_PORT": str(self.pg_port), "SANDBOX_STATE_DIR": str(self.state_dir)}
+                "SANDBOX_PG_PORT": str(self.pg_port), "SANDBOX_SMTP_PORT": "0", "SANDBOX_STATE_DIR": str(self.state_dir)}
 
     def up(self) -> dict[str, str]:
         self.state_dir.mkdir(parents=True, exist_ok=True)

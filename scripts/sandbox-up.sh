@@ -137,10 +137,24 @@ start_postgres() {
         start >/dev/null
 }
 
+# "HOST PORT" of the running sandbox's SendGrid SMTP relay (its port is the kernel's choice unless
+# SANDBOX_SMTP_PORT names one), or nothing when it runs without one.
+smtp_address() {
+    "$PYTHON" -c 'import json, sys, urllib.request
+smtp = json.load(urllib.request.urlopen(sys.argv[1] + "/_sandbox/health", timeout=5)).get("smtp")
+print(*((smtp["host"], smtp["port"]) if smtp else ()))' "$URL"
+}
+
 write_env() {
-    local ca=""
+    local ca="" smtp_host="" smtp_port=""
     if [[ -f "$STATE/tls/ca.crt" ]]; then
         ca="$STATE/tls/ca.crt"
+    fi
+    read -r smtp_host smtp_port <<<"$(smtp_address)" || true
+    if [[ -n "$smtp_port" ]]; then
+        log "SendGrid SMTP relay at $smtp_host:$smtp_port (STARTTLS with $ca)"
+    else
+        log "WARNING: the sandbox runs no SMTP relay (see $LOGFILE)"
     fi
     cat >"$STATE/env" <<ENV
 # Written by scripts/sandbox-up.sh; load with: . .sandbox/env
@@ -152,6 +166,8 @@ export UPSTASH_EMAIL=${SANDBOX_UPSTASH_EMAIL:-sandbox@launchkit.test}
 export UPSTASH_API_KEY=${SANDBOX_UPSTASH_API_KEY:-upstash_sandbox_api_key}
 export SENDGRID_API_URL=$URL/sendgrid/v3
 export SENDGRID_API_KEY=${SANDBOX_SENDGRID_API_KEY:-SG.sandbox_admin_key}
+export SENDGRID_SMTP_HOST=$smtp_host
+export SENDGRID_SMTP_PORT=$smtp_port
 export SENTRY_API_URL=$URL/sentry/api/0
 export SENTRY_AUTH_TOKEN=${SANDBOX_SENTRY_AUTH_TOKEN:-sntrys_sandbox_token}
 export SENTRY_ORG=launchkit-sandbox

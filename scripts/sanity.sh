@@ -18,6 +18,10 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PYTHON="${PYTHON:-${ROOT}/.venv/bin/python}"
+# ansible-test runs from the copy below: a relative interpreter path must be made absolute first
+if [[ "${PYTHON}" == */* && -d "$(dirname "${PYTHON}")" ]]; then
+    PYTHON="$(cd "$(dirname "${PYTHON}")" && pwd)/$(basename "${PYTHON}")"
+fi
 PYTHON_VERSION=3.11
 BIN_DIR="$(dirname "${PYTHON}")"
 ANSIBLE_TEST="${BIN_DIR}/ansible-test"

@@ -61,9 +61,9 @@ options:
     description:
       - A service (name or id) whose env is copied into O(services), as Render's "Add from Service" does, with the
         values read by the module and never shown. Keys given in O(env) or O(service_env) win over copied ones.
-      - A service that already has a copied key keeps its own value unless it is listed in O(copy_overwrite):
-        a service that existed before the rollout is adopted, and its own settings (a worker's
-        C(WEB_CONCURRENCY), say) stay. Each key added or changed is recorded like any other (O(record_phase)).
+      - A service that already has a copied key keeps its own value unless it is listed in O(copy_overwrite)
+        (or the phase's record lists it as created by the rollout). A service that existed before the rollout is
+        adopted, and its own settings (a worker's C(WEB_CONCURRENCY), say) stay. Each key added or changed is recorded like any other (O(record_phase)).
       - The values are read only when a service lacks a key or may have it overwritten with another value.
     type: str
   copy_keys:
@@ -74,10 +74,21 @@ options:
   copy_overwrite:
     description:
       - Services (references as in O(services), or ids) whose copied keys are kept equal to O(copy_from)'s values,
-        overwriting theirs: the services the rollout itself created.
+        overwriting theirs (the services the rollout itself created). With O(record_phase), the services the record
+        lists under C(created) (written by M(launchkit.paas.render_service) before it creates one) count too.
     type: list
     elements: str
     default: []
+  copy:
+    description:
+      - Keys to set, in each service, to the value that service holds under another key (after O(env)),
+        given as new key and the key to copy from. The value never leaves the module, so a secret that is
+        shown only once (a SendGrid API key) can also be given to the app under a second name on any later run.
+      - A service without the key to copy from keeps the new key unset; the module warns and names it
+        in RV(services[].missing_sources).
+      - A key may not be both copied and set or removed, nor copied from a key that is removed or itself copied.
+    type: dict
+    default: {}
   record_phase:
     description: Keep the previous values in this phase's rollback record (C(<record_dir>/<record_stack>/<record_phase>.json)).
     type: str
@@ -130,6 +141,18 @@ EXAMPLES = r"""
     record_stack: "{{ inventory_hostname }}"
   no_log: true
 
+- name: Give SMTP_PASSWORD the value of each service's SENDGRID_API_KEY (set in this run or before)
+  launchkit.paas.app_env:
+    services: [scoop-web, scoop-worker]
+    env:
+      SMTP_ADDRESS: smtp.sendgrid.net
+      SMTP_PORT: 587
+    copy:
+      SMTP_PASSWORD: SENDGRID_API_KEY
+    record_phase: email
+    record_dir: "{{ launchkit_state_dir }}"
+    record_stack: "{{ inventory_hostname }}"
+
 - name: Which services lack the key (names only)
   launchkit.paas.app_env:
     services: [scoop-web]
@@ -166,7 +189,11 @@ services:
       type: list
       elements: str
     unchanged_keys:
-      description: Keys it manages (from O(env), O(service_env) and O(copy_from)) that already had their value.
+      description: Keys it manages (from O(env), O(service_env), O(copy) and O(copy_from)) that already had their value.
+      type: list
+      elements: str
+    missing_sources:
+      description: Keys to copy from (values of O(copy)) that the service does not have; their new keys were not set.
       type: list
       elements: str
     env_keys:
@@ -210,6 +237,7 @@ ARGUMENT_SPEC = module_options(
     copy_from=dict(type="str"),
     copy_keys=dict(type="list", elements="str", default=[], no_log=False),
     copy_overwrite=dict(type="list", elements="str", default=[]),
+    copy=dict(type="dict", default={}),
     record_phase=dict(type="str"),
     record_dir=dict(type="path", fallback=(env_fallback, ["LAUNCHKIT_STATE_DIR"])),
     record_stack=dict(type="str"),

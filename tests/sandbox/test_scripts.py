@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import smtplib
 import subprocess
 import sys
 import tempfile
@@ -62,6 +63,10 @@ def test_up_is_idempotent_and_down_leaves_nothing(script_env: Any) -> None:
     assert values["SANDBOX_PG_URL"].endswith(f":{env['SANDBOX_PG_PORT']}/postgres")
     if shutil.which("openssl"):
         assert Path(values["LAUNCHKIT_SANDBOX_CA"]).is_file()
+    # the SendGrid SMTP relay runs with the server, on the port its env names
+    assert values["SENDGRID_SMTP_HOST"] == "127.0.0.1" and int(values["SENDGRID_SMTP_PORT"]) > 0
+    with smtplib.SMTP(values["SENDGRID_SMTP_HOST"], int(values["SENDGRID_SMTP_PORT"]), timeout=10) as relay:
+        assert relay.ehlo()[0] == 250 and relay.has_extn("starttls")
 
     created = requests.post(f"{values['RENDER_API_URL']}/key-value", timeout=10,
                             headers={"Authorization": f"Bearer {RENDER_KEY}"},
@@ -73,6 +78,8 @@ def test_up_is_idempotent_and_down_leaves_nothing(script_env: Any) -> None:
     assert down.returncode == 0, down.stderr
     assert not alive(server_pid)
     assert not any(alive(pid) for pid in redis_pids)
+    with pytest.raises(OSError):  # the relay stopped with the server
+        smtplib.SMTP(values["SENDGRID_SMTP_HOST"], int(values["SENDGRID_SMTP_PORT"]), timeout=5)
     if (state / "pg" / "data" / "postmaster.pid").exists():
         raise AssertionError("PostgreSQL still running")
     again = subprocess.run([str(DOWN)], env=env, check=False, capture_output=True, text=True, timeout=60)

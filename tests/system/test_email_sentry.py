@@ -24,6 +24,8 @@ WEB = "scoop-web"
 HOST = "scoop_production"
 SENDGRID_ENV = "SENDGRID_API_KEY"
 SENTRY_ENV = "SENTRY_DSN"
+# Scoop's inventory also writes the SMTP relay settings (the password is SENDGRID_API_KEY itself)
+SMTP_SETTINGS = ("SMTP_ADDRESS", "SMTP_PORT", "SMTP_USERNAME", "SMTP_ENABLE_STARTTLS_AUTO")
 KEY_NAME = "scoop-scoop_production-mail"  # the role's name: <launchkit_stack>-<inventory_hostname>-mail
 PROJECT = "scoop-rails"
 ALERTS = ["Error spike", "New issue"]
@@ -197,7 +199,7 @@ def test_lost_key_fails_with_the_fix_then_rotation_restores_it(tmp_path):
     assert now[0]["api_key_id"] != old_id, "the key was not rotated"
     assert (now[0]["name"], now[0]["scopes"]) == (KEY_NAME, ["mail.send"])
     assert_web_env_secret(now[0]["secret"], "after the rotation")
-    assert {k: v for k, v in env_of(state(), WEB).items() if k != SENDGRID_ENV} == seeded_web_env()
+    assert {k: v for k, v in env_of(state(), WEB).items() if k not in (SENDGRID_ENV, *SMTP_SETTINGS)} == seeded_web_env()
 
     # And the phase is content again.
     after, _writes = run_counted(*EMAIL, state_dir=state_dir)
@@ -210,7 +212,7 @@ def test_rollbacks_remove_key_dsn_and_alerts_then_change_nothing(tmp_path):
     rollout, _writes = run_counted(*EMAIL_AND_SENTRY, state_dir=state_dir)
     assert_ok(rollout, "rollout of the email and error monitoring phases")
     web = env_of(state(), WEB)
-    assert {SENDGRID_ENV, SENTRY_ENV} <= set(web), sorted(web)
+    assert {SENDGRID_ENV, SENTRY_ENV, *SMTP_SETTINGS} <= set(web), sorted(web)
     assert len(keys()) == 1
     assert sorted(w["name"] for w in sentry_state()["workflows"]) == ALERTS
     project_before = [p for p in sentry_state()["projects"] if p["slug"] == PROJECT]
@@ -224,8 +226,8 @@ def test_rollbacks_remove_key_dsn_and_alerts_then_change_nothing(tmp_path):
     assert after["vendors"]["sentry"]["workflows"] == [], [w["name"] for w in after["vendors"]["sentry"]["workflows"]]
     assert [p["id"] for p in after["vendors"]["sentry"]["projects"] if p["slug"] == PROJECT] == \
         [project_before[0]["id"]], "the rollback deleted the project"
-    # Two env deletes, one key delete, two alert deletes.
-    assert len(first_writes) == 5, [(e["vendor"], e["method"], e["path"]) for e in first_writes]
+    # Six env deletes (the key, the four SMTP settings, the DSN), one key delete, two alert deletes.
+    assert len(first_writes) == 9, [(e["vendor"], e["method"], e["path"]) for e in first_writes]
 
     second, second_writes = run_counted(*ROLLBACK, state_dir=state_dir)
     assert_ok(second, "second rollback of the error monitoring and email phases")

@@ -26,6 +26,22 @@ def refuse_clash(env: dict, remove: list[str]) -> None:
         raise ValueError(f"keys both set (env) and removed (remove): {', '.join(clash)}; keep each key in one")
 
 
+def refuse_copy_clash(env: dict, remove: list[str], copy: dict) -> None:
+    """Fail before any call when a copied key is also set or removed, or copies from a key removed or copied."""
+    problems = []
+    for target, source in copy.items():
+        if target == source:
+            problems.append(f"{target} is copied from itself")
+        elif target in env or target in remove:
+            problems.append(f"{target} is both copied (copy) and {'set (env)' if target in env else 'removed (remove)'}")
+        elif source in remove:
+            problems.append(f"{target} is copied from {source}, which is removed (remove)")
+        elif source in copy:
+            problems.append(f"{target} is copied from {source}, which is itself copied: copy from {copy[source]}")
+    if problems:
+        raise ValueError("; ".join(problems))
+
+
 def plan_env_changes(current: dict[str, str], env: dict[str, Any], remove: list[str], purge: bool) -> dict:
     """Which keys to set and which to delete; every other key is left alone (unless `purge`)."""
     wanted = {key: env_string(value) for key, value in env.items()}

@@ -9,7 +9,10 @@ The seam between the phases and the platforms: a phase says which services get w
 platform (``PLATFORMS``) says how a service is found and how its env is read and written, key by
 key. Every service is looked up before the first write, so a name that does not exist fails the
 task with nothing written. With a rollback record asked for, the record gets a service's previous
-values (exact, from the platform) before that service's first write.
+values (exact, from the platform) before that service's first write. ``copy`` sets a key to the value
+a service holds under another key (after ``env``), so a secret shown once (SendGrid's key) can feed a
+second name without passing through the play again; ``copy_from`` copies keys from another service
+(Render's "Add from Service"), overwriting only in the services the rollout owns.
 """
 from __future__ import annotations
 
@@ -18,7 +21,8 @@ from typing import Any, Callable
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
 from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import ApiError
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
-from ansible_collections.launchkit.paas.plugins.module_utils.core.env import env_diff, env_string, plan_env_changes, refuse_clash
+from ansible_collections.launchkit.paas.plugins.module_utils.core.env import (
+    env_diff, env_string, plan_env_changes, refuse_clash, refuse_copy_clash)
 from ansible_collections.launchkit.paas.plugins.module_utils.render.client import SERVICE_ID_PREFIXES, RenderClient
 from ansible_collections.launchkit.paas.plugins.module_utils.rollout import record as records
 
@@ -82,9 +86,12 @@ def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any 
     env = {key: env_string(value) for key, value in (params["env"] or {}).items()}
     per_service = {ref: {key: env_string(value) for key, value in (extra or {}).items()}
                    for ref, extra in (params.get("service_env") or {}).items()}
+    copy = dict(params.get("copy") or {})
     refuse_clash(env, params["remove"])
+    refuse_copy_clash(env, params["remove"], copy)
     for extra in per_service.values():
         refuse_clash(extra, params["remove"])
+        refuse_copy_clash(extra, params["remove"], copy)
     secrets.add(*env.values(), *(value for extra in per_service.values() for value in extra.values()))
     record = _record_target(params)
     platform = platform or PLATFORMS[params["platform"]](params, secrets)
@@ -108,6 +115,8 @@ def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any 
                         "unless an earlier phase creates them")
     source = Source(platform, found.get(source_ref), params.get("copy_keys") or [], params["remove"], secrets)
     overwrite = set(params.get("copy_overwrite") or [])
+    if record is not None:  # what the rollout created (render_service records it before the create) is owned
+        overwrite |= {str(name) for name in records.read_record(record).get("created") or []}
     plans, views = {}, []
     for ref in refs:
         if ref not in found:
@@ -120,24 +129,30 @@ def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any 
                                  skip=explicit)
         wanted = {key: platform.digest(value) for key, value in explicit.items()}
         wanted.update({key: source.digests[key] for key in copied})
-        differs = any(digests.get(key) != digest for key, digest in wanted.items()) or any(
+        # copy: a key set to the value the service holds (or gets in this run) under another key.
+        aliased = {target: wanted.get(origin, digests.get(origin)) for target, origin in copy.items()}
+        lacking = sorted({copy[target] for target, digest in aliased.items() if digest is None})
+        aliased = {target: digest for target, digest in aliased.items() if digest is not None}
+        differs = any(digests.get(key) != digest for key, digest in [*wanted.items(), *aliased.items()]) or any(
             key in digests and key not in wanted for key in params["remove"])
         if differs and current is None:
             current = platform.env(service)
         if current is None:  # nothing to change: the key names are all that is needed
             current, plan = dict.fromkeys(digests), {"set": {}, "delete": []}
         else:
-            values = {**source.values_of(copied), **explicit} if differs else explicit
+            values = {**source.values_of(copied), **explicit} if differs else dict(explicit)
+            values.update({target: values.get(copy[target], current.get(copy[target])) for target in aliased})
+            secrets.add(*(values[target] for target in aliased))
             plan = plan_env_changes(current, values, params["remove"], purge=False)
         previous = {key: current.get(key) for key in [*plan["set"], *plan["delete"]]}
         secrets.add(*(value for value in previous.values() if value))
-        plans[ref] = (service, current, plan, previous, sorted(set(explicit) | set(copied)))
+        plans[ref] = (service, current, plan, previous, sorted(set(explicit) | set(copied) | set(aliased)), lacking)
     changed_refs = [ref for ref, planned in plans.items() if planned[2]["set"] or planned[2]["delete"]]
     result: dict[str, Any] = {"changed": bool(changed_refs), "platform": params["platform"], "missing": missing}
     if record is not None:
         result["record"] = _keep_record(record, params, plans, changed_refs, check_mode)
         result["changed"] = result["changed"] or result["record"]["changed"]
-    for ref, (service, current, plan, _previous, managed) in plans.items():
+    for ref, (service, current, plan, _previous, managed, lacking) in plans.items():
         if not check_mode:
             for key, value in plan["set"].items():
                 platform.put(service, key, value)
@@ -147,7 +162,10 @@ def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any 
         views.append({"name": service["name"], "id": service["id"], "type": service.get("type"),
                       "set_keys": sorted(plan["set"]), "removed_keys": plan["delete"],
                       "unchanged_keys": [key for key in managed if key not in plan["set"]],
-                      "env_keys": sorted(after_keys)})
+                      "env_keys": sorted(after_keys), "missing_sources": lacking})
+        if lacking:
+            targets = ", ".join(sorted(target for target, origin in copy.items() if origin in lacking))
+            warnings.append(f"{service['name']} has no {', '.join(lacking)}: {targets} not set there (copy)")
     result["services"] = views
     diffs = {ref: env_diff(plans[ref][1], plans[ref][2]) for ref in changed_refs}
     result["diff"] = {"before": {ref: diff["before"] for ref, diff in diffs.items()},

@@ -1,4 +1,5 @@
-"""Verify the email phase for the Scoop stack: one mail-only SendGrid key, its secret in scoop-web's env.
+"""Verify the email phase for the Scoop stack: one mail-only SendGrid key, its secret in scoop-web's env,
+the SMTP relay settings beside it (the password a copy of the key, good for the sandbox's relay).
 
 Runs as molecule's testinfra verifier; the sandbox's variables (.sandbox/env) must be in the environment.
 No assertion message prints a secret.
@@ -6,6 +7,8 @@ No assertion message prints a secret.
 from __future__ import annotations
 
 import json
+import smtplib
+import ssl
 import sys
 from pathlib import Path
 
@@ -22,6 +25,8 @@ ENV_KEY = "SENDGRID_API_KEY"
 KEY_NAME = "scoop-localhost-mail"
 DOMAIN = "pocket-walks.com"
 SENDER = "no-reply@pocket-walks.com"
+SMTP_ENV = {"address": "SMTP_ADDRESS", "port": "SMTP_PORT", "username": "SMTP_USERNAME", "password": "SMTP_PASSWORD",
+            "starttls": "SMTP_ENABLE_STARTTLS_AUTO"}
 
 
 def sendgrid(path: str, token: str) -> tuple[int, dict]:
@@ -58,7 +63,19 @@ def test_scoop_web_holds_the_key_secret():
 
 
 def test_other_env_keys_of_scoop_web_untouched():
-    assert_seeded_env_plus(WEB, ENV_KEY)
+    assert_seeded_env_plus(WEB, ENV_KEY, *SMTP_ENV.values())
+
+
+def test_scoop_web_has_the_relay_settings_and_they_log_in():
+    current = web_env()
+    assert {setting: current.get(name) for setting, name in SMTP_ENV.items() if setting != "password"} == {
+        "address": env("SENDGRID_SMTP_HOST"), "port": env("SENDGRID_SMTP_PORT"), "username": "apikey",
+        "starttls": "true"}
+    if current.get(SMTP_ENV["password"]) != keys()[0]["secret"]:  # never print either secret
+        pytest.fail(f"{WEB}'s {SMTP_ENV['password']} is not the created key's secret", pytrace=False)
+    with smtplib.SMTP(current["SMTP_ADDRESS"], int(current["SMTP_PORT"]), timeout=20) as relay:
+        relay.starttls(context=ssl.create_default_context(cafile=env("LAUNCHKIT_SANDBOX_CA")))
+        assert relay.login(current["SMTP_USERNAME"], current["SMTP_PASSWORD"])[0] == 235
 
 
 def test_sender_request_exists_and_is_pending():

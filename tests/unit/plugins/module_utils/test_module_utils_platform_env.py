@@ -6,6 +6,7 @@ touched, the rollback record written before the change with the exact previous v
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -208,3 +209,73 @@ def test_copy_mistakes_fail_before_any_write(extra, message):
     with pytest.raises((ResourceError, ValueError), match=message):
         run_app_env(copy_params(**extra), False, Secrets(), platform)
     assert not [call for call in platform.calls if call[0] in ("put", "delete")]
+
+
+KEY = "SG.key-id.secret-value-shown-once"
+
+
+def test_copy_gives_a_second_key_the_value_set_in_the_same_run(tmp_path):
+    platform = FakePlatform({"web": {"OTHER": "x"}})
+    result = run_app_env(params(tmp_path, services=["web"], env={"SENDGRID_API_KEY": KEY},
+                                copy={"SMTP_PASSWORD": "SENDGRID_API_KEY"}, record_phase="email"), False, Secrets(), platform)
+    assert platform.envs["web"] == {"OTHER": "x", "SENDGRID_API_KEY": KEY, "SMTP_PASSWORD": KEY}
+    assert result["services"][0]["set_keys"] == ["SENDGRID_API_KEY", "SMTP_PASSWORD"]
+    assert read_record(str(tmp_path / "scoop" / "email.json"))["services"]["web"] == {
+        "SENDGRID_API_KEY": None, "SMTP_PASSWORD": None}
+    assert KEY not in json.dumps(result)
+
+
+def test_copy_reads_the_value_a_service_already_has_and_then_writes_nothing():
+    platform = FakePlatform({"web": {"SENDGRID_API_KEY": KEY}, "worker": {"SENDGRID_API_KEY": "SG.other.worker-key"}})
+    args = params(env={"SMTP_PORT": 587}, copy={"SMTP_PASSWORD": "SENDGRID_API_KEY"})
+    secrets = Secrets()
+    first = run_app_env(args, False, secrets, platform)
+    assert platform.envs["web"]["SMTP_PASSWORD"] == KEY  # each service its own value
+    assert platform.envs["worker"]["SMTP_PASSWORD"] == "SG.other.worker-key"
+    assert first["changed"] is True and KEY in secrets.values
+    platform.calls.clear()
+    second = run_app_env(args, False, Secrets(), platform)
+    assert second["changed"] is False
+    assert [call[0] for call in platform.calls] == ["find", "digests", "digests"]  # no value read, no write
+    assert second["services"][0]["unchanged_keys"] == ["SMTP_PASSWORD", "SMTP_PORT"]
+
+
+def test_copy_in_check_mode_predicts_and_writes_nothing():
+    platform = FakePlatform({"web": {"SENDGRID_API_KEY": KEY}, "worker": {}})
+    result = run_app_env(params(env={}, copy={"SMTP_PASSWORD": "SENDGRID_API_KEY"}), True, Secrets(), platform)
+    assert result["changed"] is True and [v["set_keys"] for v in result["services"]] == [["SMTP_PASSWORD"], []]
+    assert not any(call[0] == "put" for call in platform.calls)
+
+
+def test_a_service_without_the_key_to_copy_from_is_named_and_left_alone():
+    platform = FakePlatform({"web": {"SENDGRID_API_KEY": KEY}, "worker": {"OTHER": "x"}})
+    result = run_app_env(params(env={}, copy={"SMTP_PASSWORD": "SENDGRID_API_KEY"}), False, Secrets(), platform)
+    assert platform.envs["worker"] == {"OTHER": "x"}
+    assert [v["missing_sources"] for v in result["services"]] == [[], ["SENDGRID_API_KEY"]]
+    assert result["warnings"] == ["worker has no SENDGRID_API_KEY: SMTP_PASSWORD not set there (copy)"]
+
+
+@pytest.mark.parametrize("extra, message", [
+    ({"env": {"SMTP_PASSWORD": "x"}}, "SMTP_PASSWORD is both copied (copy) and set (env)"),
+    ({"remove": ["SMTP_PASSWORD"]}, "SMTP_PASSWORD is both copied (copy) and removed (remove)"),
+    ({"remove": ["SENDGRID_API_KEY"]}, "copied from SENDGRID_API_KEY, which is removed"),
+    ({"copy": {"SMTP_PASSWORD": "SMTP_PASSWORD"}}, "SMTP_PASSWORD is copied from itself"),
+    ({"copy": {"A": "B", "B": "C"}}, "A is copied from B, which is itself copied: copy from C"),
+])
+def test_copy_clashes_are_refused_before_any_call(extra, message):
+    platform = FakePlatform({"web": {}, "worker": {}})
+    args = params(env={}, copy={"SMTP_PASSWORD": "SENDGRID_API_KEY"})
+    args.update(extra)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        run_app_env(args, False, Secrets(), platform)
+    assert platform.calls == []
+
+
+def test_services_the_record_lists_as_created_are_owned_and_follow_the_source(tmp_path):
+    record = tmp_path / "scoop" / "redis.json"
+    record.parent.mkdir(parents=True)
+    record.write_text(json.dumps({"created": ["new"]}))
+    platform = FakePlatform({"web": {"A": "web-a"}, "new": {"A": "stale"}, "adopted": {"A": "own"}})
+    run_app_env(copy_params(tmp_path), False, Secrets(), platform)
+    assert platform.envs["new"] == {"A": "web-a"} and platform.envs["adopted"] == {"A": "own"}
+    assert read_record(str(record)) == {"created": ["new"], "services": {"new": {"A": "stale"}}}
