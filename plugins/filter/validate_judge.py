@@ -12,9 +12,9 @@ author:
 description:
   - Takes the targets (M(launchkit.paas.validate_targets#filter)) and the registered results of the
     validate phase's loops over them, and judges each app's steps with
-    M(launchkit.paas.validate_check#filter) - the service itself; then, for an app that can be reached,
-    its health answer and each expected component, its readiness and metrics pages and its smoke requests;
-    then its Redis and Postgres as checked from the controller.
+    M(launchkit.paas.validate_check#filter) - the service itself and whether it runs its latest deploy; then,
+    for an app that can be reached, its health answer and each expected component, its readiness and metrics
+    pages and its smoke requests; then its Redis and Postgres as checked from the controller.
   - A loop's result belongs to the app its loop item names (C(validate_target.service), or for the smoke
     loop the app of the request at C(validate_index) in O(smoke)). A step that was skipped or not asked for
     gives no check.
@@ -99,7 +99,7 @@ def _smoke_by_app(result: Any, pairs: list) -> dict[str, dict]:
 
 def validate_judge(targets: list[dict], results: dict, smoke: list | None = None, check_mode: bool = False,
                    redis_key: str = "REDIS_URL", database_key: str = "DATABASE_URL") -> list[dict]:
-    """Every check of every app, in order: service, health, components, ready, metrics, smoke, redis, postgres."""
+    """Every check of every app, in order: service, deploy, health, components, ready, metrics, smoke, redis, postgres."""
     check_mode = boolean(check_mode, strict=False)
     steps = {step: _by_app(results.get(step)) for step in ("health", "ready", "metrics", "redis", "postgres")}
     smoke_answers = _smoke_by_app(results.get("smoke"), smoke or [])
@@ -107,13 +107,15 @@ def validate_judge(targets: list[dict], results: dict, smoke: list | None = None
     for target in targets or []:
         name = target["service"]
         checks += validate_check(target, "service", check_mode=check_mode)
+        checks += validate_check(target, "deploy", check_mode=check_mode)
         if target.get("reachable"):
             health = steps["health"].get(name, {})
             checks += validate_check(health, "health", target)
             checks += validate_check(health, "components", target, check_mode=check_mode)
             checks += validate_check(steps["ready"].get(name, {}), "ready", target)
             checks += validate_check(steps["metrics"].get(name, {}), "metrics", target)
-            checks += validate_check(smoke_answers.get(name, {}), "smoke", target, requests=target.get("smoke") or [])
+            checks += validate_check(smoke_answers.get(name, {}), "smoke", target, requests=target.get("smoke") or [],
+                                     check_mode=check_mode)
         if target.get("found"):
             checks += validate_check(steps["redis"].get(name, {}), "redis", target, check=redis_key,
                                      check_mode=check_mode)

@@ -5,11 +5,14 @@
 from __future__ import annotations
 
 from ansible_collections.launchkit.paas.plugins.filter.validate_judge import FilterModule, validate_judge
+from ansible_collections.launchkit.paas.plugins.filter.validate_targets import default_components
 
+LIVE = {"id": "dep-1", "status": "live"}
 WEB = {"service": "web", "found": True, "suspended": False, "base_url": "http://apps/web", "health_path": "/health",
-       "ready_path": "/ready", "metrics_path": None, "expect_components": ["redis"], "expect_metrics": [],
-       "smoke": [{"name": "home", "path": "/"}], "reachable": True}
-API = {**WEB, "service": "api", "base_url": "http://apps/api", "smoke": [], "expect_components": []}
+       "ready_path": "/ready", "metrics_path": None, "components": default_components(["redis"]), "expect_metrics": [],
+       "smoke": [{"name": "home", "path": "/"}], "reachable": True, "deploys": {"live": LIVE, "latest": LIVE}}
+API = {**WEB, "service": "api", "base_url": "http://apps/api", "smoke": [], "components": [],
+       "deploys": {"live": LIVE, "latest": {"id": "dep-2", "status": "build_failed"}}}
 GONE = {**WEB, "service": "gone", "found": False, "base_url": "", "reachable": False, "smoke": []}
 
 
@@ -31,17 +34,20 @@ def test_each_answer_is_judged_for_the_app_of_its_item():
     summary = [(c["app"], c["check"], c["component"], c["status"]) for c in checks]
     assert summary == [
         ("web", "service", "render", "passed"),
+        ("web", "deploy", "platform", "passed"),
         ("web", "/health", "app", "failed"),
         ("web", "/health", "redis", "failed"),
         ("web", "/ready", "app", "passed"),
         ("web", "smoke home", "GET /", "passed"),
         ("web", "REDIS_URL", "redis", "passed"),
         ("api", "service", "render", "passed"),
+        ("api", "deploy", "platform", "failed"),
         ("api", "/health", "app", "passed"),
         ("api", "/ready", "app", "failed"),
         ("gone", "service", "render", "failed"),
     ]
-    assert checks[8]["message"] == "connection refused"
+    assert checks[10]["message"] == "connection refused"
+    assert "dep-2 is build_failed" in checks[8]["message"]
 
 
 def test_in_check_mode_what_does_not_exist_yet_is_pending():
