@@ -17,7 +17,7 @@ description:
     failed or is still building means the app does not run what the rollout wrote); C(health) the health
     answer (HTTP 200); C(components) each component of the target, its JMESPath query over the health answer
     equal to the value expected; C(ready) and C(metrics) those pages (metrics by the names a Prometheus text
-    page exposes); C(smoke) each smoke request, with what it captured (a secret capture by name only);
+    page exposes); C(smoke) each smoke request, with the names (never the values) of what it captured;
     C(redis) and C(postgres) the backend checks from the controller.
   - In check mode what the rollout has not created yet is C(pending), not C(failed).
   - A step that was not asked for (no ready or metrics path, no expected component, a backend check
@@ -131,9 +131,10 @@ def _deploy(_result: dict, target: dict, check_mode: bool = False, **_: Any) -> 
     if not boolean(target.get("found"), strict=False) or not isinstance(deploys, dict):
         return []
     live, latest = _dict(deploys.get("live")), _dict(deploys.get("latest"))
+    platform = target.get("platform") or "render"
     if live and live.get("id") == latest.get("id"):
         commit = f", commit {live['commit']}" if live.get("commit") else ""
-        return [_check(target, "deploy", "platform", "passed", f"runs its latest deploy {live['id']}{commit}")]
+        return [_check(target, "deploy", platform, "passed", f"runs its latest deploy {live['id']}{commit}")]
     if not latest:
         status, message = ("pending" if check_mode else "failed"), "no deploy yet: the service runs nothing"
     else:
@@ -141,7 +142,7 @@ def _deploy(_result: dict, target: dict, check_mode: bool = False, **_: Any) -> 
         message = (f"{running}, but the latest deploy {latest.get('id')} is {latest.get('status')}: the app does not "
                    "run what the rollout wrote (fix the deploy, then deploy again)")
         status = "failed"
-    return [_check(target, "deploy", "platform", status, message)]
+    return [_check(target, "deploy", platform, status, message)]
 
 
 def _health(result: dict, target: dict, **_: Any) -> list[Check]:
@@ -201,14 +202,11 @@ def _metrics(result: dict, target: dict, **_: Any) -> list[Check]:
 
 
 def _captured(request: dict, answer: dict) -> str:
-    """What a request captured, for the report: a secret capture by name only, never its value."""
+    """The names a request captured, for the report. Never a value: a secret stays out of it, and a value
+    that changes from run to run (an id) would make a second run over an unchanged stack rewrite it."""
     taken = _dict(answer.get("captured"))
-    parts = []
-    for capture in request.get("capture") or []:
-        name = capture.get("name")
-        if name in taken:
-            secret = boolean(capture.get("secret", False), strict=False)
-            parts.append(f"{name} (secret)" if secret else f"{name}={_text(taken[name])}")
+    parts = [f"{capture['name']} (secret)" if boolean(capture.get("secret", False), strict=False) else capture["name"]
+             for capture in request.get("capture") or [] if capture.get("name") in taken]
     return f", captured {', '.join(parts)}" if parts else ""
 
 

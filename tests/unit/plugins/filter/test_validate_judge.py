@@ -25,23 +25,23 @@ def test_each_answer_is_judged_for_the_app_of_its_item():
         "health": loop((API, {"status": 200, "json": {"status": "ok"}}),
                        (WEB, {"status": 503, "json": {"status": "down", "checks": {"redis": {"status": "down"}}}})),
         "ready": loop((WEB, {"status": 200}), (API, {"failed": True, "msg": "connection refused"})),
-        "smoke": {"results": [{"validate_index": 0, "status": 200}]},
+        "smoke": {"results": [{"validate_target": WEB, "status": 200}]},
         "redis": loop((WEB, {"redis": {"server_version": "7.2", "maxmemory_policy": "noeviction"}}),
                       (API, {"skipped": True})),
         "postgres": {"results": [], "skipped": True},
     }
-    checks = validate_judge([WEB, API, GONE], results, smoke=[[WEB, WEB["smoke"][0]]])
+    checks = validate_judge([WEB, API, GONE], results)
     summary = [(c["app"], c["check"], c["component"], c["status"]) for c in checks]
     assert summary == [
         ("web", "service", "render", "passed"),
-        ("web", "deploy", "platform", "passed"),
+        ("web", "deploy", "render", "passed"),
         ("web", "/health", "app", "failed"),
         ("web", "/health", "redis", "failed"),
         ("web", "/ready", "app", "passed"),
         ("web", "smoke home", "GET /", "passed"),
         ("web", "REDIS_URL", "redis", "passed"),
         ("api", "service", "render", "passed"),
-        ("api", "deploy", "platform", "failed"),
+        ("api", "deploy", "render", "failed"),
         ("api", "/health", "app", "passed"),
         ("api", "/ready", "app", "failed"),
         ("gone", "service", "render", "failed"),
@@ -54,3 +54,13 @@ def test_in_check_mode_what_does_not_exist_yet_is_pending():
     checks = validate_judge([GONE], {}, check_mode=True)
     assert [c["status"] for c in checks] == ["pending"]
     assert FilterModule().filters()["validate_judge"] is validate_judge
+
+
+def test_smoke_answers_gathered_round_after_round_go_to_each_apps_requests_in_order():
+    web = {**WEB, "smoke": [{"name": "create", "method": "POST", "path": "/items"}, {"name": "read", "path": "/items/1"}]}
+    api = {**API, "smoke": [{"name": "home", "path": "/"}]}
+    answers = [{"validate_target": web, "status": 201}, {"validate_target": api, "status": 200},
+               {"validate_target": web, "failed": True, "msg": "expected status 200, got 404"}]
+    checks = [c for c in validate_judge([web, api], {"smoke": {"results": answers}}) if c["check"].startswith("smoke")]
+    assert [(c["app"], c["check"], c["status"]) for c in checks] == [
+        ("web", "smoke create", "passed"), ("web", "smoke read", "failed"), ("api", "smoke home", "passed")]

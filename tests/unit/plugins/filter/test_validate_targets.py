@@ -9,7 +9,7 @@ import re
 import pytest
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.launchkit.paas.plugins.filter.validate_request import validate_request
+from ansible_collections.launchkit.paas.plugins.filter.validate_request import validate_captured, validate_request
 from ansible_collections.launchkit.paas.plugins.filter.validate_targets import (
     FilterModule, default_components, validate_targets)
 
@@ -98,3 +98,16 @@ def test_captured_values_fill_path_body_and_headers():
                       "missing": []}
     assert validate_request(request, {"item_id": 7})["missing"] == ["owner", "token"]
     assert request["path"] == "/items/${item_id}"
+
+
+def test_what_each_app_captured_and_which_values_are_secret():
+    web = {"service": "web", "smoke": [
+        {"path": "/login", "capture": [{"name": "token", "query": "token", "secret": True}]},
+        {"path": "/items", "capture": [{"name": "item_id", "query": "id"}]}]}
+    api = {"service": "api", "smoke": [{"path": "/items", "capture": [{"name": "item_id", "query": "id"}]}]}
+    answers = [{"validate_target": web, "captured": {"token": "tok-secret-1"}},
+               {"validate_target": api, "failed": True},
+               {"validate_target": web, "captured": {"item_id": 7}}]
+    assert validate_captured(answers) == {"values": {"web": {"token": "tok-secret-1", "item_id": 7}, "api": {}},
+                                          "secrets": ["tok-secret-1"]}
+    assert validate_captured([]) == {"values": {}, "secrets": []}
