@@ -13,8 +13,8 @@ description:
   - Turns what a step of the validate phase found (a registered result) into a list of checks, each
     with C(app), C(check), C(component), C(status) (C(passed), C(failed) or C(pending)) and C(message).
   - C(service) judges the app's target itself (found on its platform, not suspended, reachable at a base URL);
-    C(deploy) whether the service runs its latest deploy (its live deploy is the latest: a newer deploy that
-    failed or is still building means the app does not run what the rollout wrote); C(health) the health
+    C(deploy) whether the service runs its latest deploy (its live deploy is the latest, since a newer deploy
+    that failed or is still building means the app does not run what the rollout wrote); C(health) the health
     answer (HTTP 200); C(components) each component of the target, its JMESPath query over the health answer
     equal to the value expected; C(ready) and C(metrics) those pages (metrics by the names a Prometheus text
     page exposes); C(smoke) each smoke request, with the names (never the values) of what it captured;

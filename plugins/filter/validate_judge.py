@@ -16,7 +16,7 @@ description:
     for an app that can be reached, its health answer and each expected component, its readiness and metrics
     pages and its smoke requests; then its Redis and Postgres as checked from the controller.
   - A loop's result belongs to the app its loop item names (C(validate_target.service)). The smoke answers are
-    gathered round after round (the first request of every app, then the second, ...): an app's n-th smoke
+    gathered round after round (the first request of every app, then the second, ...), so an app's n-th smoke
     answer is the answer to its n-th request. A step that was skipped or not asked for gives no check.
   - Messages may quote what an app answered; scrub them (M(launchkit.paas.scrub#filter)) before they are shown.
 positional: results
@@ -29,7 +29,7 @@ options:
   results:
     description:
       - The registered loop results by step - C(health), C(ready), C(metrics), C(smoke), C(redis), C(postgres).
-        A missing step counts as skipped. C(smoke) is C({results: [...]}), the answers of every round in order.
+        A missing step counts as skipped. C(smoke) is a dict whose C(results) are the answers of every round, in order.
     type: dict
     required: true
   check_mode:
@@ -69,7 +69,7 @@ from typing import Any
 from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.launchkit.paas.plugins.filter.validate_check import validate_check
-from ansible_collections.launchkit.paas.plugins.filter.validate_request import smoke_answers
+from ansible_collections.launchkit.paas.plugins.filter.validate_captured import smoke_answers
 
 LOOP_VAR = "validate_target"
 

@@ -80,39 +80,8 @@ def validate_request(request: dict, captured: dict | None = None) -> dict[str, A
     return filled
 
 
-LOOP_VAR = "validate_target"
-
-
-def smoke_answers(answers: Any) -> dict[str, list[dict]]:
-    """{app: its smoke answers in request order} from the smoke loop's results (loop var validate_target),
-    gathered round after round: an app's n-th answer is the answer to its n-th request."""
-    grouped: dict[str, list[dict]] = {}
-    for item in answers or []:
-        target = item.get(LOOP_VAR) if isinstance(item, dict) else None
-        if isinstance(target, dict) and target.get("service"):
-            grouped.setdefault(target["service"], []).append(item)
-    return grouped
-
-
-def validate_captured(answers: Any) -> dict[str, Any]:
-    """What the smoke requests captured: {"values": {app: {name: value}}, "secrets": [texts never to show]}."""
-    values: dict[str, dict[str, Any]] = {}
-    secrets: list[str] = []
-    for app, items in smoke_answers(answers).items():
-        for position, item in enumerate(items):
-            requests = item[LOOP_VAR].get("smoke") or []
-            request = requests[position] if position < len(requests) else {}
-            taken = item.get("captured") if isinstance(item.get("captured"), dict) else {}
-            values.setdefault(app, {}).update(taken)
-            for capture in request.get("capture") or []:
-                if capture.get("secret") and capture.get("name") in taken:
-                    value = taken[capture["name"]]
-                    secrets.append(value if isinstance(value, str) else json.dumps(value))
-    return {"values": values, "secrets": secrets}
-
-
 class FilterModule:
-    """launchkit.paas.validate_request and launchkit.paas.validate_captured"""
+    """launchkit.paas.validate_request"""
 
     def filters(self) -> dict:
-        return {"validate_request": validate_request, "validate_captured": validate_captured}
+        return {"validate_request": validate_request}

@@ -9,7 +9,8 @@ import re
 import pytest
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.launchkit.paas.plugins.filter.validate_request import validate_captured, validate_request
+from ansible_collections.launchkit.paas.plugins.filter.validate_captured import validate_captured
+from ansible_collections.launchkit.paas.plugins.filter.validate_request import validate_request
 from ansible_collections.launchkit.paas.plugins.filter.validate_targets import (
     FilterModule, default_components, validate_targets)
 
