@@ -18,6 +18,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PYTHON="${PYTHON:-${ROOT}/.venv/bin/python}"
+# A relative PYTHON (".venv/bin/python") is the caller's; the tests run from the copied tree.
+[[ "${PYTHON}" == /* ]] || PYTHON="${PWD}/${PYTHON}"
 PYTHON_VERSION=3.11
 BIN_DIR="$(dirname "${PYTHON}")"
 ANSIBLE_TEST="${BIN_DIR}/ansible-test"

@@ -74,7 +74,6 @@ def validate_captured(answers: Any) -> dict[str, Any]:
     return {"values": values, "secrets": secrets}
 
 
-
 class FilterModule:
     """launchkit.paas.validate_captured"""
 

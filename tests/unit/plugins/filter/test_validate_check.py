@@ -74,8 +74,8 @@ def test_components_in_the_apps_own_shape_are_read_with_their_queries():
     assert [(c["component"], c["status"], c["message"]) for c in validate_check(healthy, "components", plan)] == [
         ("status", "passed", "status healthy"), ("database", "passed", "database healthy"),
         ("redis", "passed", "redis healthy")]
-    degraded = {"status": 503, "json": {"status": "degraded", "components": {"database": "healthy",
-                                                                              "redis": "unhealthy"}}}
+    degraded = {"status": 503,
+                "json": {"status": "degraded", "components": {"database": "healthy", "redis": "unhealthy"}}}
     assert [(c["component"], c["status"], c["message"]) for c in validate_check(degraded, "components", plan)] == [
         ("status", "failed", "status degraded, expected healthy"), ("database", "passed", "database healthy"),
         ("redis", "failed", "redis unhealthy, expected healthy")]
