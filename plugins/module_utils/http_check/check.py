@@ -134,16 +134,20 @@ def parse_captures(items: list | None) -> list[Capture]:
     return captures
 
 
+def found_values(captures: list[Capture], document: Any) -> dict[str, Any]:
+    """{name: value} for each capture whose query finds something in the JSON document."""
+    values = {capture.name: capture.compiled.search(document) if document is not None else None
+              for capture in captures}
+    return {name: value for name, value in values.items() if value is not None}
+
+
 def take_captures(captures: list[Capture], result: dict, secrets: Secrets) -> dict[str, Any]:
     """{name: value} for each capture from the answer's JSON; secret values registered. Fails on a miss."""
-    document = result.get("json")
-    taken: dict[str, Any] = {}
-    for capture in captures:
-        value = capture.compiled.search(document) if document is not None else None
-        if value is None:
-            raise ResourceError(f"capture {capture.name}: {capture.query} found nothing in the answer", **result)
-        taken[capture.name] = value
-        secrets.add(*secret_texts([capture], taken))
+    taken = found_values(captures, result.get("json"))
+    secrets.add(*secret_texts(captures, taken))
+    missing = next((capture for capture in captures if capture.name not in taken), None)
+    if missing is not None:
+        raise ResourceError(f"capture {missing.name}: {missing.query} found nothing in the answer", **result)
     return taken
 
 
@@ -389,6 +393,8 @@ def run_check(params: dict, check_mode: bool, secrets: Secrets, session: Any = N
     last = poll(attempt, lambda tried: tried.failure is None or tried.number > params["retries"], math.inf, clock,
                 interval=params["delay"], first_delay=params["delay"]).value
     if last.failure is not None:
+        # A secret the answer holds stays out of the failure (an assertion may quote it).
+        secrets.add(*secret_texts(captures, found_values(captures, last.result.get("json"))))
         raise ResourceError(last.failure, attempts=last.number, url=safe_url(url), **last.result)
     result = {"changed": False, "attempts": last.number, "url": safe_url(url), **last.result}
     if captures:

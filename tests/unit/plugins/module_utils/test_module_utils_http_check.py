@@ -287,10 +287,17 @@ def test_a_capture_that_finds_nothing_fails_the_request():
     assert str(error) == "capture item_id: id found nothing in the answer"
 
 
-def test_no_capture_without_a_passing_answer():
-    session = FakeSession(APP).on("POST", "/items", reply(500, {"id": 1}))
-    error = failure(session, url=f"{APP}/items", method="POST", capture=[{"name": "item_id", "query": "id"}])
-    assert "expected status 200, got 500" in str(error) and "captured" not in error.details
+def test_no_capture_without_a_passing_answer_but_its_secrets_are_registered():
+    session = FakeSession(APP).on("POST", "/items", reply(500, {"id": 1, "token": "item-token-77ab"}))
+    secrets = Secrets()
+    with pytest.raises(ResourceError) as caught:
+        run_check(params(url=f"{APP}/items", method="POST", json=[{"query": "token", "equals": "x"}],
+                         capture=[{"name": "item_id", "query": "id"},
+                                  {"name": "token", "query": "token", "secret": True}]),
+                  False, secrets, session=session, clock=Clock(sleep=lambda seconds: None))
+    assert "expected status 200, got 500" in str(caught.value) and "captured" not in caught.value.details
+    # The failure quotes the token; the module masks every registered secret out of it.
+    assert "item-token-77ab" in str(caught.value) and secrets.values == {"item-token-77ab"}
 
 
 @pytest.mark.parametrize("capture, error", [
