@@ -222,3 +222,17 @@ def test_rekindlepro_health_components_in_its_own_shape(quick_sandbox, tmp_path)
         "failed", "redis unhealthy, expected healthy")
     assert checks[("/health", "database")]["status"] == "passed"
     assert_no_leak(result.stdout + result.stderr, all_secrets(state()), "the failing RekindlePro validation at -vvv")
+
+
+def test_a_bad_component_or_capture_fails_before_any_request_to_the_app(quick_sandbox, tmp_path):
+    for apps, fix in (
+            ([{"service": WEB, "components": [{"name": "database", "query": "components.database"}]}],
+             "components[0] needs name, query (JMESPath over the health answer) and equals"),
+            ([{"service": WEB, "smoke": [{"name": "read", "path": "/items/${item_id}"}]}],
+             "smoke[0] uses ${item_id}, which no earlier request of the app captures")):
+        control("DELETE", "/log")
+        result = run_site("--tags", "validate", *SCOOP, "-e", validate_vars(tmp_path / "reports", validate_apps=apps),
+                          state_dir=tmp_path / "state")
+        assert result.returncode != 0 and fix in result.stdout, result.stdout[-4000:]
+        assert [e for e in control("GET", "/log")["entries"] if e["vendor"] == "apps"] == []
+        assert not (tmp_path / "reports" / "scoop_production").exists()
