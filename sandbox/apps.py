@@ -2,11 +2,18 @@
 like a small deployed app, so that a rollout's validation talks to something real.
 
 - ``GET /health`` really connects to what the service's env points at (``REDIS_URL``: AUTH + PING,
-  ``DATABASE_URL``: ``SELECT 1``) and reports each component; 200 when all are ok, else 503.
+  ``DATABASE_URL``: ``SELECT 1``) and reports each component; 200 when all are ok, else 503. The
+  answer's shape is the service's own (seed ``{"apps": {"health": {"<service>": "<shape>"}}}``):
+  ``checks`` (the default: ``{"status": "ok"|"error", "checks": {"redis": {"status": "ok", ...}}}``)
+  or ``components`` (RekindlePro's: ``{"status": "healthy"|"degraded", "components": {"database":
+  "healthy"|"unhealthy", ...}}``).
 - ``GET /ready``: 200 when the service is not suspended and its latest deploy is live, else 503.
 - ``GET /metrics``: Prometheus text (``app_up``, ``app_redis_up``, ``app_database_up``,
   ``http_requests_total``, ``process_start_time_seconds``).
 - ``GET /`` and ``POST /echo``; extra routes come from the seed or ``/_sandbox/apps/<name>/routes``.
+- ``POST /items`` (a JSON object) creates an item: 201 with its ``id`` and a ``token``; ``GET
+  /items/<id>`` reads it back with header ``X-Item-Token: <token>`` (403 without the right one, 404
+  for an unknown id): a create/read pair for smoke requests that capture a value.
 
 A suspended service answers 503 on every path. Requests are logged under the vendor name ``apps``
 and never count as writes: they change no vendor state.
@@ -14,6 +21,7 @@ and never count as writes: they change no vendor state.
 from __future__ import annotations
 
 import re
+import secrets
 import threading
 import time
 from collections import Counter
@@ -30,6 +38,8 @@ from .vendor import SandboxContext, VendorAPI, register_vendor
 
 PROMETHEUS_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 ROUTE_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+HEALTH_SHAPES = ("checks", "components")
+ITEM_PATH = re.compile(r"^/items/(?P<id>[^/]+)$")
 STARTED = time.time()
 
 
@@ -126,6 +136,8 @@ class StandInApps(VendorAPI):
 
     def reset(self) -> None:
         self.routes: dict[str, dict[tuple[str, str], CustomRoute]] = {}
+        self.health_shapes: dict[str, str] = {}
+        self.items: dict[str, dict[str, dict[str, Any]]] = {}
         with self._counts_lock:
             self.requests: dict[str, Counter[tuple[str, str, int]]] = {}
 
@@ -147,12 +159,18 @@ class StandInApps(VendorAPI):
             counts = {name: [{"method": m, "path": p, "status": s, "count": n} for (m, p, s), n in counter.items()]
                       for name, counter in self.requests.items()}
         return {"routes": {name: [route.describe() for route in table.values()] for name, table in self.routes.items()},
-                "requests": counts}
+                "requests": counts, "health": dict(self.health_shapes),
+                "items": {name: list(items.values()) for name, items in self.items.items()}}
 
     def seed(self, data: dict[str, Any]) -> dict[str, Any]:
-        """``{"routes": [{"service", "method", "path", "status", "json"}]}``."""
-        if not isinstance(data, dict) or set(data) - {"routes"}:
-            raise BadRequest('apps takes {"routes": [{"service", "method", "path", "status", "json"}]}')
+        """``{"routes": [{"service", "method", "path", "status", "json"}], "health": {"<service>": "<shape>"}}``."""
+        if not isinstance(data, dict) or set(data) - {"routes", "health"}:
+            raise BadRequest('apps takes {"routes": [{"service", "method", "path", "status", "json"}], '
+                             '"health": {"<service>": "checks" | "components"}}')
+        shapes = data.get("health") or {}
+        if not isinstance(shapes, dict) or any(shape not in HEALTH_SHAPES for shape in shapes.values()):
+            raise BadRequest(f"health maps a service name to its /health shape, one of {list(HEALTH_SHAPES)}")
+        self.health_shapes.update(shapes)
         added = []
         for item in data.get("routes") or []:
             service = item.get("service") if isinstance(item, dict) else None
@@ -160,7 +178,7 @@ class StandInApps(VendorAPI):
                 raise BadRequest("every seeded route needs a service (name)")
             route = self._add_route(service, item)
             added.append({"service": service, "method": route.method, "path": route.path})
-        return {"routes": added}
+        return {"routes": added, "health": dict(shapes)}
 
     # --- control: /_sandbox/apps/{service}/routes -------------------------------------------------
     def control_routes(self) -> list[tuple[str, str, Handler]]:
@@ -210,7 +228,10 @@ class StandInApps(VendorAPI):
         if custom is not None:
             return Response(custom.status, custom.body)
         builtin = {("GET", "/"): self._root, ("GET", "/health"): self._health, ("GET", "/ready"): self._ready,
-                   ("GET", "/metrics"): self._metrics, ("POST", "/echo"): self._echo}.get((method, path))
+                   ("GET", "/metrics"): self._metrics, ("POST", "/echo"): self._echo,
+                   ("POST", "/items"): self._create_item}.get((method, path))
+        if builtin is None and method == "GET" and ITEM_PATH.match(path):
+            builtin = self._read_item
         if builtin is None:
             return self.error(404, f"no route {method} {path} in the stand-in app {app.name}")
         return builtin(app, request)
@@ -228,8 +249,33 @@ class StandInApps(VendorAPI):
     def _health(self, app: AppView, request: Request) -> Response:
         checks = self._checks(app)
         healthy = all(check["status"] == "ok" for check in checks.values())
+        if self.health_shapes.get(app.name) == "components":
+            # The plan's shape: a word per component, no error text (the app keeps that in its logs).
+            return Response(200 if healthy else 503, {
+                "status": "healthy" if healthy else "degraded",
+                "timestamp": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "version": app.deploy_id or "none",
+                "components": {name: "healthy" if check["status"] == "ok" else "unhealthy"
+                               for name, check in checks.items()}})
         return Response(200 if healthy else 503,
                         {"status": "ok" if healthy else "error", "service": app.name, "checks": checks})
+
+    def _create_item(self, app: AppView, request: Request) -> Response:
+        if not isinstance(request.body, dict):
+            raise BadRequest("an item is a JSON object")
+        items = self.items.setdefault(app.name, {})
+        item = {**request.body, "id": f"itm-{len(items) + 1}", "token": f"itk-{secrets.token_hex(12)}",
+                "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        items[item["id"]] = item
+        return Response(201, item)
+
+    def _read_item(self, app: AppView, request: Request) -> Response:
+        item_id = ITEM_PATH.match(request.params["path"])["id"]
+        item = self.items.get(app.name, {}).get(item_id)
+        if item is None:
+            raise NotFound(f"no item {item_id}")
+        if not secrets.compare_digest(request.header("X-Item-Token") or "", item["token"]):
+            return self.error(403, "X-Item-Token does not match the item's token")
+        return Response(200, {key: value for key, value in item.items() if key != "token"})
 
     @staticmethod
     def _ready(app: AppView, request: Request) -> Response:

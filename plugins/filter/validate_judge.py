@@ -12,12 +12,12 @@ author:
 description:
   - Takes the targets (M(launchkit.paas.validate_targets#filter)) and the registered results of the
     validate phase's loops over them, and judges each app's steps with
-    M(launchkit.paas.validate_check#filter) - the service itself; then, for an app that can be reached,
-    its health answer and each expected component, its readiness and metrics pages and its smoke requests;
-    then its Redis and Postgres as checked from the controller.
-  - A loop's result belongs to the app its loop item names (C(validate_target.service), or for the smoke
-    loop the app of the request at C(validate_index) in O(smoke)). A step that was skipped or not asked for
-    gives no check.
+    M(launchkit.paas.validate_check#filter) - the service itself and whether it runs its latest deploy; then,
+    for an app that can be reached, its health answer and each expected component, its readiness and metrics
+    pages and its smoke requests; then its Redis and Postgres as checked from the controller.
+  - A loop's result belongs to the app its loop item names (C(validate_target.service)). The smoke answers are
+    gathered round after round (the first request of every app, then the second, ...), so an app's n-th smoke
+    answer is the answer to its n-th request. A step that was skipped or not asked for gives no check.
   - Messages may quote what an app answered; scrub them (M(launchkit.paas.scrub#filter)) before they are shown.
 positional: results
 options:
@@ -29,14 +29,9 @@ options:
   results:
     description:
       - The registered loop results by step - C(health), C(ready), C(metrics), C(smoke), C(redis), C(postgres).
-        A missing step counts as skipped.
+        A missing step counts as skipped. C(smoke) is a dict whose C(results) are the answers of every round, in order.
     type: dict
     required: true
-  smoke:
-    description: The smoke loop's items in order, each a list of the target and the request (as C(subelements) gives them).
-    type: list
-    elements: list
-    default: []
   check_mode:
     description: The run is in check mode (C(ansible_check_mode)).
     type: bool
@@ -56,8 +51,9 @@ EXAMPLES = r"""
   ansible.builtin.set_fact:
     checks: >-
       {{ targets | launchkit.paas.validate_judge({'health': health, 'ready': ready, 'metrics': metrics,
-                                                  'smoke': smoke, 'redis': redis, 'postgres': postgres},
-                                                 smoke=smoke_pairs, check_mode=ansible_check_mode) }}
+                                                  'smoke': {'results': smoke_answers}, 'redis': redis,
+                                                  'postgres': postgres},
+                                                 check_mode=ansible_check_mode) }}
   no_log: true
 """
 
@@ -73,6 +69,7 @@ from typing import Any
 from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.launchkit.paas.plugins.filter.validate_check import validate_check
+from ansible_collections.launchkit.paas.plugins.filter.validate_captured import smoke_answers
 
 LOOP_VAR = "validate_target"
 
@@ -87,33 +84,25 @@ def _by_app(result: Any) -> dict[str, dict]:
     return found
 
 
-def _smoke_by_app(result: Any, pairs: list) -> dict[str, dict]:
-    """{app: {'results': its answers in order}} from the smoke loop over indexes of `pairs`."""
-    grouped: dict[str, dict] = {}
-    for item in (result or {}).get("results") or [] if isinstance(result, dict) else []:
-        index = item.get("validate_index") if isinstance(item, dict) else None
-        if isinstance(index, int) and 0 <= index < len(pairs):
-            grouped.setdefault(pairs[index][0]["service"], {"results": []})["results"].append(item)
-    return grouped
-
-
-def validate_judge(targets: list[dict], results: dict, smoke: list | None = None, check_mode: bool = False,
+def validate_judge(targets: list[dict], results: dict, check_mode: bool = False,
                    redis_key: str = "REDIS_URL", database_key: str = "DATABASE_URL") -> list[dict]:
-    """Every check of every app, in order: service, health, components, ready, metrics, smoke, redis, postgres."""
+    """Every check of every app, in order: service, deploy, health, components, ready, metrics, smoke, redis, postgres."""
     check_mode = boolean(check_mode, strict=False)
     steps = {step: _by_app(results.get(step)) for step in ("health", "ready", "metrics", "redis", "postgres")}
-    smoke_answers = _smoke_by_app(results.get("smoke"), smoke or [])
+    smoke = smoke_answers((results.get("smoke") or {}).get("results") if isinstance(results.get("smoke"), dict) else [])
     checks: list[dict] = []
     for target in targets or []:
         name = target["service"]
         checks += validate_check(target, "service", check_mode=check_mode)
+        checks += validate_check(target, "deploy", check_mode=check_mode)
         if target.get("reachable"):
             health = steps["health"].get(name, {})
             checks += validate_check(health, "health", target)
             checks += validate_check(health, "components", target, check_mode=check_mode)
             checks += validate_check(steps["ready"].get(name, {}), "ready", target)
             checks += validate_check(steps["metrics"].get(name, {}), "metrics", target)
-            checks += validate_check(smoke_answers.get(name, {}), "smoke", target, requests=target.get("smoke") or [])
+            checks += validate_check({"results": smoke.get(name, [])}, "smoke", target, requests=target.get("smoke") or [],
+                                     check_mode=check_mode)
         if target.get("found"):
             checks += validate_check(steps["redis"].get(name, {}), "redis", target, check=redis_key,
                                      check_mode=check_mode)

@@ -87,6 +87,28 @@ options:
     description: Texts the response body must contain.
     type: list
     elements: str
+  capture:
+    description:
+      - Values to take from the JSON answer once every check passed, returned under RV(captured) (to use in a
+        later request, say the id of what this request created).
+      - A query that finds nothing fails the task.
+    type: list
+    elements: dict
+    suboptions:
+      name:
+        description: The name the value is returned under (letters, digits and C(_)).
+        type: str
+        required: true
+      query:
+        description: A JMESPath expression over the parsed body, for example C(id).
+        type: str
+        required: true
+      secret:
+        description:
+          - The value is a secret (a token, say). It is returned as it is under RV(captured), so set C(no_log)
+            on the task; it is masked in the task's failure messages.
+        type: bool
+        default: false
   timeout:
     description: Seconds to wait for each answer.
     type: float
@@ -114,7 +136,7 @@ options:
 requirements:
   - python >= 3.10
   - requests
-  - jmespath (for O(json))
+  - jmespath (for O(json) and O(capture))
 """
 
 EXAMPLES = r"""
@@ -152,6 +174,24 @@ EXAMPLES = r"""
         exists: true
       - query: sku
         matches: "^smoke-"
+
+- name: Create an item and keep its id
+  launchkit.paas.http_check:
+    url: https://scoop-web.onrender.com/items
+    method: POST
+    body: {name: smoke}
+    status_code: [201]
+    capture:
+      - name: item_id
+        query: id
+  register: created
+
+- name: Read it back
+  launchkit.paas.http_check:
+    url: "https://scoop-web.onrender.com/items/{{ created.captured.item_id }}"
+    json:
+      - query: name
+        equals: smoke
 """
 
 RETURN = r"""
@@ -202,6 +242,11 @@ failed_assertions:
   returned: when the request was sent
   type: list
   elements: dict
+captured:
+  description: The values of O(capture), by name.
+  returned: when O(capture) is set and the request passed
+  type: dict
+  sample: {"item_id": 42}
 skipped:
   description: True when check mode did not send the request.
   returned: when skipped in check mode

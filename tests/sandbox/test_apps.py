@@ -227,3 +227,55 @@ def test_app_requests_are_logged_but_never_writes(sbx: Sandbox) -> None:
         ("POST", "/apps/shop-web/echo", False), ("GET", "/apps/shop-web/health", False)]
     assert sbx.summary() == {"reads": 2, "writes": 0, "faults": 0, "response_invalid": 0}
     assert sbx.summary(vendor="render")["reads"] == 0
+
+
+def test_health_in_the_components_shape_checks_database_and_redis_for_real(sbx: Sandbox) -> None:
+    seeded = sbx.control("POST", "/seed", json={"apps": {"health": {"plan-api": "components"}}})
+    assert seeded["apps"]["health"] == {"plan-api": "components"}
+    seed_web(sbx, "plan-api", env={"DATABASE_URL": pg_admin_url(), "REDIS_URL": kv_url(sbx)})
+    answer = app(sbx, "plan-api", "/health")
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["status"] == "healthy" and body["components"] == {"redis": "healthy", "database": "healthy"}
+    assert body["version"].startswith("dep-") and body["timestamp"].endswith("Z")
+    assert sbx.control("GET", "/state")["vendors"]["apps"]["health"] == {"plan-api": "components"}
+
+
+def test_health_in_the_components_shape_is_degraded_with_503_when_one_fails(sbx: Sandbox) -> None:
+    sbx.control("POST", "/seed", json={"apps": {"health": {"plan-api": "components"}}})
+    dead = f"redis://default:plan-secret-pw-41b7@127.0.0.1:{free_port()}/0"
+    seed_web(sbx, "plan-api", env={"DATABASE_URL": pg_admin_url(), "REDIS_URL": dead})
+    answer = app(sbx, "plan-api", "/health")
+    assert answer.status_code == 503
+    assert answer.json()["status"] == "degraded"
+    assert answer.json()["components"] == {"redis": "unhealthy", "database": "healthy"}
+    assert "plan-secret-pw-41b7" not in answer.text
+    # Another service keeps the default shape.
+    seed_web(sbx, "other-web", env={"REDIS_URL": dead})
+    assert app(sbx, "other-web", "/health").json()["checks"]["redis"]["status"] == "error"
+
+
+@pytest.mark.parametrize("seed", [{"health": {"plan-api": "words"}}, {"health": ["plan-api"]}, {"shapes": {}}])
+def test_a_bad_health_seed_is_refused(sbx: Sandbox, seed: Any) -> None:
+    answer = requests.post(f"{sbx.url}/_sandbox/seed", json={"apps": seed}, timeout=10)
+    assert answer.status_code == 400, answer.text
+
+
+def test_an_item_is_created_then_read_back_with_its_token(sbx: Sandbox) -> None:
+    seed_web(sbx)
+    created = app(sbx, "shop-web", "/items", "POST", json={"name": "smoke"})
+    assert created.status_code == 201, created.text
+    item = created.json()
+    assert item["name"] == "smoke" and item["id"].startswith("itm-") and item["token"].startswith("itk-")
+    read = app(sbx, "shop-web", f"/items/{item['id']}", headers={"X-Item-Token": item["token"]})
+    assert read.status_code == 200 and read.json() == {k: v for k, v in item.items() if k != "token"}
+    assert app(sbx, "shop-web", f"/items/{item['id']}").status_code == 403
+    assert app(sbx, "shop-web", f"/items/{item['id']}", headers={"X-Item-Token": "itk-wrong"}).status_code == 403
+    assert app(sbx, "shop-web", "/items/itm-999", headers={"X-Item-Token": item["token"]}).status_code == 404
+    assert app(sbx, "shop-web", "/items", "POST", json=["not", "an", "object"]).status_code == 400
+    # Items belong to their app, and a reset forgets them.
+    seed_web(sbx, "other-web")
+    assert app(sbx, "other-web", f"/items/{item['id']}", headers={"X-Item-Token": item["token"]}).status_code == 404
+    sbx.control("POST", "/reset")
+    seed_web(sbx)
+    assert app(sbx, "shop-web", f"/items/{item['id']}", headers={"X-Item-Token": item["token"]}).status_code == 404

@@ -48,6 +48,10 @@ ARGUMENT_SPEC = {
         "matches": {"type": "str"}, "gte": {"type": "raw"}, "lte": {"type": "raw"},
     }, "mutually_exclusive": [TESTS], "required_one_of": [TESTS]},
     "contains": {"type": "list", "elements": "str"},
+    "capture": {"type": "list", "elements": "dict", "options": {
+        "name": {"type": "str", "required": True}, "query": {"type": "str", "required": True},
+        "secret": {"type": "bool", "default": False},
+    }},
     "timeout": {"type": "float", "default": 10.0},
     "retries": {"type": "int", "default": 0},
     "delay": {"type": "float", "default": 2.0},
@@ -58,8 +62,8 @@ ARGUMENT_SPEC = {
 
 
 def required_libraries(params: dict) -> dict[str, BaseException | None]:
-    """The libraries this run needs beyond requests: jmespath only evaluates the json assertions."""
-    return {"jmespath": JMESPATH_IMPORT_ERROR if params.get("json") else None}
+    """The libraries this run needs beyond requests: jmespath only evaluates the json assertions and captures."""
+    return {"jmespath": JMESPATH_IMPORT_ERROR if params.get("json") or params.get("capture") else None}
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,58 @@ def parse_assertions(items: list | None) -> list[Assertion]:
         _check_expected(where, test, expected)
         assertions.append(Assertion(query, test, expected, compile_query(where, query)))
     return assertions
+
+
+CAPTURE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Capture:
+    """A value to take from the JSON answer: ``name``, ``query`` (JMESPath), and whether it is a secret."""
+
+    name: str
+    query: str
+    secret: bool
+    compiled: Any = None
+
+
+def parse_captures(items: list | None) -> list[Capture]:
+    """Validate the ``capture`` option: each item names the value (a word) and its JMESPath query."""
+    captures = []
+    for index, item in enumerate(items or []):
+        where = f"capture[{index}]"
+        if not isinstance(item, dict):
+            raise ValueError(f"{where} must be a mapping with a name and a query")
+        name, query = item.get("name"), item.get("query")
+        if not isinstance(name, str) or not CAPTURE_NAME.match(name):
+            raise ValueError(f"{where}.name must be a word (letters, digits, _), not {name!r}")
+        if not isinstance(query, str) or not query.strip():
+            raise ValueError(f"{where}.query must be a JMESPath expression")
+        captures.append(Capture(name, query, bool(item.get("secret")), compile_query(where, query)))
+    return captures
+
+
+def found_values(captures: list[Capture], document: Any) -> dict[str, Any]:
+    """{name: value} for each capture whose query finds something in the JSON document."""
+    values = {capture.name: capture.compiled.search(document) if document is not None else None
+              for capture in captures}
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def take_captures(captures: list[Capture], result: dict, secrets: Secrets) -> dict[str, Any]:
+    """{name: value} for each capture from the answer's JSON; secret values registered. Fails on a miss."""
+    taken = found_values(captures, result.get("json"))
+    secrets.add(*secret_texts(captures, taken))
+    missing = next((capture for capture in captures if capture.name not in taken), None)
+    if missing is not None:
+        raise ResourceError(f"capture {missing.name}: {missing.query} found nothing in the answer", **result)
+    return taken
+
+
+def secret_texts(captures: list[Capture], taken: dict[str, Any]) -> list[str]:
+    """The secret captured values as the text they are masked by."""
+    return [value if isinstance(value, str) else json.dumps(value)
+            for capture in captures if capture.secret and (value := taken.get(capture.name)) is not None]
 
 
 def _check_expected(where: str, test: str, expected: Any) -> None:
@@ -319,6 +375,7 @@ def run_check(params: dict, check_mode: bool, secrets: Secrets, session: Any = N
     secrets.add(*url_secrets(url))
     check_numbers(params)
     assertions = parse_assertions(params.get("json"))
+    captures = parse_captures(params.get("capture"))
     kwargs = request_kwargs(params)
     if check_mode and not sent_in_check_mode(method, params):
         return {"changed": False, "skipped": True,
@@ -336,5 +393,12 @@ def run_check(params: dict, check_mode: bool, secrets: Secrets, session: Any = N
     last = poll(attempt, lambda tried: tried.failure is None or tried.number > params["retries"], math.inf, clock,
                 interval=params["delay"], first_delay=params["delay"]).value
     if last.failure is not None:
+        # A secret the answer holds stays out of the failure (an assertion may quote it).
+        secrets.add(*secret_texts(captures, found_values(captures, last.result.get("json"))))
         raise ResourceError(last.failure, attempts=last.number, url=safe_url(url), **last.result)
-    return {"changed": False, "attempts": last.number, "url": safe_url(url), **last.result}
+    result = {"changed": False, "attempts": last.number, "url": safe_url(url), **last.result}
+    if captures:
+        result["captured"] = take_captures(captures, last.result, secrets)
+        # Returned as they are (the caller uses them in its next request): the task sets no_log for secrets.
+        result["_unmasked"] = tuple(secret_texts(captures, result["captured"]))
+    return result

@@ -7,7 +7,9 @@ Not a public API; it may change between any two releases.
 
 The seam between the phases and the platforms: a phase says which services get which keys; the
 platform (``PLATFORMS``) says how a service is found and how its env is read and written, key by
-key. Every service is looked up before the first write, so a name that does not exist fails the
+key, and (the read side, for app_info and validation) what a service is (``describe``: id, name,
+type, url, suspended) and what it runs (``deploys``: its live deploy and its latest one). A new
+platform is one class with these methods, added to ``PLATFORMS``. Every service is looked up before the first write, so a name that does not exist fails the
 task with nothing written. With a rollback record asked for, the record gets a service's previous
 values (exact, from the platform) before that service's first write. ``copy`` sets a key to the value
 a service holds under another key (after ``env``), so a secret shown once (SendGrid's key) can feed a
@@ -23,7 +25,8 @@ from ansible_collections.launchkit.paas.plugins.module_utils.core.transport impo
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.core.env import (
     env_diff, env_string, plan_env_changes, refuse_clash, refuse_copy_clash)
-from ansible_collections.launchkit.paas.plugins.module_utils.render.client import SERVICE_ID_PREFIXES, RenderClient
+from ansible_collections.launchkit.paas.plugins.module_utils.render.client import SERVICE_ID_PREFIXES, RenderClient, service_view
+from ansible_collections.launchkit.paas.plugins.module_utils.render.deploy import LIVE, deploy_view
 from ansible_collections.launchkit.paas.plugins.module_utils.rollout import record as records
 
 
@@ -77,6 +80,26 @@ class RenderEnv:
 
     def delete(self, service: dict, key: str) -> None:
         self.client.delete_env_var(service["id"], key)
+
+    # -- the read side
+    def describe(self, service: dict) -> dict[str, Any]:
+        """What every platform says of a service: id, name, type, url (None without one), suspended."""
+        view = service_view(service)
+        return {name: view[name] for name in ("id", "name", "type", "url", "suspended")}
+
+    def deploys(self, service: dict) -> dict[str, dict | None]:
+        """The live (running) deploy and the latest one, from one page of the newest deploys."""
+        history = self.client.deploys(service["id"])
+        live = next((deploy for deploy in history if deploy.get("status") == LIVE), None)
+        return {"live": _deploy(live), "latest": _deploy(history[0] if history else None)}
+
+
+def _deploy(deploy: dict | None) -> dict | None:
+    """A Render deploy in the platform-neutral shape app_info returns."""
+    if deploy is None:
+        return None
+    view = deploy_view("", deploy)
+    return {name: view[name] for name in ("id", "status", "commit", "commit_message", "created_at", "finished_at")}
 
 
 PLATFORMS: dict[str, Callable[[dict, Secrets], Any]] = {"render": RenderEnv}

@@ -35,6 +35,8 @@ def secrets() -> set[str]:
     """What must never be written: the Redis password and URLs, the seeded secret, the smoke token."""
     state = sandbox_state()
     found = {SMOKE_TOKEN, env("RENDER_API_KEY")}
+    # The items' tokens, captured as secrets by the smoke pair (one item per converge).
+    found.update(item["token"] for item in state["vendors"]["apps"]["items"].get("scoop-web", []))
     for kv in state["vendors"]["render"]["key_values"]:
         found.add(kv["password"])
         found.update(kv["connectionInfo"].values())
@@ -53,6 +55,9 @@ def test_every_check_passed():
     assert checks[("/ready", "app")]["status"] == "passed"
     assert checks[("/metrics", "metrics")]["message"] == "exposes app_up, app_redis_up, http_requests_total"
     assert checks[("smoke echo", "POST /echo")]["status"] == "passed"
+    assert checks[("deploy", "render")]["status"] == "passed"
+    assert checks[("smoke create an item", "POST /items")]["message"] == "HTTP 201, captured item_id, item_token (secret)"
+    assert checks[("smoke read it back", "GET /items/${item_id}")]["status"] == "passed"
     assert checks[("REDIS_URL", "redis")]["status"] == "passed"
     assert "policy noeviction" in checks[("REDIS_URL", "redis")]["message"]
     # No database phase in this stack: no database component was expected.
@@ -78,7 +83,7 @@ def test_report_lists_every_phase_and_what_exists():
                     "### Error monitoring (not configured)", "### Database (not configured)"):
         assert heading in markdown
     assert "| passed | scoop-web | /health | redis | redis ok |" in markdown
-    assert "**Summary: passed: 7 passed, 0 failed, 0 pending of 7 checks.**" in markdown
+    assert "**Summary: passed: 10 passed, 0 failed, 0 pending of 10 checks.**" in markdown
 
 
 def test_report_holds_no_secret_and_is_private():

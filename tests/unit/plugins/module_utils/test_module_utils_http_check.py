@@ -262,3 +262,56 @@ def test_check_mode(method, run_in_check_mode, sent):
 ])
 def test_safe_url(url, expected):
     assert safe_url(url) == expected
+
+
+# --------------------------------------------------------------------------------------------- capture
+def test_captures_are_returned_by_name_and_only_secret_ones_are_registered():
+    created = {"id": 42, "token": "item-token-9f3a", "owner": {"name": "smoke"}}
+    session = FakeSession(APP).on("POST", "/items", reply(201, created))
+    secrets = Secrets()
+    result = run_check(params(url=f"{APP}/items", method="POST", body={"name": "smoke"}, status_code=[201],
+                              capture=[{"name": "item_id", "query": "id"},
+                                       {"name": "token", "query": "token", "secret": True},
+                                       {"name": "owner", "query": "owner.name"}]),
+                       False, secrets, session=session, clock=Clock(sleep=lambda seconds: None))
+    assert result["captured"] == {"item_id": 42, "token": "item-token-9f3a", "owner": "smoke"}
+    assert secrets.values == {"item-token-9f3a"}
+    # Returned as they are (the role uses them next), not masked out of the result.
+    assert result["_unmasked"] == ("item-token-9f3a",)
+
+
+def test_a_capture_that_finds_nothing_fails_the_request():
+    session = FakeSession(APP).on("POST", "/items", reply(201, {"name": "smoke"}))
+    error = failure(session, url=f"{APP}/items", method="POST", status_code=[201],
+                    capture=[{"name": "item_id", "query": "id"}])
+    assert str(error) == "capture item_id: id found nothing in the answer"
+
+
+def test_no_capture_without_a_passing_answer_but_its_secrets_are_registered():
+    session = FakeSession(APP).on("POST", "/items", reply(500, {"id": 1, "token": "item-token-77ab"}))
+    secrets = Secrets()
+    with pytest.raises(ResourceError) as caught:
+        run_check(params(url=f"{APP}/items", method="POST", json=[{"query": "token", "equals": "x"}],
+                         capture=[{"name": "item_id", "query": "id"},
+                                  {"name": "token", "query": "token", "secret": True}]),
+                  False, secrets, session=session, clock=Clock(sleep=lambda seconds: None))
+    assert "expected status 200, got 500" in str(caught.value) and "captured" not in caught.value.details
+    # The failure quotes the token; the module masks every registered secret out of it.
+    assert "item-token-77ab" in str(caught.value) and secrets.values == {"item-token-77ab"}
+
+
+@pytest.mark.parametrize("capture, error", [
+    ({"name": "item-id", "query": "id"}, "capture[0].name must be a word"),
+    ({"name": "item_id", "query": "id[["}, "capture[0].query is not a valid JMESPath expression"),
+])
+def test_bad_captures_fail_before_any_request(capture, error):
+    session = FakeSession(APP)
+    with pytest.raises(ValueError, match=error.replace("[", r"\[").replace("]", r"\]")):
+        run_check(params(capture=[capture]), False, Secrets(), session=session)
+    assert session.calls == []
+
+
+def test_jmespath_is_required_for_captures(monkeypatch):
+    missing = ImportError("No module named 'jmespath'")
+    monkeypatch.setattr(http_check, "JMESPATH_IMPORT_ERROR", missing)
+    assert http_check.required_libraries(params(capture=[{"name": "a", "query": "id"}])) == {"jmespath": missing}
