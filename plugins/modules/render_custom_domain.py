@@ -18,8 +18,8 @@ description:
     every domain is verified, failing with the records still missing.
   - A name that is no domain (a URL, an IP address, a label with other characters than letters, digits
     and inner hyphens) fails before any call.
-  - In check mode the answer is what Render would answer to the add: the domain and, for an apex or a www
-    name, its twin unless the service has it; the entries that do not exist yet have no C(id).
+  - In check mode the answer is what Render would answer to the add, the domain and (for an apex or a www
+    name) its twin unless the service has it; the entries that do not exist yet have no C(id).
 extends_documentation_fragment:
   - launchkit.paas.render
   - launchkit.paas.http_client
