@@ -26,12 +26,10 @@ options:
 """
 
 EXAMPLES = r"""
-- name: Refuse bad settings before any call
-  ansible.builtin.assert:
-    that: problems | length == 0
-    fail_msg: "{{ problems | join('; ') }}"
-  vars:
-    problems: "{{ web_domains | launchkit.paas.web_settings_problems(web_health_check_path) }}"
+- name: Refuse bad settings before any call, naming each
+  ansible.builtin.fail:
+    msg: "Web settings: {{ web_domains | launchkit.paas.web_settings_problems(web_health_check_path) | join('; ') }}"
+  when: web_domains | launchkit.paas.web_settings_problems(web_health_check_path) | length > 0
 """
 
 RETURN = r"""
