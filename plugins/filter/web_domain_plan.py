@@ -85,7 +85,6 @@ def spec_of(entry: Any, www_default: bool) -> dict[str, Any]:
     return {"name": name, "www": bool(www), "twin": www_twin(name)}
 
 
-
 class FilterModule:
     """launchkit.paas.web_domain_plan"""
 

@@ -40,8 +40,8 @@ def test_www_default_applies_to_entries_that_do_not_say():
 
 
 def test_a_new_apex_brings_its_twin_and_both_are_new():
-    plan = web_domain_plan(["example.com"], [predicted("example.com", "www.example.com"),
-                                            predicted("www.example.com", "example.com")])
+    probes = [predicted("example.com", "www.example.com"), predicted("www.example.com", "example.com")]
+    plan = web_domain_plan(["example.com"], probes)
     assert plan["existing"] == [] and plan["new"] == ["example.com", "www.example.com"]
 
 
