@@ -10,11 +10,12 @@ version_added: 0.1.0
 author:
   - launchkit.paas maintainers (@launchkit)
 description:
-  - Checks the C(launchkit.paas.web) role's domain entries (a name, or a dict with C(name) and C(www))
-    and its health-check path, and returns one sentence per problem (empty when all is well).
-  - A domain must be a host name (no scheme, no path, no IP address), each listed once; the path must
-    start with C(/).
-positional: health_check_path
+  - Checks the C(launchkit.paas.web) role's domain entries (a name, or a dict with C(name) and C(www)),
+    its health-check path, the path and the C(connect_to) rules of its HTTPS check, and returns one
+    sentence per problem (empty when all is well).
+  - A domain must be a host name (no scheme, no path, no IP address), each listed once; a path must
+    start with C(/); a rule is curl's C(HOST:PORT:CONNECT_HOST:CONNECT_PORT).
+positional: health_check_path, https_path, connect_to
 options:
   _input:
     description: The domain entries (C(web_domains)).
@@ -23,6 +24,13 @@ options:
   health_check_path:
     description: The health-check path (C(web_health_check_path)); null when the phase does not set one.
     type: str
+  https_path:
+    description: The path of the HTTPS check (C(web_https_path)).
+    type: str
+  connect_to:
+    description: The HTTPS check's C(connect_to) rules (C(web_https_connect_to)).
+    type: list
+    elements: str
 """
 
 EXAMPLES = r"""
@@ -41,37 +49,59 @@ _value:
 
 from typing import Any
 
+from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import ConnectTo
 from ansible_collections.launchkit.paas.plugins.module_utils.render.domain import domain_problem, normalized_domain
 
 ENTRY_KEYS = {"name", "www"}
 
 
-def web_settings_problems(entries: Any, health_check_path: Any = None) -> list[str]:
+def web_settings_problems(entries: Any, health_check_path: Any = None, https_path: Any = None,
+                          connect_to: Any = None) -> list[str]:
     """What to fix in the phase's settings, each problem once (empty when all is well)."""
-    problems: list[str] = []
-    if health_check_path is not None and not _is_path(health_check_path):
-        problems.append(f"web_health_check_path {health_check_path!r} must be a path starting with / "
-                        "(for example /health), without spaces, a scheme or a host")
+    problems = [f"{name} {value!r} must be a path starting with / (for example /health), without spaces, "
+                "a scheme or a host"
+                for name, value in (("web_health_check_path", health_check_path), ("web_https_path", https_path))
+                if value is not None and not _is_path(value)]
+    problems += _connect_to_problems(connect_to)
     if not isinstance(entries, list):
         return problems + ["web_domains must be a list of domain names or of {name, www} entries"]
     seen: set[str] = set()
     for index, entry in enumerate(entries):
-        where = f"web_domains[{index}]"
-        name = entry.get("name") if isinstance(entry, dict) else entry
-        if isinstance(entry, dict):
-            unknown = sorted(set(entry) - ENTRY_KEYS)
-            if unknown:
-                problems.append(f"{where} has unknown keys {unknown}; allowed: name, www")
-            if not isinstance(entry.get("www", False), bool):
-                problems.append(f"{where}.www must be true or false")
-        problem = domain_problem(name)
-        if problem:
-            problems.append(f"{where}: {problem}")
-            continue
-        domain = normalized_domain(name)
-        if domain in seen:
-            problems.append(f"{where}: {domain} is listed twice (its www twin is asked with www: true)")
-        seen.add(domain)
+        problems += _entry_problems(f"web_domains[{index}]", entry, seen)
+    return problems
+
+
+def _entry_problems(where: str, entry: Any, seen: set[str]) -> list[str]:
+    """What is wrong with one domain entry; its name joins SEEN."""
+    problems = []
+    name = entry.get("name") if isinstance(entry, dict) else entry
+    if isinstance(entry, dict):
+        unknown = sorted(set(entry) - ENTRY_KEYS)
+        if unknown:
+            problems.append(f"{where} has unknown keys {unknown}; allowed: name, www")
+        if not isinstance(entry.get("www", False), bool):
+            problems.append(f"{where}.www must be true or false")
+    problem = domain_problem(name)
+    if problem:
+        return problems + [f"{where}: {problem}"]
+    domain = normalized_domain(name)
+    if domain in seen:
+        problems.append(f"{where}: {domain} is listed twice (its www twin is asked with www: true)")
+    seen.add(domain)
+    return problems
+
+
+def _connect_to_problems(rules: Any) -> list[str]:
+    if rules is None:
+        return []
+    if not isinstance(rules, list):
+        return ["web_https_connect_to must be a list of HOST:PORT:CONNECT_HOST:CONNECT_PORT rules"]
+    problems = []
+    for index, rule in enumerate(rules):
+        try:
+            ConnectTo.parse(rule)
+        except ValueError as exc:
+            problems.append(f"web_https_connect_to[{index}]: {exc}")
     return problems
 
 

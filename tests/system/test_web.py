@@ -166,3 +166,25 @@ def test_bad_settings_fail_before_any_write(tmp_path, settings, message):
     assert result.returncode != 0
     assert message in fatal_message(result)
     assert writes == [] and record(tmp_path) is None
+
+
+def test_waiting_for_a_domain_without_its_dns_record_fails_naming_it_and_the_rollback_still_removes_it(tmp_path):
+    control("POST", "/render/dns", {"records": {DOMAIN: False}})
+    result = run_site(*WEB_PHASE, "-e", json.dumps({"web_domain_wait_timeout": 2}), state_dir=tmp_path)
+    assert result.returncode != 0 and recap(result)[HOST]["failed"] == 1
+    assert f"DNS for {DOMAIN} is not verified after 2 s; create the records listed in domains[].dns_records" \
+        in result.stdout
+    assert domains()[DOMAIN]["verificationStatus"] == "unverified"
+    # The record was written before the add, so the rollback removes the domain.
+    assert record(tmp_path)["domains_created"] == [DOMAIN]
+    assert_ok(run_site(*ROLLBACK, state_dir=tmp_path), "web rollback")
+    assert domains() == {} and web_service()["serviceDetails"]["healthCheckPath"] == ""
+
+
+def test_a_verified_domain_whose_app_fails_fails_the_https_check(tmp_path):
+    control("POST", f"/apps/{WEB}/routes", {"method": "GET", "path": "/health", "status": 503,
+                                            "json": {"status": "error"}})
+    result = run_site(*WEB_PHASE, "-e", json.dumps({"web_https_retries": 0}), state_dir=tmp_path)
+    assert result.returncode != 0
+    assert f"GET https://{DOMAIN}/health failed: expected status 200, got 503" in result.stdout
+    assert domains()[DOMAIN]["verificationStatus"] == "verified"

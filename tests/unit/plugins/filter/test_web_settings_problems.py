@@ -53,3 +53,14 @@ def test_not_a_list_and_every_problem_at_once():
 
 def test_the_filter_is_registered_under_its_name():
     assert FilterModule().filters()["web_settings_problems"] is web_settings_problems
+
+
+def test_the_https_path_and_connect_to_rules_are_checked_too():
+    assert web_settings_problems([], "/health", "/ready", [":443:127.0.0.1:8443"]) == []
+    problems = web_settings_problems([], None, "ready", ["api.example.com:443:127.0.0.1", 5])
+    assert problems[0].startswith("web_https_path 'ready' must be a path starting with /")
+    assert problems[1].startswith("web_https_connect_to[0]: connect_to entry 'api.example.com:443:127.0.0.1' must be "
+                                  "HOST:PORT:CONNECT_HOST:CONNECT_PORT")
+    assert problems[2].startswith("web_https_connect_to[1]: connect_to entry 5 must be")
+    assert web_settings_problems([], None, None, ":443:x:1") == [
+        "web_https_connect_to must be a list of HOST:PORT:CONNECT_HOST:CONNECT_PORT rules"]
