@@ -188,3 +188,17 @@ def test_a_verified_domain_whose_app_fails_fails_the_https_check(tmp_path):
     assert result.returncode != 0
     assert f"GET https://{DOMAIN}/health failed: expected status 200, got 503" in result.stdout
     assert domains()[DOMAIN]["verificationStatus"] == "verified"
+
+
+def test_a_www_twin_render_does_not_add_is_added_by_the_phase(tmp_path):
+    wanted = {"web_domains": [{"name": "app.rekindlepro.example", "www": True}], "web_domain_wait_verified": False}
+    predicted, writes = run_counted(*WEB_PHASE, "--check", "-e", json.dumps(wanted), state_dir=tmp_path)
+    assert_ok(predicted, "web phase in check mode")
+    assert writes == []
+    result = run_site(*WEB_PHASE, "-e", json.dumps(wanted), state_dir=tmp_path)
+    assert_ok(result, "web phase")
+    assert changed_tasks(predicted) == changed_tasks(result)
+    assert ("Add the www twins asked for that Render did not add", "www.app.rekindlepro.example") \
+        in changed_tasks(result)
+    assert sorted(domains()) == ["app.rekindlepro.example", "www.app.rekindlepro.example"]
+    assert record(tmp_path)["domains_created"] == ["app.rekindlepro.example", "www.app.rekindlepro.example"]
