@@ -202,3 +202,28 @@ def test_a_www_twin_render_does_not_add_is_added_by_the_phase(tmp_path):
         in changed_tasks(result)
     assert sorted(domains()) == ["app.rekindlepro.example", "www.app.rekindlepro.example"]
     assert record(tmp_path)["domains_created"] == ["app.rekindlepro.example", "www.app.rekindlepro.example"]
+
+
+def test_the_rollout_report_shows_the_domains_and_the_pending_dns_records(tmp_path):
+    wanted = {"web_domains": [DOMAIN, "rekindlepro.example"], "web_domain_wait_verified": False,
+              # Only the web phase runs here: the app's Redis and database are not wired, which validation
+              # reports as failed checks; the report is what this test reads.
+              "validate_fail_on_error": False,
+              "validate_report_dir": f"{tmp_path}/reports/{{{{ inventory_hostname }}}}"}
+    assert_ok(run_site("--tags", "web,validate", "--limit", HOST, "-e", json.dumps(wanted), state_dir=tmp_path / "state"),
+              "web and validate phases")
+    folder = tmp_path / "reports" / HOST
+    data = json.loads((folder / "rollout-report.json").read_text(encoding="utf-8"))
+    markdown = (folder / "rollout-report.md").read_text(encoding="utf-8")
+    web = data["phases"]["web"]
+    assert web["configured"] is True and web["health_check_path"] == "/health"
+    assert [(d["name"], d["verification_status"]) for d in web["domains"]] == [
+        (DOMAIN, "verified"), ("rekindlepro.example", "unverified"), ("www.rekindlepro.example", "unverified")]
+    assert web["https"] == {DOMAIN: 200}
+    assert web["rollback_record"]["domains_created"] == [DOMAIN, "rekindlepro.example", "www.rekindlepro.example"]
+    assert len(data["pending_actions"]) == 2
+    assert data["pending_actions"][0].startswith("DNS: create ALIAS rekindlepro.example -> rekindlepro-api.onrender.com")
+    assert data["pending_actions"][1].startswith("DNS: create CNAME www.rekindlepro.example -> ")
+    assert f"| {DOMAIN} | verified | - | 200 |" in markdown
+    assert "| www.rekindlepro.example | unverified | rekindlepro.example | - |" in markdown
+    assert "## Pending actions\n\n- DNS: create ALIAS rekindlepro.example" in markdown
