@@ -91,6 +91,30 @@ class Sandbox:
                 except PgUnavailable as exc:
                     print(f"sandbox: WARNING: PostgreSQL databases not dropped: {exc}", file=sys.stderr)
 
+    # --- custom domains over HTTPS (sandbox/apps_tls.py) -----------------------------------------
+    def verified_custom_domain(self, name: str) -> bool:
+        """True when ``name`` is a verified custom domain of a service (it gets a certificate)."""
+        return self._custom_domain(name) is not None
+
+    def dispatch_custom_domain(self, raw: RawRequest, host: str) -> Outcome:
+        """A request to a custom domain: its service's stand-in app, a redirect twin's 301, or 404."""
+        found = self._custom_domain(host)
+        if found is None:
+            return Outcome(Response(404, {"message": f"no verified custom domain {host} in this sandbox"}))
+        service_name, redirect_for = found
+        if redirect_for:
+            location = f"https://{redirect_for}{raw.path}" + (f"?{raw.query}" if raw.query else "")
+            return Outcome(Response(301, None, headers={"Location": location}))
+        return self.dispatch(RawRequest(raw.method, f"/apps/{service_name}{raw.path}", raw.query, raw.headers,
+                                        raw.body))
+
+    def _custom_domain(self, name: str) -> tuple[str, str] | None:
+        render = self.vendor("render")
+        if render is None:
+            return None
+        with self.context.lock:
+            return render.domains.verified_route(name)
+
     # --- dispatch ------------------------------------------------------------------------------
     def dispatch(self, raw: RawRequest) -> Outcome:
         if raw.path == CONTROL_PREFIX or raw.path.startswith(CONTROL_PREFIX + "/"):

@@ -214,6 +214,8 @@ class RenderAPI(VendorAPI):
         for spec in data.get("key_values", []):
             kv = self._create_key_value({"ownerId": OWNER["id"], "plan": "starter", **spec})
             result["key_values"].append({"id": kv.id, "name": kv.name})
+        if "dns" in data:  # the DNS records the stack's person created, as POST /_sandbox/render/dns takes them
+            self.domains.update({"records": data["dns"]})
         return result
 
     # --- owners ------------------------------------------------------------------------------

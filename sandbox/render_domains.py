@@ -3,6 +3,7 @@
 Adding an apex (``example.com``) also adds ``www.example.com`` redirecting to it; adding
 ``www.<apex>`` also adds the apex redirecting to the www name; any other name is added alone.
 A domain becomes ``verified`` on ``…/verify`` only when the control API marked its DNS present.
+A verified domain is served over HTTPS by its service's stand-in app (sandbox/apps_tls.py).
 """
 from __future__ import annotations
 
@@ -94,6 +95,13 @@ class DomainBook:
     def verify(self, service_id: str, id_or_name: str) -> None:
         item = self.find(service_id, id_or_name)
         item.verified = item.name in self.dns
+
+    def verified_route(self, name: str) -> tuple[str, str] | None:
+        """(service name, redirect target or "") of a verified domain of that name, else None."""
+        item = self._named(name)
+        if item is None or not item.verified:
+            return None
+        return item.service["name"], item.redirect_for
 
     def rows(self, service_id: str, names: list[str], domain_type: str | None,
              status: str | None) -> list[tuple[int, Any]]:

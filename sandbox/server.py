@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .app import RawRequest, Sandbox
+from .apps_tls import host_name, start_apps_tls, stop_apps_tls
 from .routing import Response
 from .sendgrid_smtp import SmtpRelay
 
@@ -41,11 +42,14 @@ class SandboxHandler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         parts = urlsplit(self.path)
         raw = RawRequest(self.command, parts.path, parts.query, dict(self.headers.items()), body)
-        outcome = self.server.sandbox.dispatch(raw)
+        outcome = self._dispatch(raw)
         if outcome.drop or outcome.response is None:
             self._drop()
         else:
             self._send(outcome.response)
+
+    def _dispatch(self, raw: RawRequest) -> Any:
+        return self.server.sandbox.dispatch(raw)
 
     def _drop(self) -> None:
         """Close the connection without a single byte of answer."""
@@ -70,6 +74,13 @@ class SandboxHandler(BaseHTTPRequestHandler):
             super().log_message(format, *args)
 
 
+class CustomDomainHandler(SandboxHandler):
+    """The HTTPS listener's requests: the Host header names the custom domain (sandbox/apps_tls.py)."""
+
+    def _dispatch(self, raw: RawRequest) -> Any:
+        return self.server.sandbox.dispatch_custom_domain(raw, host_name(self.headers.get("Host")))
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m sandbox.server", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
@@ -81,6 +92,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--smtp-port", type=int, default=int(os.environ.get("SANDBOX_SMTP_PORT") or 0),
                         help="port of the SendGrid SMTP relay (default: $SANDBOX_SMTP_PORT, else one the kernel "
                              "gives; GET /_sandbox/health names it)")
+    parser.add_argument("--apps-tls-port", type=int, default=int(os.environ.get("SANDBOX_APPS_TLS_PORT", "0")),
+                        help="port of the HTTPS listener that serves verified custom domains "
+                             "(default: $SANDBOX_APPS_TLS_PORT, else a free port; written to <state>/apps-tls-address)")
     return parser.parse_args(argv)
 
 
@@ -103,12 +117,17 @@ def main(argv: list[str] | None = None) -> int:
                       args.smtp_port)
     relay.start()
     sandbox.smtp = relay.describe()
+    state_dir = Path(args.state_dir).resolve()
+    apps_tls = start_apps_tls(sandbox, CustomDomainHandler, args.host, args.apps_tls_port, state_dir)
     signal.signal(signal.SIGTERM, _terminate)
     print(f"sandbox: listening on http://{args.host}:{server.server_address[1]}"
           f" ({'with' if args.pg_url else 'without'} PostgreSQL)", file=sys.stderr, flush=True)
     print(f"sandbox: {validation_line(sandbox.validation)}", file=sys.stderr, flush=True)
     if sandbox.smtp:
         print(f"sandbox: SendGrid SMTP relay on {sandbox.smtp['host']}:{sandbox.smtp['port']} (STARTTLS)",
+              file=sys.stderr, flush=True)
+    if apps_tls is not None:
+        print(f"sandbox: custom domains over HTTPS at {args.host}:{apps_tls.server_address[1]}",
               file=sys.stderr, flush=True)
     try:
         server.serve_forever()
@@ -117,6 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.server_close()
         relay.stop()
+        stop_apps_tls(apps_tls, state_dir)
         sandbox.shutdown()
         print("sandbox: stopped", file=sys.stderr, flush=True)
     return 0

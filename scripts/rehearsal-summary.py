@@ -43,6 +43,13 @@ def main() -> None:
         waiting = sorted(set(keys) - set(running.get(service["id"], {})))
         applied = f"not yet running with: {', '.join(waiting)}" if waiting else "running with every key"
         print(f"Render service    {service['name']:<28} {service['id']}  env keys: {', '.join(keys)}  ({applied})")
+    names = {service["id"]: service["name"] for service in render.get("services", [])}
+    for domain in render.get("custom_domains", []):
+        redirect = f"  redirects to {domain['redirectForName']}" if domain.get("redirectForName") else ""
+        path = next((s["serviceDetails"].get("healthCheckPath") for s in render.get("services", [])
+                     if s["id"] == domain["serviceId"]), None)
+        print(f"Custom domain     {domain['name']:<28} {names.get(domain['serviceId'], domain['serviceId'])}  "
+              f"{domain['verificationStatus']}{redirect}  (health check path: {path or 'not set'})")
     reports = os.environ.get("LAUNCHKIT_REPORT_DIR") or os.path.join(
         os.environ.get("LAUNCHKIT_STATE_DIR", ".launchkit/state"), "..", "reports")
     for report in sorted(glob.glob(os.path.join(reports, "*", "rollout-report.md"))):

@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """Seed the running sandbox with what a rehearsal starts from (skips what exists): the app's Render
 services, and "external" databases (a Supabase or Neon stand-in: a database with a password-protected
-owner on the sandbox's PostgreSQL, reached by URL like any hosted Postgres)."""
+owner on the sandbox's PostgreSQL, reached by URL like any hosted Postgres), and the DNS records the
+stack's person has created for its custom domains."""
 from __future__ import annotations
 
 import json
@@ -30,6 +31,10 @@ def main(path: str) -> None:
             print(f"seeded Render service {service['name']} ({service['id']})")
     else:
         print("sandbox already holds the rehearsal's services")
+    records = wanted.get("render", {}).get("dns", {})
+    if records:
+        call("POST", "/_sandbox/render/dns", {"records": records})
+        print(f"DNS records created for {', '.join(sorted(records))} (Render verifies them on request)")
     databases = wanted.get("postgres", {}).get("databases", [])
     if databases:
         created = call("POST", "/_sandbox/seed", {"postgres": {"databases": databases}})

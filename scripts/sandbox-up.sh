@@ -156,6 +156,10 @@ write_env() {
     else
         log "WARNING: the sandbox runs no SMTP relay (see $LOGFILE)"
     fi
+    local apps_tls=""
+    if [[ -f "$STATE/apps-tls-address" ]]; then
+        apps_tls="$(cat "$STATE/apps-tls-address")"
+    fi
     cat >"$STATE/env" <<ENV
 # Written by scripts/sandbox-up.sh; load with: . .sandbox/env
 export LAUNCHKIT_SANDBOX_URL=$URL
@@ -172,6 +176,7 @@ export SENTRY_API_URL=$URL/sentry/api/0
 export SENTRY_AUTH_TOKEN=${SANDBOX_SENTRY_AUTH_TOKEN:-sntrys_sandbox_token}
 export SENTRY_ORG=launchkit-sandbox
 export LAUNCHKIT_SANDBOX_CA=$ca
+export LAUNCHKIT_SANDBOX_APPS_TLS=$apps_tls
 export SANDBOX_PG_URL=${PG_URL:-postgresql://postgres@127.0.0.1:$PG_PORT/postgres}
 ENV
     log "wrote $STATE/env"

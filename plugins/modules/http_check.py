@@ -128,6 +128,17 @@ options:
   ca_path:
     description: A CA bundle to verify the server certificate with.
     type: path
+  connect_to:
+    description:
+      - Send requests for a host and port to another address, as curl's C(--connect-to) does; each entry is
+        C(HOST:PORT:CONNECT_HOST:CONNECT_PORT), where an empty HOST or PORT matches any and an empty
+        CONNECT_HOST or CONNECT_PORT keeps the request's own.
+      - The request still names its URL's host in its C(Host) header, as its TLS server name (SNI), and as
+        the name its certificate must carry (O(validate_certs), O(ca_path)).
+      - For a name that does not resolve yet, or a rehearsal against a local stand-in, for example
+        V(api.example.com:443:127.0.0.1:8443). The first matching entry wins.
+    type: list
+    elements: str
   run_in_check_mode:
     description:
       - Send the request in check mode too.
@@ -192,6 +203,11 @@ EXAMPLES = r"""
     json:
       - query: name
         equals: smoke
+
+- name: HTTPS on the custom domain before its DNS points at the app (connect to the app's address)
+  launchkit.paas.http_check:
+    url: "https://api.example.com/health"
+    connect_to: ["api.example.com:443:203.0.113.10:443"]
 """
 
 RETURN = r"""

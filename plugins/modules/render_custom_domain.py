@@ -16,6 +16,10 @@ description:
     other way round; both are returned, each with its records, and both are removed with O(state=absent).
   - With O(verify=true) the module asks Render to verify the DNS and, with O(wait=true), waits until
     every domain is verified, failing with the records still missing.
+  - A name that is no domain (a URL, an IP address, a label with other characters than letters, digits
+    and inner hyphens) fails before any call.
+  - In check mode the answer is what Render would answer to the add, the domain and (for an apex or a www
+    name) its twin unless the service has it; the entries that do not exist yet have no C(id).
 extends_documentation_fragment:
   - launchkit.paas.render
   - launchkit.paas.http_client
@@ -76,7 +80,7 @@ domains:
   type: list
   elements: dict
   contains:
-    id: {description: "Domain id.", type: str}
+    id: {description: "Domain id (null for a domain check mode predicts).", type: str}
     name: {description: "Domain name.", type: str}
     domain_type: {description: "V(apex) or V(subdomain).", type: str}
     verification_status: {description: "V(verified) or V(unverified).", type: str}

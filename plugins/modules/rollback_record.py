@@ -105,6 +105,7 @@ summary:
     name: scoop-redis
     api_key_ids: []
     alert_rules: []
+    domains_created: []
     facts: [name, provider]
 """
 

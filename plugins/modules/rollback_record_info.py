@@ -57,8 +57,8 @@ RETURN = r"""
 summary:
   description:
     - Per phase with a record, what it says that is no secret. C(services) maps each service to the names
-      of its env keys the record can restore; C(provider), C(name), C(api_key_ids) and C(alert_rules) are
-      the record's own entries; C(facts) names every entry but C(services).
+      of its env keys the record can restore; C(provider), C(name), C(api_key_ids), C(alert_rules) and
+      C(domains_created) are the record's own entries; C(facts) names every entry but C(services).
   returned: always
   type: dict
   sample:
@@ -69,6 +69,7 @@ summary:
       name: scoop-redis
       api_key_ids: []
       alert_rules: []
+      domains_created: []
       facts: [name, provider]
 records:
   description: Per phase with a record, the whole record. C(services) maps each service to each key's previous value (C(null) when the key did not exist).

@@ -35,7 +35,7 @@ SENDGRID_KEY = "SG.sandbox_admin_key"
 SENTRY_TOKEN = "sntrys_sandbox_token"
 SENTRY_ORG = "launchkit-sandbox"
 OVERRIDES = ("SANDBOX_RENDER_API_KEY", "SANDBOX_UPSTASH_EMAIL", "SANDBOX_UPSTASH_API_KEY", "SANDBOX_PORT",
-             "SANDBOX_SENDGRID_API_KEY", "SANDBOX_SENTRY_AUTH_TOKEN")
+             "SANDBOX_SENDGRID_API_KEY", "SANDBOX_SENTRY_AUTH_TOKEN", "SANDBOX_APPS_TLS_PORT")
 
 
 def pg_admin_url() -> str:
@@ -95,6 +95,12 @@ class Sandbox:
     @property
     def ca(self) -> str:
         return str(self.state_dir / "tls" / "ca.crt")
+
+    @property
+    def apps_tls(self) -> tuple[str, int]:
+        """Address of the HTTPS listener that serves verified custom domains."""
+        host, _colon, port = (self.state_dir / "apps-tls-address").read_text().strip().rpartition(":")
+        return host, int(port)
 
     def render(self, method: str, path: str, *, key: str | None = RENDER_KEY, **kwargs: Any) -> requests.Response:
         return self._bearer(method, f"/render/v1{path}", key, **kwargs)

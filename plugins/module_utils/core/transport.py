@@ -292,12 +292,102 @@ class HttpClient:
         raise kind(None, message, method=method, path=self.secrets.redact(path), vendor=self.vendor.name) from None
 
 
-def new_session() -> Any:
-    """A requests session that sends each request once: every retry is the caller's own decision."""
+def new_session(connect_to: list[ConnectTo] | None = None) -> Any:
+    """A requests session that sends each request once: every retry is the caller's own decision.
+    With ``connect_to`` (curl's --connect-to), requests for a listed host and port are sent to
+    another address, still naming the original host (Host header, TLS SNI and certificate check)."""
     session = requests.Session()
-    session.mount("http://", requests.adapters.HTTPAdapter(max_retries=0))
-    session.mount("https://", requests.adapters.HTTPAdapter(max_retries=0))
+    adapter = ConnectToAdapter(connect_to, max_retries=0) if connect_to else requests.adapters.HTTPAdapter(max_retries=0)
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
     return session
+
+
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+@dataclass(frozen=True)
+class ConnectTo:
+    """One ``HOST:PORT:CONNECT_HOST:CONNECT_PORT`` rule, as curl's --connect-to reads it: an empty
+    HOST or PORT matches any, an empty CONNECT_HOST or CONNECT_PORT keeps the request's own."""
+
+    host: str
+    port: int | None
+    connect_host: str
+    connect_port: int | None
+
+    @classmethod
+    def parse(cls, text: str) -> "ConnectTo":
+        parts = str(text).split(":")
+        if len(parts) != 4 or not all(p == "" or p.isdigit() for p in (parts[1], parts[3])):
+            raise ValueError(f"connect_to entry {text!r} must be HOST:PORT:CONNECT_HOST:CONNECT_PORT "
+                             "(curl's --connect-to; an empty part means any or unchanged), "
+                             "for example api.example.com:443:127.0.0.1:8443")
+        return cls(parts[0].lower(), int(parts[1]) if parts[1] else None, parts[2],
+                   int(parts[3]) if parts[3] else None)
+
+    def target(self, host: str, port: int) -> tuple[str, int] | None:
+        """Where a request for host:port goes under this rule, or None when it does not apply."""
+        if self.host not in ("", host.lower()) or self.port not in (None, port):
+            return None
+        return self.connect_host or host, self.connect_port or port
+
+
+def connect_target(rules: list[ConnectTo], host: str, port: int) -> tuple[str, int] | None:
+    """The first rule's address for host:port (curl uses the first that matches)."""
+    return next((found for rule in rules if (found := rule.target(host, port)) is not None), None)
+
+
+if requests is not None:
+    class ConnectToAdapter(requests.adapters.HTTPAdapter):
+        """Connects to the address a ConnectTo rule names; the request keeps its URL's host as its Host
+        header, its TLS server name and the name the certificate must carry."""
+
+        def __init__(self, rules: list[ConnectTo], **kwargs: Any) -> None:
+            self.rules = list(rules)
+            super().__init__(**kwargs)
+
+        def _routed(self, url: str) -> tuple[Any, tuple[str, int]] | None:
+            parts = requests.utils.urlparse(url)
+            host = parts.hostname or ""
+            found = connect_target(self.rules, host, parts.port or DEFAULT_PORTS.get(parts.scheme, 80))
+            return (parts, found) if found else None
+
+        def send(self, request: Any, **kwargs: Any) -> Any:
+            routed = self._routed(request.url)
+            if routed is not None:
+                request.headers["Host"] = routed[0].netloc.rpartition("@")[2]
+            return super().send(request, **kwargs)
+
+        def get_connection_with_tls_context(self, request: Any, verify: Any, proxies: Any = None,
+                                            cert: Any = None) -> Any:
+            routed = self._routed(request.url)
+            if routed is None:
+                return super().get_connection_with_tls_context(request, verify, proxies=proxies, cert=cert)
+            parts, (host, port) = routed
+            pool_kwargs: dict[str, Any] = {}
+            if parts.scheme == "https":
+                pool_kwargs = tls_pool_kwargs(verify, cert)
+                pool_kwargs.update(server_hostname=parts.hostname,
+                                   assert_hostname=parts.hostname if verify is not False else False)
+            return self.poolmanager.connection_from_host(host, port, scheme=parts.scheme, pool_kwargs=pool_kwargs)
+else:  # pragma: no cover - the module reports the missing library first
+    ConnectToAdapter = None  # type: ignore[assignment,misc]
+
+
+def tls_pool_kwargs(verify: Any, cert: Any) -> dict[str, Any]:
+    """urllib3's certificate settings for requests' ``verify`` (a bool or a CA bundle path) and ``cert``."""
+    if verify is False:
+        kwargs: dict[str, Any] = {"cert_reqs": "CERT_NONE"}
+    else:
+        bundle = verify if isinstance(verify, str) else requests.utils.DEFAULT_CA_BUNDLE_PATH
+        kwargs = {"cert_reqs": "CERT_REQUIRED",
+                  ("ca_cert_dir" if os.path.isdir(bundle) else "ca_certs"): bundle}
+    if isinstance(cert, tuple):
+        kwargs.update(cert_file=cert[0], key_file=cert[1])
+    elif cert:
+        kwargs["cert_file"] = cert
+    return kwargs
 
 
 def _never_sent(exc: Exception) -> bool:

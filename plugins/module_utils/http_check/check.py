@@ -23,7 +23,7 @@ from ansible_collections.launchkit.paas.plugins.module_utils.core.data import co
 from ansible_collections.launchkit.paas.plugins.module_utils.core.libraries import optional_import
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import MASK, Secrets, url_password
-from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import new_session
+from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import ConnectTo, new_session
 from ansible_collections.launchkit.paas.plugins.module_utils.core.wait import Clock, poll
 
 requests = optional_import("requests")[0]
@@ -58,6 +58,7 @@ ARGUMENT_SPEC = {
     "validate_certs": {"type": "bool", "default": True},
     "ca_path": {"type": "path"},
     "run_in_check_mode": {"type": "bool"},
+    "connect_to": {"type": "list", "elements": "str"},
 }
 
 
@@ -377,10 +378,11 @@ def run_check(params: dict, check_mode: bool, secrets: Secrets, session: Any = N
     assertions = parse_assertions(params.get("json"))
     captures = parse_captures(params.get("capture"))
     kwargs = request_kwargs(params)
+    rules = [ConnectTo.parse(entry) for entry in params.get("connect_to") or []]
     if check_mode and not sent_in_check_mode(method, params):
         return {"changed": False, "skipped": True,
                 "msg": f"check mode: {method} {safe_url(url)} not sent (set run_in_check_mode to send it)"}
-    session = session or new_session()
+    session = session or new_session(rules)
     numbers = itertools.count(1)
 
     def attempt() -> Attempt:

@@ -8,6 +8,7 @@ its www twin (and the other way round); both are reported, with the DNS record e
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,12 +19,57 @@ from ansible_collections.launchkit.paas.plugins.module_utils.render.client impor
 
 # Render's documented load balancer address for apex domains whose DNS host cannot ALIAS/ANAME.
 RENDER_APEX_IP = "216.24.57.1"
+# A DNS label (RFC 1123): letters, digits and inner hyphens, 1 to 63 characters.
+_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+def normalized_domain(name: str) -> str:
+    """The domain as Render stores it: lower case, no surrounding space, no trailing dot."""
+    return str(name).strip().lower().rstrip(".")
+
+
+def domain_problem(name: object) -> str | None:
+    """Why ``name`` is not a domain Render can serve (None when it is one)."""
+    if not isinstance(name, str) or not name.strip():
+        return f"{name!r} is not a domain name"
+    domain = normalized_domain(name)
+    labels = domain.split(".")
+    if "://" in domain or "/" in domain:
+        return f"{name!r} is a URL: give the host name only (for example api.example.com)"
+    if len(labels) < 2 or len(domain) > 253 or not all(_LABEL.match(label) for label in labels):
+        return (f"{name!r} is not a valid domain name (labels of letters, digits and inner hyphens, "
+                "separated by dots, for example api.example.com)")
+    if labels[-1].isdigit():
+        return f"{name!r} is an IP address, not a domain name"
+    return None
+
+
+def www_twin(name: str) -> str:
+    """The www name of a domain, or the name without www: the pair Render serves as one site."""
+    domain = normalized_domain(name)
+    return domain[len("www."):] if domain.startswith("www.") else f"www.{domain}"
+
+
+def render_adds_twin(name: str) -> bool:
+    """Whether adding ``name`` makes Render add its www twin too (an apex and its www name; NOTES quirk 10)."""
+    labels = normalized_domain(name).split(".")
+    return len(labels) == 2 or (len(labels) == 3 and labels[0] == "www")
 
 
 def related(all_domains: list[dict], name: str) -> list[dict]:
     """The named domain and its redirect twin (www <-> apex)."""
     return [d for d in all_domains if name in (d["name"], d.get("redirectForName"))
             or d["name"] == next((x.get("redirectForName") for x in all_domains if x["name"] == name), None)]
+
+
+def predicted_additions(name: str, existing: list[dict]) -> list[dict]:
+    """What adding ``name`` creates, as Render answers it: the domain, and its www twin redirecting to it
+    for an apex or www name unless the twin exists already (check mode's prediction)."""
+    taken = {d["name"] for d in existing}
+    names = [(name, "")] + ([(www_twin(name), name)] if render_adds_twin(name) else [])
+    return [{"name": each, "domainType": "apex" if each.count(".") == 1 else "subdomain",
+             "redirectForName": redirect, "verificationStatus": "unverified"}
+            for each, redirect in names if each == name or each not in taken]
 
 
 def dns_records(domain: dict, target: str) -> list[dict]:
@@ -46,14 +92,18 @@ def service_host(service: dict) -> str:
 
 def run_custom_domain(params: dict, check_mode: bool, secrets: Secrets, client: RenderClient | None = None,
                       clock: Clock | None = None) -> dict:
+    problem = domain_problem(params["name"])
+    if problem:
+        raise ValueError(problem)
     client = client or RenderClient.from_params(params, secrets)
     service = client.service(client.owner_id(params["owner"]), params["service"])
     if service.get("type") not in ("web_service", "static_site"):
         raise ResourceError(f"{service['name']} is a {service.get('type')}: only web services and static sites "
                             "take custom domains")
-    name = params["name"].strip().lower().rstrip(".")
+    name = normalized_domain(params["name"])
     target = service_host(service)
-    mine = related(client.custom_domains(service["id"]), name)
+    every = client.custom_domains(service["id"])
+    mine = related(every, name)
     result: dict[str, Any] = {"changed": False, "diff": {"before": {}, "after": {}}, "domains": []}
     if params["state"] == "absent":
         doomed = [d for d in mine if d["name"] == name or d.get("redirectForName") == name]
@@ -66,8 +116,7 @@ def run_custom_domain(params: dict, check_mode: bool, secrets: Secrets, client: 
     if not any(d["name"] == name for d in mine):
         result.update(changed=True, diff={"before": {"domains": []}, "after": {"domains": [name]}})
         if check_mode:
-            result["domains"] = [domain_view({"name": name, "domainType": None, "verificationStatus": "unverified"},
-                                             target)]
+            result["domains"] = [domain_view(d, target) for d in predicted_additions(name, every)]
             return result
         mine = client.add_custom_domain(service["id"], name)
     if params["verify"] and not check_mode:

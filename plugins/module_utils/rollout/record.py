@@ -111,6 +111,7 @@ def summary(record: dict) -> dict:
         "name": record.get("name"),
         "api_key_ids": record.get("api_key_ids", []),
         "alert_rules": record.get("alert_rules", []),
+        "domains_created": record.get("domains_created", []),
         "facts": sorted(key for key in record if key != "services"),
     }
 

@@ -66,7 +66,7 @@ def test_every_check_passed():
 
 def test_report_lists_every_phase_and_what_exists():
     phases = report()["phases"]
-    assert sorted(phases) == ["cron", "database", "email", "error_monitoring", "redis", "worker"]
+    assert sorted(phases) == ["cron", "database", "email", "error_monitoring", "redis", "web", "worker"]
     redis = phases["redis"]
     assert redis["configured"] is True and redis["exists"] is True
     assert redis["name"] == "scoop-redis" and redis["status"] == "available"
@@ -75,12 +75,13 @@ def test_report_lists_every_phase_and_what_exists():
                                   "id": redis["services"][0]["id"], "type": "web_service",
                                   "schedule": None, "last_successful_run": None}]
     assert redis["rollback_record"]["services"] == {"scoop-web": ["REDIS_URL"]}
-    others = ("worker", "cron", "email", "error_monitoring", "database")
+    others = ("worker", "cron", "email", "error_monitoring", "database", "web")
     assert all(phases[name]["configured"] is False for name in others)
     markdown = (report_dir() / "rollout-report.md").read_text(encoding="utf-8")
     for heading in ("### Redis (configured)", "### Background workers (not configured)",
                     "### Scheduled jobs (not configured)", "### Transactional email (not configured)",
-                    "### Error monitoring (not configured)", "### Database (not configured)"):
+                    "### Error monitoring (not configured)", "### Database (not configured)",
+                    "### Web service settings (not configured)"):
         assert heading in markdown
     assert "| passed | scoop-web | /health | redis | redis ok |" in markdown
     assert "**Summary: passed: 10 passed, 0 failed, 0 pending of 10 checks.**" in markdown

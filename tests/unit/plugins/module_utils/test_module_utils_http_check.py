@@ -8,6 +8,7 @@ import pytest
 import requests
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
+from ansible_collections.launchkit.paas.plugins.module_utils.core import transport
 from ansible_collections.launchkit.paas.plugins.module_utils.http_check import check as http_check
 from ansible_collections.launchkit.paas.plugins.module_utils.http_check.check import (
     ARGUMENT_SPEC, CONTENT_LIMIT, parse_assertions, passes, run_check, safe_url)
@@ -315,3 +316,75 @@ def test_jmespath_is_required_for_captures(monkeypatch):
     missing = ImportError("No module named 'jmespath'")
     monkeypatch.setattr(http_check, "JMESPATH_IMPORT_ERROR", missing)
     assert http_check.required_libraries(params(capture=[{"name": "a", "query": "id"}])) == {"jmespath": missing}
+
+
+# ------------------------------------------------------------------------------------- connect_to
+@pytest.mark.parametrize("text, host, port, expected", [
+    ("api.example.com:443:127.0.0.1:8443", "api.example.com", 443, ("127.0.0.1", 8443)),
+    ("API.example.com:443:127.0.0.1:8443", "api.EXAMPLE.com", 443, ("127.0.0.1", 8443)),
+    ("api.example.com:443:127.0.0.1:8443", "api.example.com", 80, None),      # another port
+    ("api.example.com:443:127.0.0.1:8443", "www.example.com", 443, None),     # another host
+    (":443:127.0.0.1:8443", "anything.test", 443, ("127.0.0.1", 8443)),       # empty HOST: any
+    ("api.example.com::127.0.0.1:", "api.example.com", 8080, ("127.0.0.1", 8080)),  # keep the port
+    ("api.example.com:443::8443", "api.example.com", 443, ("api.example.com", 8443)),  # keep the host
+])
+def test_connect_to_reads_curls_rules(text, host, port, expected):
+    assert transport.ConnectTo.parse(text).target(host, port) == expected
+
+
+@pytest.mark.parametrize("text", ["api.example.com:443:127.0.0.1", "api.example.com:https:127.0.0.1:8443",
+                                  "a:1:b:2:c", ""])
+def test_a_malformed_connect_to_rule_fails_before_any_request(text):
+    session = FakeSession()
+    with pytest.raises(ValueError, match="HOST:PORT:CONNECT_HOST:CONNECT_PORT"):
+        run_check(params(connect_to=[text]), False, Secrets(), session=session)
+    assert session.calls == []
+
+
+def test_the_first_matching_rule_wins():
+    rules = [transport.ConnectTo.parse(r) for r in ("api.example.com:443:10.0.0.1:1", ":443:10.0.0.2:2")]
+    assert transport.connect_target(rules, "api.example.com", 443) == ("10.0.0.1", 1)
+    assert transport.connect_target(rules, "other.example.com", 443) == ("10.0.0.2", 2)
+    assert transport.connect_target(rules, "other.example.com", 80) is None
+
+
+def prepared(url: str) -> requests.PreparedRequest:
+    return requests.Request("GET", url).prepare()
+
+
+def test_a_routed_https_request_connects_elsewhere_and_names_its_host_in_sni_and_the_certificate_check():
+    adapter = transport.ConnectToAdapter([transport.ConnectTo.parse("api.example.com:443:127.0.0.1:8443")])
+    pool = adapter.get_connection_with_tls_context(prepared("https://api.example.com/health"), "/tmp/ca.pem")
+    assert (pool.host, pool.port) == ("127.0.0.1", 8443)
+    assert pool.conn_kw["server_hostname"] == "api.example.com"
+    assert pool.assert_hostname == "api.example.com"
+    assert pool.ca_certs == "/tmp/ca.pem" and pool.cert_reqs == "CERT_REQUIRED"
+
+
+def test_without_certificate_checks_the_routed_pool_checks_no_name():
+    adapter = transport.ConnectToAdapter([transport.ConnectTo.parse(":443:127.0.0.1:8443")])
+    pool = adapter.get_connection_with_tls_context(prepared("https://api.example.com/"), False)
+    assert pool.cert_reqs == "CERT_NONE" and pool.assert_hostname is False
+
+
+def test_a_request_no_rule_matches_goes_to_its_own_host():
+    adapter = transport.ConnectToAdapter([transport.ConnectTo.parse("api.example.com:443:127.0.0.1:8443")])
+    pool = adapter.get_connection_with_tls_context(prepared("https://www.example.com/"), True)
+    assert (pool.host, pool.port) == ("www.example.com", 443)
+
+
+def test_a_routed_request_keeps_its_host_header(monkeypatch):
+    sent = []
+    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", lambda self, request, **kw: sent.append(request))
+    adapter = transport.ConnectToAdapter([transport.ConnectTo.parse(":8080:127.0.0.1:9000")])
+    adapter.send(prepared("http://app.example.com:8080/ready"))
+    adapter.send(prepared("http://other.example.com/ready"))
+    assert sent[0].headers["Host"] == "app.example.com:8080"
+    assert "Host" not in sent[1].headers
+
+
+def test_connect_to_is_mounted_for_both_schemes():
+    session = transport.new_session([transport.ConnectTo.parse(":443:127.0.0.1:8443")])
+    assert isinstance(session.get_adapter("https://x.test/"), transport.ConnectToAdapter)
+    assert isinstance(session.get_adapter("http://x.test/"), transport.ConnectToAdapter)
+    assert not isinstance(transport.new_session().get_adapter("https://x.test/"), transport.ConnectToAdapter)

@@ -108,11 +108,40 @@ def test_create_posts_the_normalised_name_and_returns_both_entries():
     assert result["verified"] is False
 
 
-def test_create_in_check_mode_posts_nothing_and_predicts_the_domain():
+def test_create_in_check_mode_posts_nothing_and_predicts_what_render_answers():
     api = domain_api([])
-    result = run_custom_domain(domain_params(), True, Secrets(), render(api))
-    assert api.writes == [] and result["changed"] is True
-    assert [(d["name"], d["verification_status"]) for d in result["domains"]] == [("example.com", "unverified")]
+    predicted = run_custom_domain(domain_params(), True, Secrets(), render(api))
+    assert api.writes == [] and predicted["changed"] is True
+    real = run_custom_domain(domain_params(), False, Secrets(), render(domain_api([])))
+    assert [{k: v for k, v in d.items() if k != "id"} for d in predicted["domains"]] == \
+        [{k: v for k, v in d.items() if k != "id"} for d in real["domains"]]
+    assert [(d["name"], d["redirect_for"], d["dns_records"][0]["type"]) for d in predicted["domains"]] == [
+        ("example.com", None, "ALIAS"), ("www.example.com", "example.com", "CNAME")]
+
+
+@pytest.mark.parametrize("name, existing, expected", [
+    ("api.example.com", [], ["api.example.com"]),                 # a subdomain comes alone
+    ("www.shop.test", [], ["www.shop.test", "shop.test"]),        # a www name brings its apex
+    ("example.com", [WWW], ["example.com"]),                      # a twin that exists is not added again
+])
+def test_check_mode_predicts_the_twin_only_where_render_adds_one(name, existing, expected):
+    result = run_custom_domain(domain_params(name=name), True, Secrets(), render(domain_api(existing)))
+    assert [d["name"] for d in result["domains"]] == expected
+
+
+@pytest.mark.parametrize("name, fix", [
+    ("https://api.example.com", "host name only"),
+    ("api_example.com", "not a valid domain name"),
+    ("localhost", "not a valid domain name"),
+    ("10.0.0.1", "IP address"),
+    ("-bad.example.com", "not a valid domain name"),
+    ("", "not a domain name"),
+])
+def test_a_bad_name_fails_before_any_call(name, fix):
+    api = domain_api([])
+    with pytest.raises(ValueError, match=fix):
+        run_custom_domain(domain_params(name=name), False, Secrets(), render(api))
+    assert api.calls == []
 
 
 @pytest.mark.parametrize("name", ["example.com", "www.example.com"])

@@ -62,7 +62,8 @@ def test_a_summary_keeps_key_names_ids_and_names_never_a_value():
     shown = summary(record)
     assert SECRET not in json.dumps(shown)
     assert shown == {"services": {"scoop-web": ["A_KEY", "REDIS_URL"]}, "provider": "render", "name": "scoop-redis",
-                     "api_key_ids": [], "alert_rules": [], "facts": ["created_id", "name", "provider"]}
+                     "api_key_ids": [], "alert_rules": [], "domains_created": [],
+                     "facts": ["created_id", "name", "provider"]}
 
 
 # ---------------------------------------------------------------------------------------- files
