@@ -7,6 +7,9 @@ Not a public API; it may change between any two releases.
 """
 from __future__ import annotations
 
+import base64
+import secrets as random_source
+import string
 from typing import Any
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import MASK, MASK_NEW
@@ -41,3 +44,22 @@ def env_diff(current: dict, plan: dict) -> dict:
     before = {key: MASK for key in [*plan["set"], *plan["delete"]] if key in current}
     after = {key: MASK_NEW for key in plan["set"]}
     return {"before": before, "after": after}
+
+
+SECRET_FORMATS = ("hex", "base64", "urlsafe", "alphanumeric")
+ALPHANUMERIC = string.ascii_letters + string.digits
+
+
+def generate_secret(length: int, fmt: str) -> str:
+    """A new random value of LENGTH characters from the OS's CSPRNG: hex (Rails' SECRET_KEY_BASE is 128
+    of them), base64 or urlsafe (base64 alphabets, no padding) or alphanumeric."""
+    if fmt not in SECRET_FORMATS or length < 16:
+        raise ValueError(f"a generated secret needs a format of {', '.join(SECRET_FORMATS)} and at least 16 "
+                         f"characters, not {fmt!r} and {length}")
+    if fmt == "hex":
+        return random_source.token_hex((length + 1) // 2)[:length]
+    if fmt == "alphanumeric":
+        return "".join(random_source.choice(ALPHANUMERIC) for _ in range(length))
+    raw = random_source.token_bytes(length)  # more than enough: base64 gives 4 characters per 3 bytes
+    encoded = base64.urlsafe_b64encode(raw) if fmt == "urlsafe" else base64.b64encode(raw)
+    return encoded.decode().rstrip("=")[:length]

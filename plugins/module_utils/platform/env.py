@@ -18,7 +18,8 @@ from typing import Any, Callable
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
 from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import ApiError
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
-from ansible_collections.launchkit.paas.plugins.module_utils.core.env import env_diff, env_string, plan_env_changes, refuse_clash
+from ansible_collections.launchkit.paas.plugins.module_utils.core.env import (env_diff, env_string, generate_secret,
+                                                                              plan_env_changes, refuse_clash)
 from ansible_collections.launchkit.paas.plugins.module_utils.render.client import SERVICE_ID_PREFIXES, RenderClient
 from ansible_collections.launchkit.paas.plugins.module_utils.rollout import record as records
 
@@ -74,17 +75,22 @@ class RenderEnv:
     def delete(self, service: dict, key: str) -> None:
         self.client.delete_env_var(service["id"], key)
 
+    def commit(self, service: dict) -> str | None:
+        """The commit id of the service's latest deploy (Render's deploys list, newest first), if it has one."""
+        latest = self.client.deploys(service["id"], limit=1)
+        return ((latest[0].get("commit") or {}).get("id") or None) if latest else None
+
 
 PLATFORMS: dict[str, Callable[[dict, Secrets], Any]] = {"render": RenderEnv}
 
 
 def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any = None) -> dict:
-    env = {key: env_string(value) for key, value in (params["env"] or {}).items()}
-    refuse_clash(env, params["remove"])
-    secrets.add(*env.values())
+    refs = list(dict.fromkeys(params["services"]))
+    wanted_env = _wanted_env(params, refs)
+    for env in wanted_env.values():
+        secrets.add(*env.values())
     record = _record_target(params)
     platform = platform or PLATFORMS[params["platform"]](params, secrets)
-    refs = list(dict.fromkeys(params["services"]))
     found, missing = platform.find(refs)
     warnings = []
     if missing:
@@ -94,20 +100,23 @@ def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any 
                                 f"{listing}. Create them (or fix the names) first; nothing was written")
         warnings.append(f"check mode: {listing} (in {params['services_name']}) do not exist yet; a real run fails "
                         "unless an earlier phase creates them")
+    digests = {ref: platform.digests(found[ref]) for ref in refs if ref in found}
+    warnings += _add_commits(params.get("commit_env_key"), platform, found, wanted_env)
+    generated = _add_generated(params.get("generate") or [], platform, found, digests, wanted_env, secrets)
     plans, views = {}, []
-    wanted = {key: platform.digest(value) for key, value in env.items()}
     for ref in refs:
         if ref not in found:
             continue
-        service = found[ref]
+        service, env = found[ref], wanted_env[ref]
+        wanted = {key: platform.digest(value) for key, value in env.items()}
         # Digests first (the run keeps them): the values are read only when a key may change.
-        digests, current = platform.digests(service)
-        differs = any(digests.get(key) != digest for key, digest in wanted.items()) or any(
-            key in digests and key not in env for key in params["remove"])
+        service_digests, current = digests[ref]
+        differs = any(service_digests.get(key) != digest for key, digest in wanted.items()) or any(
+            key in service_digests and key not in env for key in params["remove"])
         if differs and current is None:
             current = platform.env(service)
         if current is None:  # nothing to change: the key names are all that is needed
-            current, plan = dict.fromkeys(digests), {"set": {}, "delete": []}
+            current, plan = dict.fromkeys(service_digests), {"set": {}, "delete": []}
         else:
             plan = plan_env_changes(current, env, params["remove"], purge=False)
         previous = {key: current.get(key) for key in [*plan["set"], *plan["delete"]]}
@@ -127,15 +136,93 @@ def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any 
         after_keys = (set(current) | set(plan["set"])) - set(plan["delete"])
         views.append({"name": service["name"], "id": service["id"], "type": service.get("type"),
                       "set_keys": sorted(plan["set"]), "removed_keys": plan["delete"],
-                      "unchanged_keys": sorted(key for key in env if key not in plan["set"]),
+                      "unchanged_keys": sorted(key for key in wanted_env[ref] if key not in plan["set"]),
                       "env_keys": sorted(after_keys)})
     result["services"] = views
+    if params.get("generate"):
+        result["generated"] = generated
     diffs = {ref: env_diff(plans[ref][1], plans[ref][2]) for ref in changed_refs}
     result["diff"] = {"before": {ref: diff["before"] for ref, diff in diffs.items()},
                       "after": {ref: diff["after"] for ref, diff in diffs.items()}}
     if warnings:
         result["warnings"] = warnings
     return result
+
+
+def _wanted_env(params: dict, refs: list[str]) -> dict[str, dict[str, str]]:
+    """{ref: the keys it gets from env and service_env}; every clash refused before any call."""
+    env = {key: env_string(value) for key, value in (params["env"] or {}).items()}
+    service_env = params.get("service_env") or {}
+    strangers = [ref for ref in service_env if ref not in refs]
+    if strangers:
+        raise ValueError(f"service_env names services that are not in {params['services_name']}: "
+                         f"{', '.join(strangers)}; list them there too")
+    wanted = {ref: {**env, **{key: env_string(value) for key, value in (service_env.get(ref) or {}).items()}}
+              for ref in refs}
+    for ref_env in wanted.values():
+        refuse_clash(ref_env, params["remove"])
+    made = [entry["key"] for entry in params.get("generate") or []]
+    for entry in params.get("generate") or []:
+        for ref in entry.get("services") or refs:
+            if ref not in refs:
+                raise ValueError(f"generate names {ref} for {entry['key']}, which is not in {params['services_name']}; "
+                                 "list it there too")
+            if entry["key"] in wanted[ref] or entry["key"] in params["remove"]:
+                raise ValueError(f"{entry['key']} is both generated and given (env, service_env or remove) for {ref}; "
+                                 "keep it in one")
+    twice = sorted({key for key in made if made.count(key) > 1})
+    if twice:
+        raise ValueError(f"generate lists {', '.join(twice)} more than once; one entry per key")
+    commit_key = params.get("commit_env_key")
+    if commit_key and (commit_key in made or any(commit_key in ref_env for ref_env in wanted.values())):
+        raise ValueError(f"{commit_key} is commit_env_key and also given or generated; keep it in one")
+    return wanted
+
+
+def _add_commits(key: str | None, platform: Any, found: dict, wanted_env: dict) -> list[str]:
+    """Set KEY in each service to the commit of its latest deploy; say where it is not known."""
+    if not key:
+        return []
+    unknown = []
+    for ref, service in found.items():
+        commit = platform.commit(service)
+        if commit:
+            wanted_env[ref][key] = commit
+        else:
+            unknown.append(service["name"])
+    if not unknown:
+        return []
+    return [f"{key} left as it is in {', '.join(unknown)}: the latest deploy has no commit (an image deploy, "
+            "or no deploy yet), so the release being deployed is not known"]
+
+
+def _add_generated(entries: list[dict], platform: Any, found: dict, digests: dict, wanted_env: dict,
+                   secrets: Secrets) -> list[dict]:
+    """One value per generated key in all its services: the one they hold, else a new one (never a second).
+    What happened to each key (names only): kept, copied (to the services that lacked it) or generated."""
+    outcome = []
+    for entry in entries:
+        key, refs = entry["key"], [ref for ref in (entry.get("services") or list(wanted_env)) if ref in found]
+        holders = [ref for ref in refs if key in digests[ref][0]]
+        held = {digests[ref][0][key] for ref in holders}
+        if len(held) > 1:
+            names = ", ".join(found[ref]["name"] for ref in holders)
+            raise ResourceError(f"{key} has different values in {names}; it must be one value everywhere. Give the "
+                                "right one as a value (from the vault) or remove the wrong ones; nothing was written")
+        lacking = [found[ref]["name"] for ref in refs if ref not in holders]
+        action = "kept" if not lacking else ("copied" if holders else "generated")
+        outcome.append({"key": key, "action": action, "services": [found[ref]["name"] for ref in refs],
+                        "written_to": lacking})
+        if not lacking:
+            continue  # every service has it already: kept as it is, never made again
+        if holders:
+            value = (digests[holders[0]][1] or platform.env(found[holders[0]]))[key]
+        else:
+            value = generate_secret(entry.get("length") or 64, entry.get("format") or "hex")
+        secrets.add(value)
+        for ref in refs:
+            wanted_env[ref][key] = value
+    return outcome
 
 
 def _record_target(params: dict) -> str | None:
