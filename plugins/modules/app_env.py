@@ -22,8 +22,8 @@ description:
     write. What the record already holds wins, so it keeps the values from before the rollout.
   - O(service_env) gives some services keys of their own (a frontend's C(VITE_SENTRY_DSN), say).
   - O(commit_env_key) sets a key in each service to the commit id of its latest deploy (Render's deploys
-    list); where that deploy has no commit (an image deploy, or no deploy yet) the key is left as it is and
-    a warning says so.
+    list), or of the latest deploy of O(commit_from) in all of them; where that deploy has no commit (an image
+    deploy, or no deploy yet) the key is left as it is and a warning says so.
   - O(generate) makes app secrets once. A key listed there gets one value in all its services - the value
     they already hold, copied to those that lack it - and only when none of them has the key a new random
     value made on the controller. It is never made again; services that hold different values fail the task
@@ -64,6 +64,11 @@ options:
     description:
       - Set this key (for example C(SENTRY_RELEASE)) in each service to the commit id of the service's latest deploy.
       - A service whose latest deploy has no commit keeps the key as it is; a warning names it.
+    type: str
+  commit_from:
+    description:
+      - With O(commit_env_key), every service gets the commit of this service's latest deploy (one release for
+        the whole app, say the web service's) instead of its own. It must be one of O(services).
     type: str
   generate:
     description:
@@ -251,6 +256,7 @@ ARGUMENT_SPEC = module_options(
     env=dict(type="dict", default={}, no_log=True),
     service_env=dict(type="dict", default={}, no_log=True),
     commit_env_key=dict(type="str", no_log=False),
+    commit_from=dict(type="str"),
     generate=dict(type="list", elements="dict", default=[], options=dict(
         key=dict(type="str", required=True, no_log=False),
         services=dict(type="list", elements="str", default=[]),

@@ -101,7 +101,7 @@ def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any 
         warnings.append(f"check mode: {listing} (in {params['services_name']}) do not exist yet; a real run fails "
                         "unless an earlier phase creates them")
     digests = {ref: platform.digests(found[ref]) for ref in refs if ref in found}
-    warnings += _add_commits(params.get("commit_env_key"), platform, found, wanted_env)
+    warnings += _add_commits(params.get("commit_env_key"), params.get("commit_from"), platform, found, wanted_env)
     generated = _add_generated(params.get("generate") or [], platform, found, digests, wanted_env, secrets)
     plans, views = {}, []
     for ref in refs:
@@ -173,26 +173,33 @@ def _wanted_env(params: dict, refs: list[str]) -> dict[str, dict[str, str]]:
     twice = sorted({key for key in made if made.count(key) > 1})
     if twice:
         raise ValueError(f"generate lists {', '.join(twice)} more than once; one entry per key")
+    if params.get("commit_from") and params["commit_from"] not in refs:
+        raise ValueError(f"commit_from names {params['commit_from']}, which is not in {params['services_name']}; list it there too")
     commit_key = params.get("commit_env_key")
     if commit_key and (commit_key in made or any(commit_key in ref_env for ref_env in wanted.values())):
         raise ValueError(f"{commit_key} is commit_env_key and also given or generated; keep it in one")
     return wanted
 
 
-def _add_commits(key: str | None, platform: Any, found: dict, wanted_env: dict) -> list[str]:
-    """Set KEY in each service to the commit of its latest deploy; say where it is not known."""
+def _add_commits(key: str | None, source: str | None, platform: Any, found: dict, wanted_env: dict) -> list[str]:
+    """Set KEY in each service to the commit of its latest deploy (or of SOURCE's, for all); say where it is not known."""
     if not key:
         return []
+    if source:
+        commit = platform.commit(found[source]) if source in found else None
+        commits = {ref: commit for ref in found}
+    else:
+        commits = {ref: platform.commit(service) for ref, service in found.items()}
     unknown = []
-    for ref, service in found.items():
-        commit = platform.commit(service)
+    for ref, commit in commits.items():
         if commit:
             wanted_env[ref][key] = commit
         else:
-            unknown.append(service["name"])
+            unknown.append(found[ref]["name"])
     if not unknown:
         return []
-    return [f"{key} left as it is in {', '.join(unknown)}: the latest deploy has no commit (an image deploy, "
+    whose = f"the latest deploy of {source}" if source else "the latest deploy"
+    return [f"{key} left as it is in {', '.join(unknown)}: {whose} has no commit (an image deploy, "
             "or no deploy yet), so the release being deployed is not known"]
 
 

@@ -262,3 +262,17 @@ def test_generated_secrets_have_the_length_and_alphabet_asked_for(fmt, alphabet)
     values = {generate_secret(65, fmt) for _ in range(3)}
     assert len(values) == 3
     assert all(len(value) == 65 and set(value) <= set(alphabet) for value in values)
+
+
+def test_commit_from_gives_every_service_the_release_of_one_service():
+    platform = DeployedPlatform({"web": {}, "worker": {}}, {"web": "abc123", "worker": "def456"})
+    run_app_env(params(env={}, commit_env_key="SENTRY_RELEASE", commit_from="web"), False, Secrets(), platform)
+    assert platform.envs == {"web": {"SENTRY_RELEASE": "abc123"}, "worker": {"SENTRY_RELEASE": "abc123"}}
+    assert ("commit", "worker") not in platform.calls
+
+
+def test_commit_from_a_service_not_listed_fails_before_any_call():
+    platform = DeployedPlatform({"web": {}}, {})
+    with pytest.raises(ValueError, match="commit_from names api"):
+        run_app_env(params(env={}, commit_env_key="SENTRY_RELEASE", commit_from="api"), False, Secrets(), platform)
+    assert platform.calls == []
