@@ -11,8 +11,11 @@ import pytest
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
-from ansible_collections.launchkit.paas.plugins.module_utils.platform.env import run_app_env
+from ansible_collections.launchkit.paas.plugins.module_utils.core.env import generate_secret
+from ansible_collections.launchkit.paas.plugins.module_utils.platform.env import RenderEnv, run_app_env
+from ansible_collections.launchkit.paas.plugins.module_utils.render.client import VENDOR, RenderClient
 from ansible_collections.launchkit.paas.plugins.module_utils.rollout.record import read_record
+from launchkit_fakes import FakeSession, make_http, reply
 
 OLD = "redis://default:old-secret-pw@old:6379"
 NEW = "redis://default:new-secret-pw@new:6379"
@@ -258,7 +261,6 @@ def test_the_commit_key_gets_each_services_latest_commit_and_an_unknown_one_is_l
     ("base64", "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/"),
 ])
 def test_generated_secrets_have_the_length_and_alphabet_asked_for(fmt, alphabet):
-    from ansible_collections.launchkit.paas.plugins.module_utils.core.env import generate_secret
     values = {generate_secret(65, fmt) for _ in range(3)}
     assert len(values) == 3
     assert all(len(value) == 65 and set(value) <= set(alphabet) for value in values)
@@ -276,3 +278,21 @@ def test_commit_from_a_service_not_listed_fails_before_any_call():
     with pytest.raises(ValueError, match="commit_from names api"):
         run_app_env(params(env={}, commit_env_key="SENTRY_RELEASE", commit_from="api"), False, Secrets(), platform)
     assert platform.calls == []
+
+
+def render_env(api):
+    platform = RenderEnv.__new__(RenderEnv)
+    platform.client = RenderClient(make_http(api, vendor=VENDOR, headers={"Authorization": "Bearer rnd_test_token"}))
+    platform.owner = None
+    return platform
+
+
+@pytest.mark.parametrize("deploys, commit", [
+    ([{"deploy": {"id": "dep-2", "status": "live", "commit": {"id": "abc123", "message": "m"}}, "cursor": "c"}], "abc123"),
+    ([{"deploy": {"id": "dep-2", "status": "live", "image": {"ref": "docker.io/app:1"}}, "cursor": "c"}], None),
+    ([], None),
+])
+def test_render_reads_the_commit_of_the_latest_deploy_from_one_page_of_one(deploys, commit):
+    api = FakeSession().on("GET", "/services/srv-1/deploys", reply(200, deploys))
+    assert render_env(api).commit({"id": "srv-1", "name": "web"}) == commit
+    assert [(call.path, call.params) for call in api.calls] == [("/services/srv-1/deploys", {"limit": 1})]
