@@ -11,7 +11,7 @@ author:
   - launchkit.paas maintainers (@launchkit)
 description:
   - Each entry is C({name, services, value}) (a value from the inventory or the vault) or
-    C({name, services, generate: {length, format}}) (made once and kept).
+    C({name, services, generate}) with C(generate) holding C(length) and C(format) (made once and kept).
   - Returns C(services) (every service named, once), C(service_env) (the given values by service) and
     C(generate) (the keys to make), for M(launchkit.paas.app_env).
   - Fails, naming the entry and what to fix, on a missing name or services, on both or neither of

@@ -10,10 +10,10 @@ version_added: 0.1.0
 author:
   - launchkit.paas maintainers (@launchkit)
 description:
-  - From the phase's settings, the options of M(launchkit.paas.app_env) - C(services), C(env) (what every
-    service gets: the DSN under the backend's name and the settings that are set), C(service_env) (the
-    frontend DSN names of each service group), C(commit_env_key) and C(commit_from) (the release: the commit of
-    the latest deploy of one service, the web service by default, in all of them).
+  - From the phase's settings, the options of M(launchkit.paas.app_env) - C(services); C(env), the settings that
+    are set, for every service; C(service_env), the DSN under the backend's names and under each frontend
+    group's names; C(commit_env_key) and C(commit_from), the release taken from the latest deploy of one
+    service (the web service by default) for all of them.
   - Each setting is written only when set. Fails, saying what to fix, on a sample rate outside 0..1, an
     env name that is not one, a group without services or names, or a release both given and taken from
     the deploy.
