@@ -58,12 +58,12 @@ def seeded_env(name: str) -> dict[str, str]:
     return next(s["env_vars"] for s in services if s["name"] == name)
 
 
-def assert_seeded_env_plus(name: str, key: str) -> None:
-    """NAME's env is the fixture's with KEY added: no other key was added, changed or removed."""
+def assert_seeded_env_plus(name: str, *keys: str) -> None:
+    """NAME's env is the fixture's with KEYS added: no other key was added, changed or removed."""
     current = env_of(sandbox_state(), name)
     before = seeded_env(name)
-    assert set(current) == set(before) | {key}, sorted(current)
-    assert {other: value for other, value in current.items() if other != key} == before
+    assert set(current) == set(before) | set(keys), sorted(current)
+    assert {other: value for other, value in current.items() if other not in keys} == before
 
 
 def vendor_get(url_variable: str, path: str, token: str) -> tuple[int, Any]:
