@@ -50,12 +50,17 @@ SECRET_FORMATS = ("hex", "base64", "urlsafe", "alphanumeric")
 ALPHANUMERIC = string.ascii_letters + string.digits
 
 
+def check_secret_spec(key: str, length: int, fmt: str) -> None:
+    """Fail (before any call) on a generated secret's length or format that generate_secret refuses."""
+    if fmt not in SECRET_FORMATS or not 16 <= length <= 4096:
+        raise ValueError(f"{key}: a generated secret needs a format of {', '.join(SECRET_FORMATS)} and 16 to 4096 "
+                         f"characters, not {fmt!r} and {length}")
+
+
 def generate_secret(length: int, fmt: str) -> str:
     """A new random value of LENGTH characters from the OS's CSPRNG: hex (Rails' SECRET_KEY_BASE is 128
     of them), base64 or urlsafe (base64 alphabets, no padding) or alphanumeric."""
-    if fmt not in SECRET_FORMATS or length < 16:
-        raise ValueError(f"a generated secret needs a format of {', '.join(SECRET_FORMATS)} and at least 16 "
-                         f"characters, not {fmt!r} and {length}")
+    check_secret_spec("secret", length, fmt)
     if fmt == "hex":
         return random_source.token_hex((length + 1) // 2)[:length]
     if fmt == "alphanumeric":

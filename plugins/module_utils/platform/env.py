@@ -18,8 +18,9 @@ from typing import Any, Callable
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
 from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import ApiError
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
-from ansible_collections.launchkit.paas.plugins.module_utils.core.env import (env_diff, env_string, generate_secret,
-                                                                              plan_env_changes, refuse_clash)
+from ansible_collections.launchkit.paas.plugins.module_utils.core.env import (check_secret_spec, env_diff, env_string,
+                                                                              generate_secret, plan_env_changes,
+                                                                              refuse_clash)
 from ansible_collections.launchkit.paas.plugins.module_utils.render.client import SERVICE_ID_PREFIXES, RenderClient
 from ansible_collections.launchkit.paas.plugins.module_utils.rollout import record as records
 
@@ -163,6 +164,7 @@ def _wanted_env(params: dict, refs: list[str]) -> dict[str, dict[str, str]]:
         refuse_clash(ref_env, params["remove"])
     made = [entry["key"] for entry in params.get("generate") or []]
     for entry in params.get("generate") or []:
+        check_secret_spec(entry["key"], entry.get("length") or 64, entry.get("format") or "hex")
         for ref in entry.get("services") or refs:
             if ref not in refs:
                 raise ValueError(f"generate names {ref} for {entry['key']}, which is not in {params['services_name']}; "
@@ -174,7 +176,8 @@ def _wanted_env(params: dict, refs: list[str]) -> dict[str, dict[str, str]]:
     if twice:
         raise ValueError(f"generate lists {', '.join(twice)} more than once; one entry per key")
     if params.get("commit_from") and params["commit_from"] not in refs:
-        raise ValueError(f"commit_from names {params['commit_from']}, which is not in {params['services_name']}; list it there too")
+        raise ValueError(f"commit_from names {params['commit_from']}, which is not in {params['services_name']}; "
+                         "list it there too")
     commit_key = params.get("commit_env_key")
     if commit_key and (commit_key in made or any(commit_key in ref_env for ref_env in wanted.values())):
         raise ValueError(f"{commit_key} is commit_env_key and also given or generated; keep it in one")
