@@ -119,7 +119,7 @@ def sentry_app_env(options: dict, dsn: str | None = None) -> dict:
     groups = _groups(options.get("dsn_env_groups"))
     settings = _settings(options, names)
     backend = list(options.get("services") or [])
-    services = list(dict.fromkeys(backend + [service for group_services, _ in groups for service in group_services]))
+    services = list(dict.fromkeys(backend + [service for group_services, _names in groups for service in group_services]))
     from_deploy = _flag(options.get("release_from_deploy"))
     release_service = options.get("release_service") or (backend[0] if backend else None)
     if from_deploy and release_service not in services:

@@ -64,7 +64,7 @@ def generate_secret(length: int, fmt: str) -> str:
     if fmt == "hex":
         return random_source.token_hex((length + 1) // 2)[:length]
     if fmt == "alphanumeric":
-        return "".join(random_source.choice(ALPHANUMERIC) for _ in range(length))
+        return "".join(random_source.choice(ALPHANUMERIC) for _position in range(length))
     raw = random_source.token_bytes(length)  # more than enough: base64 gives 4 characters per 3 bytes
     encoded = base64.urlsafe_b64encode(raw) if fmt == "urlsafe" else base64.b64encode(raw)
     return encoded.decode().rstrip("=")[:length]

@@ -262,7 +262,7 @@ def test_the_commit_key_gets_each_services_latest_commit_and_an_unknown_one_is_l
     ("base64", "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/"),
 ])
 def test_generated_secrets_have_the_length_and_alphabet_asked_for(fmt, alphabet):
-    values = {generate_secret(65, fmt) for _ in range(3)}
+    values = {generate_secret(65, fmt) for _attempt in range(3)}
     assert len(values) == 3
     assert all(len(value) == 65 and set(value) <= set(alphabet) for value in values)
 
