@@ -20,6 +20,14 @@ description:
   - With O(record_phase), the phase's rollback record (see M(launchkit.paas.rollback_record)) gets the exact
     previous value of each key about to change (C(null) for a key that did not exist) before the first
     write. What the record already holds wins, so it keeps the values from before the rollout.
+  - O(service_env) gives some services keys of their own (a frontend's C(VITE_SENTRY_DSN), say).
+  - O(commit_env_key) sets a key in each service to the commit id of its latest deploy (Render's deploys
+    list), or of the latest deploy of O(commit_from) in all of them; where that deploy has no commit (an image
+    deploy, or no deploy yet) the key is left as it is and a warning says so.
+  - O(generate) makes app secrets once. A key listed there gets one value in all its services - the value
+    they already hold, copied to those that lack it - and only when none of them has the key a new random
+    value made on the controller. It is never made again; services that hold different values fail the task
+    before any write. A generated value is never returned, logged or shown in a diff.
   - Every value is treated as a secret. The diff and the return values name keys, never values.
   - Writing env does not restart anything. Render applies env on the service's next deploy.
   - O(platform=render) is the platform today; the interface is the same for every platform.
@@ -46,17 +54,53 @@ options:
     description: Keys to set and their values (secrets, never logged).
     type: dict
     default: {}
+  service_env:
+    description:
+      - Keys for some services only, by service (as named in O(services)); they win over O(env) and over copied
+        keys in that service.
+      - Values are secrets, never logged.
+    type: dict
+    default: {}
+  commit_env_key:
+    description:
+      - Set this key (for example C(SENTRY_RELEASE)) in each service to the commit id of the service's latest deploy.
+      - A service whose latest deploy has no commit keeps the key as it is; a warning names it.
+    type: str
+  commit_from:
+    description:
+      - With O(commit_env_key), every service gets the commit of this service's latest deploy (one release for
+        the whole app, say the web service's) instead of its own. It must be one of O(services).
+    type: str
+  generate:
+    description:
+      - Keys made once and kept (C(SECRET_KEY_BASE), C(JWT_SECRET)), one value for all the entry's services.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      key:
+        description: The env key.
+        type: str
+        required: true
+      services:
+        description: The services (of O(services)) that share the value; all of O(services) when empty.
+        type: list
+        elements: str
+        default: []
+      length:
+        description: Characters of a new value (at least 16).
+        type: int
+        default: 64
+      format:
+        description: Alphabet of a new value (C(base64) and C(urlsafe) without padding).
+        type: str
+        choices: [hex, base64, urlsafe, alphanumeric]
+        default: hex
   remove:
     description: Keys to remove from each service.
     type: list
     elements: str
     default: []
-  service_env:
-    description:
-      - Keys for one service only, by its reference in O(services) (secrets, never logged); they win over O(env)
-        and over copied keys.
-    type: dict
-    default: {}
   copy_from:
     description:
       - A service (name or id) whose env is copied into O(services), as Render's "Add from Service" does, with the
@@ -141,6 +185,24 @@ EXAMPLES = r"""
     record_stack: "{{ inventory_hostname }}"
   no_log: true
 
+- name: App secrets - the master key from the vault, a shared secret generated once, the release
+  launchkit.paas.app_env:
+    services: [scoop-web, scoop-sidekiq]
+    env:
+      RAILS_MASTER_KEY: "{{ vault_rails_master_key }}"
+    service_env:
+      scoop-web:
+        SENTRY_ENVIRONMENT: production
+    commit_env_key: SENTRY_RELEASE
+    generate:
+      - key: SECRET_KEY_BASE
+        length: 128
+        format: hex
+    record_phase: app_secrets
+    record_dir: "{{ launchkit_state_dir }}"
+    record_stack: "{{ inventory_hostname }}"
+  no_log: true
+
 - name: Give SMTP_PASSWORD the value of each service's SENDGRID_API_KEY (set in this run or before)
   launchkit.paas.app_env:
     services: [scoop-web, scoop-worker]
@@ -152,6 +214,7 @@ EXAMPLES = r"""
     record_phase: email
     record_dir: "{{ launchkit_state_dir }}"
     record_stack: "{{ inventory_hostname }}"
+  no_log: true
 
 - name: Which services lack the key (names only)
   launchkit.paas.app_env:
@@ -189,7 +252,7 @@ services:
       type: list
       elements: str
     unchanged_keys:
-      description: Keys it manages (from O(env), O(service_env), O(copy) and O(copy_from)) that already had their value.
+      description: Keys asked for in this service (O(env), O(service_env), O(copy), O(copy_from), O(commit_env_key), O(generate)) that already had their value.
       type: list
       elements: str
     missing_sources:
@@ -198,6 +261,27 @@ services:
       elements: str
     env_keys:
       description: Every key the service has after the run.
+      type: list
+      elements: str
+generated:
+  description: Each key of O(generate), what happened to it, and where (names only, never a value).
+  returned: when O(generate) is set
+  type: list
+  elements: dict
+  contains:
+    key:
+      description: The key.
+      type: str
+    action:
+      description: C(kept) (every service had it), C(copied) (the value some had, written to the others) or C(generated) (a new value, made on the controller).
+      type: str
+      choices: [kept, copied, generated]
+    services:
+      description: The services that share it.
+      type: list
+      elements: str
+    written_to:
+      description: The services it is written to (in check mode, would be).
       type: list
       elements: str
 missing:
@@ -223,6 +307,7 @@ record:
 
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.launchkit.paas.plugins.module_utils.core.env import SECRET_FORMATS
 from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module
 from ansible_collections.launchkit.paas.plugins.module_utils.platform.env import PLATFORMS, run_app_env
 from ansible_collections.launchkit.paas.plugins.module_utils.render.options import module_options
@@ -232,8 +317,16 @@ ARGUMENT_SPEC = module_options(
     services=dict(type="list", elements="str", required=True),
     services_name=dict(type="str", default="services"),
     env=dict(type="dict", default={}, no_log=True),
-    remove=dict(type="list", elements="str", default=[], no_log=False),
     service_env=dict(type="dict", default={}, no_log=True),
+    commit_env_key=dict(type="str", no_log=False),
+    commit_from=dict(type="str"),
+    generate=dict(type="list", elements="dict", default=[], options=dict(
+        key=dict(type="str", required=True, no_log=False),
+        services=dict(type="list", elements="str", default=[]),
+        length=dict(type="int", default=64),
+        format=dict(type="str", choices=list(SECRET_FORMATS), default="hex"),
+    )),
+    remove=dict(type="list", elements="str", default=[], no_log=False),
     copy_from=dict(type="str"),
     copy_keys=dict(type="list", elements="str", default=[], no_log=False),
     copy_overwrite=dict(type="list", elements="str", default=[]),

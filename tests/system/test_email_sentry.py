@@ -226,8 +226,9 @@ def test_rollbacks_remove_key_dsn_and_alerts_then_change_nothing(tmp_path):
     assert after["vendors"]["sentry"]["workflows"] == [], [w["name"] for w in after["vendors"]["sentry"]["workflows"]]
     assert [p["id"] for p in after["vendors"]["sentry"]["projects"] if p["slug"] == PROJECT] == \
         [project_before[0]["id"]], "the rollback deleted the project"
-    # Six env deletes (the key, the four SMTP settings, the DSN), one key delete, two alert deletes.
-    assert len(first_writes) == 9, [(e["vendor"], e["method"], e["path"]) for e in first_writes]
+    # Nine env deletes (SENDGRID_API_KEY, the four SMTP settings, SENTRY_DSN and the inventory's
+    # SENTRY_ENVIRONMENT, SENTRY_TRACES_SAMPLE_RATE, SENTRY_RELEASE), one key delete, two alert deletes.
+    assert len(first_writes) == 12, [(e["vendor"], e["method"], e["path"]) for e in first_writes]
 
     second, second_writes = run_counted(*ROLLBACK, state_dir=state_dir)
     assert_ok(second, "second rollback of the error monitoring and email phases")

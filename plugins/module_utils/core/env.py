@@ -7,6 +7,9 @@ Not a public API; it may change between any two releases.
 """
 from __future__ import annotations
 
+import base64
+import secrets as random_source
+import string
 from typing import Any
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import MASK, MASK_NEW
@@ -57,3 +60,27 @@ def env_diff(current: dict, plan: dict) -> dict:
     before = {key: MASK for key in [*plan["set"], *plan["delete"]] if key in current}
     after = {key: MASK_NEW for key in plan["set"]}
     return {"before": before, "after": after}
+
+
+SECRET_FORMATS = ("hex", "base64", "urlsafe", "alphanumeric")
+ALPHANUMERIC = string.ascii_letters + string.digits
+
+
+def check_secret_spec(key: str, length: int, fmt: str) -> None:
+    """Fail (before any call) on a generated secret's length or format that generate_secret refuses."""
+    if fmt not in SECRET_FORMATS or not 16 <= length <= 4096:
+        raise ValueError(f"{key}: a generated secret needs a format of {', '.join(SECRET_FORMATS)} and 16 to 4096 "
+                         f"characters, not {fmt!r} and {length}")
+
+
+def generate_secret(length: int, fmt: str) -> str:
+    """A new random value of LENGTH characters from the OS's CSPRNG: hex (Rails' SECRET_KEY_BASE is 128
+    of them), base64 or urlsafe (base64 alphabets, no padding) or alphanumeric."""
+    check_secret_spec("secret", length, fmt)
+    if fmt == "hex":
+        return random_source.token_hex((length + 1) // 2)[:length]
+    if fmt == "alphanumeric":
+        return "".join(random_source.choice(ALPHANUMERIC) for _position in range(length))
+    raw = random_source.token_bytes(length)  # more than enough: base64 gives 4 characters per 3 bytes
+    encoded = base64.urlsafe_b64encode(raw) if fmt == "urlsafe" else base64.b64encode(raw)
+    return encoded.decode().rstrip("=")[:length]

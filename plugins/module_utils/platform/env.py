@@ -24,7 +24,7 @@ from ansible_collections.launchkit.paas.plugins.module_utils.core.resource impor
 from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import ApiError
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.core.env import (
-    env_diff, env_string, plan_env_changes, refuse_clash, refuse_copy_clash)
+    check_secret_spec, env_diff, env_string, generate_secret, plan_env_changes, refuse_clash, refuse_copy_clash)
 from ansible_collections.launchkit.paas.plugins.module_utils.render.client import SERVICE_ID_PREFIXES, RenderClient, service_view
 from ansible_collections.launchkit.paas.plugins.module_utils.render.deploy import LIVE, deploy_view
 from ansible_collections.launchkit.paas.plugins.module_utils.rollout import record as records
@@ -82,6 +82,11 @@ class RenderEnv:
         self.client.delete_env_var(service["id"], key)
 
     # -- the read side
+    def commit(self, service: dict) -> str | None:
+        """The commit id of the service's latest deploy (Render's deploys list, newest first), if it has one."""
+        latest = self.client.deploys(service["id"], limit=1)
+        return ((latest[0].get("commit") or {}).get("id") or None) if latest else None
+
     def describe(self, service: dict) -> dict[str, Any]:
         """What every platform says of a service: id, name, type, url (None without one), suspended."""
         view = service_view(service)
@@ -106,22 +111,14 @@ PLATFORMS: dict[str, Callable[[dict, Secrets], Any]] = {"render": RenderEnv}
 
 
 def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any = None) -> dict:
-    env = {key: env_string(value) for key, value in (params["env"] or {}).items()}
-    per_service = {ref: {key: env_string(value) for key, value in (extra or {}).items()}
-                   for ref, extra in (params.get("service_env") or {}).items()}
+    refs = list(dict.fromkeys(params["services"]))
     copy = dict(params.get("copy") or {})
-    refuse_clash(env, params["remove"])
-    refuse_copy_clash(env, params["remove"], copy)
-    for extra in per_service.values():
-        refuse_clash(extra, params["remove"])
-        refuse_copy_clash(extra, params["remove"], copy)
-    secrets.add(*env.values(), *(value for extra in per_service.values() for value in extra.values()))
+    wanted_env = _wanted_env(params, refs)
+    for env in wanted_env.values():
+        refuse_copy_clash(env, params["remove"], copy)
+        secrets.add(*env.values())
     record = _record_target(params)
     platform = platform or PLATFORMS[params["platform"]](params, secrets)
-    refs = list(dict.fromkeys(params["services"]))
-    unknown = sorted(set(per_service) - set(refs))
-    if unknown:
-        raise ValueError(f"service_env names services that are not in services: {', '.join(unknown)}")
     source_ref = params.get("copy_from")
     found, missing = platform.find(refs + ([source_ref] if source_ref and source_ref not in refs else []))
     if source_ref and source_ref not in found:
@@ -136,32 +133,35 @@ def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any 
                                 f"{listing}. Create them (or fix the names) first; nothing was written")
         warnings.append(f"check mode: {listing} (in {params['services_name']}) do not exist yet; a real run fails "
                         "unless an earlier phase creates them")
+    found_refs = [ref for ref in refs if ref in found]
+    digests = {ref: platform.digests(found[ref]) for ref in found_refs}
+    warnings += _add_commits(params.get("commit_env_key"), params.get("commit_from"), platform,
+                             {ref: found[ref] for ref in found_refs}, wanted_env)
+    generated = _add_generated(params.get("generate") or [], platform, {ref: found[ref] for ref in found_refs},
+                               digests, wanted_env, secrets)
     source = Source(platform, found.get(source_ref), params.get("copy_keys") or [], params["remove"], secrets)
     overwrite = set(params.get("copy_overwrite") or [])
     if record is not None:  # what the rollout created (render_service records it before the create) is owned
         overwrite |= {str(name) for name in records.read_record(record).get("created") or []}
     plans, views = {}, []
-    for ref in refs:
-        if ref not in found:
-            continue
-        service = found[ref]
+    for ref in found_refs:
+        service, explicit = found[ref], wanted_env[ref]
         # Digests first (the run keeps them): the values are read only when a key may change.
-        digests, current = platform.digests(service)
-        explicit = {**env, **per_service.get(ref, {})}
-        copied = source.keys_for(digests, overwrite=ref in overwrite or service["id"] in overwrite,
-                                 skip=explicit)
+        service_digests, current = digests[ref]
+        copied = source.keys_for(service_digests, overwrite=ref in overwrite or service["id"] in overwrite
+                                 or service["name"] in overwrite, skip=explicit)
         wanted = {key: platform.digest(value) for key, value in explicit.items()}
         wanted.update({key: source.digests[key] for key in copied})
         # copy: a key set to the value the service holds (or gets in this run) under another key.
-        aliased = {target: wanted.get(origin, digests.get(origin)) for target, origin in copy.items()}
+        aliased = {target: wanted.get(origin, service_digests.get(origin)) for target, origin in copy.items()}
         lacking = sorted({copy[target] for target, digest in aliased.items() if digest is None})
         aliased = {target: digest for target, digest in aliased.items() if digest is not None}
-        differs = any(digests.get(key) != digest for key, digest in [*wanted.items(), *aliased.items()]) or any(
-            key in digests and key not in wanted for key in params["remove"])
+        differs = any(service_digests.get(key) != digest for key, digest in [*wanted.items(), *aliased.items()]) or any(
+            key in service_digests and key not in wanted for key in params["remove"])
         if differs and current is None:
             current = platform.env(service)
         if current is None:  # nothing to change: the key names are all that is needed
-            current, plan = dict.fromkeys(digests), {"set": {}, "delete": []}
+            current, plan = dict.fromkeys(service_digests), {"set": {}, "delete": []}
         else:
             values = {**source.values_of(copied), **explicit} if differs else dict(explicit)
             values.update({target: values.get(copy[target], current.get(copy[target])) for target in aliased})
@@ -190,12 +190,99 @@ def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any 
             targets = ", ".join(sorted(target for target, origin in copy.items() if origin in lacking))
             warnings.append(f"{service['name']} has no {', '.join(lacking)}: {targets} not set there (copy)")
     result["services"] = views
+    if params.get("generate"):
+        result["generated"] = generated
     diffs = {ref: env_diff(plans[ref][1], plans[ref][2]) for ref in changed_refs}
     result["diff"] = {"before": {ref: diff["before"] for ref, diff in diffs.items()},
                       "after": {ref: diff["after"] for ref, diff in diffs.items()}}
     if warnings:
         result["warnings"] = warnings
     return result
+
+
+def _wanted_env(params: dict, refs: list[str]) -> dict[str, dict[str, str]]:
+    """{ref: the keys it gets from env and service_env}; every clash refused before any call."""
+    env = {key: env_string(value) for key, value in (params["env"] or {}).items()}
+    service_env = params.get("service_env") or {}
+    strangers = [ref for ref in service_env if ref not in refs]
+    if strangers:
+        raise ValueError(f"service_env names services that are not in {params['services_name']}: "
+                         f"{', '.join(strangers)}; list them there too")
+    wanted = {ref: {**env, **{key: env_string(value) for key, value in (service_env.get(ref) or {}).items()}}
+              for ref in refs}
+    for ref_env in wanted.values():
+        refuse_clash(ref_env, params["remove"])
+    made = [entry["key"] for entry in params.get("generate") or []]
+    for entry in params.get("generate") or []:
+        check_secret_spec(entry["key"], entry.get("length") or 64, entry.get("format") or "hex")
+        for ref in entry.get("services") or refs:
+            if ref not in refs:
+                raise ValueError(f"generate names {ref} for {entry['key']}, which is not in {params['services_name']}; "
+                                 "list it there too")
+            if entry["key"] in wanted[ref] or entry["key"] in params["remove"]:
+                raise ValueError(f"{entry['key']} is both generated and given (env, service_env or remove) for {ref}; "
+                                 "keep it in one")
+    twice = sorted({key for key in made if made.count(key) > 1})
+    if twice:
+        raise ValueError(f"generate lists {', '.join(twice)} more than once; one entry per key")
+    if params.get("commit_from") and params["commit_from"] not in refs:
+        raise ValueError(f"commit_from names {params['commit_from']}, which is not in {params['services_name']}; "
+                         "list it there too")
+    commit_key = params.get("commit_env_key")
+    if commit_key and (commit_key in made or any(commit_key in ref_env for ref_env in wanted.values())):
+        raise ValueError(f"{commit_key} is commit_env_key and also given or generated; keep it in one")
+    return wanted
+
+
+def _add_commits(key: str | None, source: str | None, platform: Any, found: dict, wanted_env: dict) -> list[str]:
+    """Set KEY in each service to the commit of its latest deploy (or of SOURCE's, for all); say where it is not known."""
+    if not key:
+        return []
+    if source:
+        commit = platform.commit(found[source]) if source in found else None
+        commits = {ref: commit for ref in found}
+    else:
+        commits = {ref: platform.commit(service) for ref, service in found.items()}
+    unknown = []
+    for ref, commit in commits.items():
+        if commit:
+            wanted_env[ref][key] = commit
+        else:
+            unknown.append(found[ref]["name"])
+    if not unknown:
+        return []
+    whose = f"the latest deploy of {source}" if source else "the latest deploy"
+    return [f"{key} left as it is in {', '.join(unknown)}: {whose} has no commit (an image deploy, "
+            "or no deploy yet), so the release being deployed is not known"]
+
+
+def _add_generated(entries: list[dict], platform: Any, found: dict, digests: dict, wanted_env: dict,
+                   secrets: Secrets) -> list[dict]:
+    """One value per generated key in all its services: the one they hold, else a new one (never a second).
+    What happened to each key (names only): kept, copied (to the services that lacked it) or generated."""
+    outcome = []
+    for entry in entries:
+        key, refs = entry["key"], [ref for ref in (entry.get("services") or list(wanted_env)) if ref in found]
+        holders = [ref for ref in refs if key in digests[ref][0]]
+        held = {digests[ref][0][key] for ref in holders}
+        if len(held) > 1:
+            names = ", ".join(found[ref]["name"] for ref in holders)
+            raise ResourceError(f"{key} has different values in {names}; it must be one value everywhere. Give the "
+                                "right one as a value (from the vault) or remove the wrong ones; nothing was written")
+        lacking = [found[ref]["name"] for ref in refs if ref not in holders]
+        action = "kept" if not lacking else ("copied" if holders else "generated")
+        outcome.append({"key": key, "action": action, "services": [found[ref]["name"] for ref in refs],
+                        "written_to": lacking})
+        if not lacking:
+            continue  # every service has it already: kept as it is, never made again
+        if holders:
+            value = (digests[holders[0]][1] or platform.env(found[holders[0]]))[key]
+        else:
+            value = generate_secret(entry.get("length") or 64, entry.get("format") or "hex")
+        secrets.add(value)
+        for ref in refs:
+            wanted_env[ref][key] = value
+    return outcome
 
 
 class Source:

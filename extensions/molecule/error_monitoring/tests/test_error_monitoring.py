@@ -19,6 +19,7 @@ ENV_KEY = "SENTRY_DSN"
 TEAM = "scoop"
 PROJECT = "scoop-rails"
 ALERTS = ["Error spike", "New issue"]
+SETTINGS = ("SENTRY_ENVIRONMENT", "SENTRY_TRACES_SAMPLE_RATE", "SENTRY_RELEASE")
 
 
 def sentry(path: str):
@@ -68,8 +69,18 @@ def test_scoop_web_holds_the_project_dsn():
     assert web_env().get(ENV_KEY) == keys[0]["dsn"]["public"]
 
 
+def test_scoop_web_holds_the_sdk_settings_and_the_release_of_its_latest_deploy():
+    state = control("/state")
+    web_id = next(s["id"] for s in state["vendors"]["render"]["services"] if s["name"] == WEB)
+    deploys = [d for d in state["vendors"]["render"]["deploys"] if d["serviceId"] == web_id]
+    found = web_env()
+    assert found["SENTRY_ENVIRONMENT"] == "production"
+    assert found["SENTRY_TRACES_SAMPLE_RATE"] == "0.5"
+    assert found["SENTRY_RELEASE"] == deploys[-1]["commit"]["id"]
+
+
 def test_other_env_keys_of_scoop_web_untouched():
-    assert_seeded_env_plus(WEB, ENV_KEY)
+    assert_seeded_env_plus(WEB, ENV_KEY, *SETTINGS)
 
 
 def test_one_test_event_was_ingested():

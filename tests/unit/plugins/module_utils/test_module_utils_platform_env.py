@@ -12,8 +12,11 @@ import pytest
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
-from ansible_collections.launchkit.paas.plugins.module_utils.platform.env import run_app_env
+from ansible_collections.launchkit.paas.plugins.module_utils.core.env import generate_secret
+from ansible_collections.launchkit.paas.plugins.module_utils.platform.env import RenderEnv, run_app_env
+from ansible_collections.launchkit.paas.plugins.module_utils.render.client import VENDOR, RenderClient
 from ansible_collections.launchkit.paas.plugins.module_utils.rollout.record import read_record
+from launchkit_fakes import FakeSession, make_http, reply
 
 OLD = "redis://default:old-secret-pw@old:6379"
 NEW = "redis://default:new-secret-pw@new:6379"
@@ -202,7 +205,7 @@ def test_copy_keys_and_service_env_and_env_win_over_copied_values():
 @pytest.mark.parametrize("extra, message", [
     ({"copy_from": "nowhere"}, "copy_from: the service 'nowhere' does not exist"),
     ({"copy_keys": ["MISSING"]}, "copy_keys: web has no MISSING"),
-    ({"service_env": {"stranger": {"A": "1"}}}, "service_env names services that are not in services: stranger"),
+    ({"service_env": {"stranger": {"A": "1"}}}, "service_env names services that are not in redis_services: stranger"),
 ])
 def test_copy_mistakes_fail_before_any_write(extra, message):
     platform = FakePlatform({"web": {"A": "1"}, "new": {}, "adopted": {}})
@@ -279,3 +282,151 @@ def test_services_the_record_lists_as_created_are_owned_and_follow_the_source(tm
     run_app_env(copy_params(tmp_path), False, Secrets(), platform)
     assert platform.envs["new"] == {"A": "web-a"} and platform.envs["adopted"] == {"A": "own"}
     assert read_record(str(record)) == {"created": ["new"], "services": {"new": {"A": "stale"}}}
+
+
+class DeployedPlatform(FakePlatform):
+    """A FakePlatform whose services have a latest deploy with a commit (or none)."""
+
+    def __init__(self, services, commits, record=None):
+        super().__init__(services, record)
+        self.commits = commits
+
+    def commit(self, service):
+        self.calls.append(("commit", service["name"]))
+        return self.commits.get(service["name"])
+
+
+def secrets_params(**extra):
+    return params(**{"env": {}, "services": ["api", "worker"], "services_name": "app_secrets", **extra})
+
+
+def test_a_generated_key_is_made_once_with_one_value_for_every_service_and_never_shown():
+    platform = FakePlatform({"api": {"NODE_ENV": "production"}, "worker": {}})
+    secrets = Secrets()
+    generate = [{"key": "JWT_SECRET", "services": [], "length": 64, "format": "hex"}]
+    result = run_app_env(secrets_params(generate=generate), False, secrets, platform)
+    value = platform.envs["api"]["JWT_SECRET"]
+    assert len(value) == 64 and int(value, 16) >= 0
+    assert platform.envs["worker"]["JWT_SECRET"] == value
+    assert result["generated"] == [{"key": "JWT_SECRET", "action": "generated", "services": ["api", "worker"],
+                                    "written_to": ["api", "worker"]}]
+    assert value not in json.dumps(result) and value in secrets.values
+    again = run_app_env(secrets_params(generate=generate), False, Secrets(), platform)
+    assert again["changed"] is False
+    assert again["generated"][0]["action"] == "kept"
+    assert platform.envs["api"]["JWT_SECRET"] == value
+
+
+def test_a_generated_key_one_service_holds_is_copied_to_the_others_not_made_again():
+    platform = FakePlatform({"api": {"JWT_SECRET": "existing-jwt-secret-value"}, "worker": {}})
+    generate = [{"key": "JWT_SECRET", "services": ["api", "worker"], "length": 64, "format": "hex"}]
+    result = run_app_env(secrets_params(generate=generate), False, Secrets(), platform)
+    assert platform.envs["worker"]["JWT_SECRET"] == "existing-jwt-secret-value"
+    assert platform.envs["api"]["JWT_SECRET"] == "existing-jwt-secret-value"
+    assert ("put", "api", "JWT_SECRET") not in platform.calls
+    assert result["generated"][0]["action"] == "copied" and result["generated"][0]["written_to"] == ["worker"]
+
+
+def test_a_generated_key_with_different_values_fails_before_any_write():
+    platform = FakePlatform({"api": {"JWT_SECRET": "one"}, "worker": {"JWT_SECRET": "two"}})
+    generate = [{"key": "JWT_SECRET", "services": [], "length": 64, "format": "hex"}]
+    with pytest.raises(ResourceError, match="different values in api, worker"):
+        run_app_env(secrets_params(generate=generate, env={"OTHER": "x"}), False, Secrets(), platform)
+    assert not [call for call in platform.calls if call[0] in ("put", "delete")]
+
+
+def test_check_mode_predicts_a_generated_key_and_writes_nothing(tmp_path):
+    platform = FakePlatform({"api": {}, "worker": {}})
+    generate = [{"key": "SECRET_KEY_BASE", "services": [], "length": 128, "format": "hex"}]
+    result = run_app_env(params(tmp_path, env={}, services=["api", "worker"], generate=generate), True, Secrets(), platform)
+    assert result["changed"] is True
+    assert [view["set_keys"] for view in result["services"]] == [["SECRET_KEY_BASE"], ["SECRET_KEY_BASE"]]
+    assert platform.envs == {"api": {}, "worker": {}}
+    assert not (tmp_path / "scoop" / "redis.json").exists()
+
+
+def test_a_created_generated_key_is_recorded_as_absent_before_the_write(tmp_path):
+    record = str(tmp_path / "scoop" / "redis.json")
+    platform = FakePlatform({"api": {}, "worker": {}}, record=record)
+    generate = [{"key": "JWT_SECRET", "services": [], "length": 32, "format": "urlsafe"}]
+    run_app_env(params(tmp_path, env={}, services=["api", "worker"], generate=generate), False, Secrets(), platform)
+    assert platform.record_at_write[0]["services"]["api"] == {"JWT_SECRET": None}
+    assert len(platform.envs["api"]["JWT_SECRET"]) == 32
+
+
+@pytest.mark.parametrize("generate, message", [
+    ([{"key": "REDIS_URL", "services": [], "length": 64, "format": "hex"}], "both generated and given"),
+    ([{"key": "JWT", "services": ["elsewhere"], "length": 64, "format": "hex"}], "not in redis_services"),
+    ([{"key": "JWT", "services": [], "length": 64, "format": "hex"}] * 2, "more than once"),
+    ([{"key": "JWT", "services": [], "length": 8, "format": "hex"}], "JWT: a generated secret needs .* 16 to 4096"),
+    ([{"key": "JWT", "services": [], "length": 64, "format": "words"}], "not 'words'"),
+])
+def test_bad_generate_entries_fail_before_any_call(generate, message):
+    platform = FakePlatform({"web": {}, "worker": {}})
+    with pytest.raises(ValueError, match=message):
+        run_app_env(params(generate=generate), False, Secrets(), platform)
+    assert platform.calls == []
+
+
+def test_service_env_adds_keys_to_one_service_only():
+    platform = FakePlatform({"web": {}, "worker": {}})
+    run_app_env(params(service_env={"web": {"VITE_SENTRY_DSN": NEW}}), False, Secrets(), platform)
+    assert platform.envs == {"web": {"REDIS_URL": NEW, "VITE_SENTRY_DSN": NEW}, "worker": {"REDIS_URL": NEW}}
+
+
+def test_service_env_for_a_service_not_listed_fails_before_any_call():
+    platform = FakePlatform({"web": {}})
+    with pytest.raises(ValueError, match="not in redis_services: frontend"):
+        run_app_env(params(service_env={"frontend": {"VITE_SENTRY_DSN": NEW}}), False, Secrets(), platform)
+    assert platform.calls == []
+
+
+def test_the_commit_key_gets_each_services_latest_commit_and_an_unknown_one_is_left_and_named():
+    platform = DeployedPlatform({"web": {}, "worker": {"SENTRY_RELEASE": "old"}}, {"web": "abc123"})
+    result = run_app_env(params(env={}, commit_env_key="SENTRY_RELEASE"), False, Secrets(), platform)
+    assert platform.envs == {"web": {"SENTRY_RELEASE": "abc123"}, "worker": {"SENTRY_RELEASE": "old"}}
+    assert any("SENTRY_RELEASE left as it is in worker" in warning for warning in result["warnings"])
+
+
+@pytest.mark.parametrize("fmt, alphabet", [
+    ("hex", "0123456789abcdef"),
+    ("alphanumeric", "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"),
+    ("urlsafe", "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"),
+    ("base64", "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/"),
+])
+def test_generated_secrets_have_the_length_and_alphabet_asked_for(fmt, alphabet):
+    values = {generate_secret(65, fmt) for _attempt in range(3)}
+    assert len(values) == 3
+    assert all(len(value) == 65 and set(value) <= set(alphabet) for value in values)
+
+
+def test_commit_from_gives_every_service_the_release_of_one_service():
+    platform = DeployedPlatform({"web": {}, "worker": {}}, {"web": "abc123", "worker": "def456"})
+    run_app_env(params(env={}, commit_env_key="SENTRY_RELEASE", commit_from="web"), False, Secrets(), platform)
+    assert platform.envs == {"web": {"SENTRY_RELEASE": "abc123"}, "worker": {"SENTRY_RELEASE": "abc123"}}
+    assert ("commit", "worker") not in platform.calls
+
+
+def test_commit_from_a_service_not_listed_fails_before_any_call():
+    platform = DeployedPlatform({"web": {}}, {})
+    with pytest.raises(ValueError, match="commit_from names api"):
+        run_app_env(params(env={}, commit_env_key="SENTRY_RELEASE", commit_from="api"), False, Secrets(), platform)
+    assert platform.calls == []
+
+
+def render_env(api):
+    platform = RenderEnv.__new__(RenderEnv)
+    platform.client = RenderClient(make_http(api, vendor=VENDOR, headers={"Authorization": "Bearer rnd_test_token"}))
+    platform.owner = None
+    return platform
+
+
+@pytest.mark.parametrize("deploys, commit", [
+    ([{"deploy": {"id": "dep-2", "status": "live", "commit": {"id": "abc123", "message": "m"}}, "cursor": "c"}], "abc123"),
+    ([{"deploy": {"id": "dep-2", "status": "live", "image": {"ref": "docker.io/app:1"}}, "cursor": "c"}], None),
+    ([], None),
+])
+def test_render_reads_the_commit_of_the_latest_deploy_from_one_page_of_one(deploys, commit):
+    api = FakeSession().on("GET", "/services/srv-1/deploys", reply(200, deploys))
+    assert render_env(api).commit({"id": "srv-1", "name": "web"}) == commit
+    assert [(call.path, call.params) for call in api.calls] == [("/services/srv-1/deploys", {"limit": 1})]
