@@ -1,8 +1,8 @@
 #!/usr/bin/env python
 """Seed the running sandbox with what a rehearsal starts from (skips what exists): the app's Render
 services, and "external" databases (a Supabase or Neon stand-in: a database with a password-protected
-owner on the sandbox's PostgreSQL, reached by URL like any hosted Postgres), and the DNS records the
-stack's person has created for its custom domains."""
+owner on the sandbox's PostgreSQL, reached by URL like any hosted Postgres), the DNS records the
+stack's person has created for its custom domains, and how the stand-in apps answer (``apps``)."""
 from __future__ import annotations
 
 import json
@@ -35,6 +35,10 @@ def main(path: str) -> None:
     if records:
         call("POST", "/_sandbox/render/dns", {"records": records})
         print(f"DNS records created for {', '.join(sorted(records))} (Render verifies them on request)")
+    apps = wanted.get("apps") or {}
+    if apps:  # the stand-in apps' own shapes (a /health in the app's own words); seeding them again changes nothing
+        call("POST", "/_sandbox/seed", {"apps": apps})
+        print(f"stand-in apps: {', '.join(f'{name} answers /health in its {shape} shape' for name, shape in sorted((apps.get('health') or {}).items()))}")
     databases = wanted.get("postgres", {}).get("databases", [])
     if databases:
         created = call("POST", "/_sandbox/seed", {"postgres": {"databases": databases}})
