@@ -103,13 +103,13 @@ def main() -> int:
             control(env, "POST", "/seed", json.loads(FIXTURE.read_text(encoding="utf-8")))
             rows = {"check mode, fresh sandbox": measured(env, "playbooks/site.yml", "--check"),
                     "first run": measured(env, "playbooks/site.yml")}
-            seconds = [measured(env, "playbooks/site.yml") for _ in range(REPEAT)]
+            seconds = [measured(env, "playbooks/site.yml") for _run in range(REPEAT)]
             second = dict(seconds[0], wall=statistics.median(row["wall"] for row in seconds))
             if any(row["changed"] or row["writes"] != second["writes"] for row in seconds):
                 sys.exit(f"bench-rollout: a repeated second run changed something: {seconds}")
             rows[f"second run (median of {REPEAT})"] = second
             hosts = inventory_hosts(env)
-            floors = [floor(env, int(second["tasks"]), hosts, workdir) for _ in range(REPEAT)]
+            floors = [floor(env, int(second["tasks"]), hosts, workdir) for _run in range(REPEAT)]
             floor_wall = statistics.median(floors)
     print("| run | wall | task executions | API reads / writes | changed | x floor |")
     print("|---|---|---|---|---|---|")

@@ -19,3 +19,19 @@ options:
     type: str
     required: true
 """
+
+    # Where a module that changes things keeps the rollback record of its phase (app_env, render_service).
+    WRITE = r"""
+options:
+  record_phase:
+    description:
+      - Keep what this task changes in this phase's rollback record, C(<record_dir>/<record_stack>/<record_phase>.json),
+        written before the change it describes (see M(launchkit.paas.rollback_record)).
+    type: str
+  record_dir:
+    description: The directory of the rollback records. Defaults to E(LAUNCHKIT_STATE_DIR).
+    type: path
+  record_stack:
+    description: The stack (the inventory host) whose record it is. Required with O(record_phase).
+    type: str
+"""

@@ -17,6 +17,10 @@ description:
     instance count through C(/scale) and autoscaling through C(/autoscaling).
   - O(type) and O(region) cannot be changed after create; asking to is an error that says so,
     never a silent no-op.
+  - With O(record_phase), the name of a service about to be created is added to the phase's rollback record
+    (under C(created)) before the create is sent, so a rollback knows what the rollout made (and suspends or
+    deletes only that) and what existed before (adopted, never suspended). M(launchkit.paas.app_env) with the
+    same record treats the services listed there as owned.
   - A cron job's O(schedule) is checked before any call. Render runs schedules in UTC; the result
     says so in RV(schedule_note).
   - Creating a service starts its first deploy (RV(deploy_id)); use M(launchkit.paas.render_deploy)
@@ -29,6 +33,7 @@ extends_documentation_fragment:
   - launchkit.paas.render
   - launchkit.paas.http_client
   - launchkit.paas.attributes.actions
+  - launchkit.paas.rollback_record.WRITE
 options:
   name:
     description: Service name, unique in the workspace.
@@ -245,7 +250,7 @@ from ansible_collections.launchkit.paas.plugins.module_utils.render import optio
 from ansible_collections.launchkit.paas.plugins.module_utils.render.service import libraries, run_service
 
 
-MODULE = Module(options.service(), run_service, requires=libraries)
+MODULE = Module(options.service(), run_service, requires=libraries, required_by={"record_phase": ["record_stack"]})
 
 
 def main() -> None:

@@ -18,7 +18,7 @@ description:
     facts in O(extra) to the record. What the record already holds always wins, so a later run never
     overwrites an entry and a rollback restores the state from before the rollout, not from before the
     last run. Lists (ids, names) are joined, each entry once.
-  - With O(state=absent), forgets the record (after a rollback).
+  - With O(state=absent), forgets the record (after a rollback), all but the facts named in O(keep).
   - The file holds secrets (previous env values). It is replaced atomically, mode C(0600), in a
     directory made C(0700). The module returns and shows only key names, never a value.
   - Read a record with M(launchkit.paas.rollback_record_info).
@@ -47,6 +47,13 @@ options:
       - They hold the previous values of secret env keys, so they are never logged.
     type: list
     elements: dict
+    default: []
+  keep:
+    description:
+      - With O(state=absent), facts of the record that stay (C(created), say - what the rollout created, so that a
+        second rollback knows it and a later rollout owns it); the previous env values are always forgotten.
+    type: list
+    elements: str
     default: []
   extra:
     description: Other facts to keep (ids of what the phase created, for example); the record's own entries win.
@@ -118,6 +125,7 @@ ARGUMENT_SPEC = dict(
     state=dict(type="str", choices=["present", "absent"], default="present"),
     results=dict(type="list", elements="dict", default=[], no_log=True),
     extra=dict(type="dict", default={}),
+    keep=dict(type="list", elements="str", default=[], no_log=False),
 )
 
 MODULE = Module(ARGUMENT_SPEC, run_record, needs_requests=False)

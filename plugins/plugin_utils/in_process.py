@@ -115,7 +115,8 @@ _GROUPS: dict[str, tuple[str, ...]] = {}
 def module_groups(name: str) -> tuple[str, ...]:
     """The action groups of meta/runtime.yml that module `name` belongs to (read once per process)."""
     if not _GROUPS:
-        import yaml  # pylint: disable=import-outside-toplevel  (PyYAML ships with ansible-core)
+        # PyYAML ships with ansible-core.
+        import yaml  # pylint: disable=import-outside-toplevel
 
         runtime = os.path.join(os.path.dirname(__file__), "..", "..", "meta", "runtime.yml")
         with open(runtime, encoding="utf-8") as handle:

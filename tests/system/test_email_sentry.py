@@ -165,7 +165,7 @@ def test_a_lost_answer_to_the_key_create_is_undone_and_the_key_made_again_with_i
     now = keys()
     assert [(k["name"], k["scopes"]) for k in now] == [(KEY_NAME, ["mail.send"])], now
     key_writes = [(e["method"], e["path"].rsplit("/", 1)[-1]) for e in writes if "/api_keys" in e["path"]]
-    assert [method for method, _ in key_writes] == ["POST", "DELETE", "POST"], key_writes
+    assert [write[0] for write in key_writes] == ["POST", "DELETE", "POST"], key_writes
     assert key_writes[1][1] != now[0]["api_key_id"]
     assert_web_env_secret(now[0]["secret"], "after the lost answer")
     assert "was lost" in output(first)

@@ -14,7 +14,8 @@ from collections import Counter
 
 import pytest
 
-from conftest import assert_ok, control, env_of, fixture_data, log_summary, recap, run_site, services_by_name, state
+from conftest import (assert_ok, control, env_of, fixture_data, log_summary, recap, render_api, run_site,
+                      services_by_name, state)
 
 WORKER = "scoop-sidekiq"
 JOB = "scoop-recurring-jobs"
@@ -229,3 +230,51 @@ def test_a_lost_answer_to_a_cron_run_trigger_finds_the_run_it_started(quick_sand
     assert recap(result)["scoop_production"]["failed"] == 0
     # The email phase after it ran for this host.
     assert "TASK [launchkit.paas.email" in result.stdout
+
+
+KINDLE = ("--limit", "rekindlepro_staging")
+KINDLE_WORKER = "rekindlepro-worker"
+
+
+def adopt_worker(tmp_path, name: str, *extra: str):
+    """The worker phase of RekindlePro with its existing worker listed (the plan's step 4 is done already)."""
+    settings = {"worker_services": [{"name": KINDLE_WORKER, "start_command": "node dist/worker.js"}]}
+    return run_site("--tags", *extra, *KINDLE, "-e", json.dumps(settings), state_dir=tmp_path / name)
+
+
+def test_an_existing_worker_is_adopted_never_owned(quick_sandbox, tmp_path):
+    """A worker that ran before the rollout keeps its own settings (only keys it lacks are added, each recorded),
+    and its rollback puts its env back and leaves it running."""
+    worker = services_by_name(state())[KINDLE_WORKER]
+    render_api("PUT", f"/services/{worker['id']}/env-vars/NODE_ENV", {"value": "worker-own"})
+    before = env_of(state(), KINDLE_WORKER)
+    api = env_of(state(), "rekindlepro-api")
+
+    rollout = adopt_worker(tmp_path, "state", "worker")
+    assert_ok(rollout, "worker phase adopting rekindlepro-worker")
+    after = env_of(state(), KINDLE_WORKER)
+    assert after["NODE_ENV"] == "worker-own" and after["QUEUE_CONCURRENCY"] == before["QUEUE_CONCURRENCY"]
+    assert {key: after[key] for key in set(api) - set(before)} == {key: api[key] for key in set(api) - set(before)}
+    assert services_by_name(state())[KINDLE_WORKER]["suspended"] == "not_suspended"
+
+    again = adopt_worker(tmp_path, "state", "worker")
+    assert_ok(again, "second run of the worker phase")
+    assert env_of(state(), KINDLE_WORKER) == after
+
+    rollback = adopt_worker(tmp_path, "state", "rollback_worker")
+    assert_ok(rollback, "rollback of the worker phase")
+    assert services_by_name(state())[KINDLE_WORKER]["suspended"] == "not_suspended", "an adopted worker was suspended"
+    assert env_of(state(), KINDLE_WORKER) == before
+    assert "keep running" in rollback.stdout and KINDLE_WORKER in rollback.stdout
+
+
+def test_a_rollback_without_its_record_names_what_exists_and_changes_nothing(quick_sandbox, tmp_path):
+    rollout = adopt_worker(tmp_path, "lost", "worker")
+    assert_ok(rollout, "worker phase")
+    control("DELETE", "/log")
+    # A new controller: the records are gone.
+    refused = adopt_worker(tmp_path, "fresh-controller", "rollback_worker")
+    assert refused.returncode != 0
+    assert "No rollback record of the worker phase" in refused.stdout and KINDLE_WORKER in refused.stdout
+    assert log_summary()["writes"] == 0
+    assert services_by_name(state())[KINDLE_WORKER]["suspended"] == "not_suspended"

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import copy
 
+from ansible_collections.launchkit.paas.plugins.module_utils.rollout import record as records
+
 from ansible_collections.launchkit.paas.plugins.module_utils.core.module import base_options
 from ansible_collections.launchkit.paas.plugins.module_utils.render.client import (
     DEFAULT_URL, KEY_VALUE_PLANS, MAXMEMORY_POLICIES, POSTGRES_PLANS, POSTGRES_VERSIONS, REGIONS, RUNTIMES,
@@ -78,7 +80,7 @@ def service() -> dict:
         docker_context=TEXT, dockerfile_path=TEXT, pre_deploy_command=TEXT, plan=choice(SERVICE_PLANS),
         region=choice(REGIONS), num_instances={"type": "int"}, autoscaling=AUTOSCALING, health_check_path=TEXT,
         schedule=TEXT, display_timezone=TEXT, publish_path=TEXT, environment_id=TEXT,
-        create_env={"type": "dict", "no_log": True}, create_env_from=TEXT)
+        create_env={"type": "dict", "no_log": True}, create_env_from=TEXT, **records.write_target_options())
 
 
 def service_info() -> dict:

@@ -15,6 +15,7 @@ from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import
 from ansible_collections.launchkit.paas.plugins.module_utils.render.client import (
     DOCKER_COMMANDS, DOCKER_RUNTIMES, NATIVE_RUNTIMES, RenderClient, autoscaling_body, env_string,
     service_settings, service_view)
+from ansible_collections.launchkit.paas.plugins.module_utils.rollout import record as records
 from ansible_collections.launchkit.paas.plugins.module_utils.render.schedule import (
     SCHEDULE_LIBRARIES, UTC_NOTE, check_timezone, schedule_facts, validate_cron)
 
@@ -100,6 +101,7 @@ class Service(Resource):
         self.params = params
         self.owner_id = client.owner_id(params["owner"])
         self.prefetched: list[dict | None] = []
+        self.record = records.target_path(params)
 
     def find(self) -> dict | None:
         if self.prefetched:  # looked up once already by run_service, to validate before the engine runs
@@ -126,6 +128,8 @@ class Service(Resource):
 
     def create(self) -> dict:
         p = self.params
+        if self.record is not None:  # what the rollout makes is written down before it is made
+            records.add_facts(self.record, {"created": [p["name"]]})
         values = {**self.desired(), "environment_id": p["environment_id"],
                   "registry_credential_id": p["registry_credential_id"]}
         service, deploy_id = self.client.create_service(self.owner_id, p["name"], values, self.initial_env())

@@ -34,6 +34,34 @@ def record_options() -> dict:
             "stack": {"type": "str", "required": True}}
 
 
+def write_target_options() -> dict:
+    """Where a module that changes things keeps its phase's record (doc fragment rollback_record.WRITE)."""
+    from ansible.module_utils.basic import env_fallback
+
+    return {"record_phase": {"type": "str"},
+            "record_dir": {"type": "path", "fallback": (env_fallback, ["LAUNCHKIT_STATE_DIR"])},
+            "record_stack": {"type": "str"}}
+
+
+def target_path(params: dict) -> str | None:
+    """The record's file when a module is asked to keep one (record_phase), else None."""
+    if not params.get("record_phase"):
+        return None
+    if not params.get("record_stack"):
+        raise ValueError("record_phase needs record_stack (the inventory host whose record it is)")
+    return record_path(params.get("record_dir"), params["record_stack"], params["record_phase"])
+
+
+def add_facts(path: str, facts: dict) -> bool:
+    """Merge `facts` into the record at `path` now (lists joined); whether the file changed."""
+    before = read_record(path)
+    after = _merged(before, facts)
+    if read_text(path) is not None and after == before:
+        return False
+    write_text(path, record_text(after))
+    return True
+
+
 # ------------------------------------------------------------------------------------------ files
 def checked_name(what: str, value: str) -> str:
     """`value` when it can name a file of its own (no path separator, not '.' or '..')."""
@@ -124,12 +152,14 @@ def record_values(record: dict) -> list[str]:
 
 # ----------------------------------------------------------------------------------------- logic
 def run_record(params: dict, check_mode: bool, secrets: Secrets) -> dict:
-    """Add what a run changed to a phase's record (state=present) or forget the record (absent)."""
+    """Add what a run changed to a phase's record (state=present) or forget the record (absent), all of it but
+    the facts named in `keep` (what the rollout created stays known after its rollback)."""
     path = record_path(params["state_dir"], params["stack"], params["phase"])
     before = read_record(path)
     secrets.add(*record_values(before))
     if params["state"] == "absent":
-        after: dict | None = None
+        kept = {fact: before[fact] for fact in params.get("keep") or [] if fact in before}
+        after: dict | None = kept or None
     else:
         after = merged(before, params["results"], params["extra"])
         secrets.add(*record_values(after))

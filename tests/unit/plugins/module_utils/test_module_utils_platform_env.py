@@ -180,8 +180,8 @@ def test_copy_overwrites_only_the_services_the_rollout_owns_and_adds_what_the_ot
     assert platform.envs["new"] == {"REDIS_URL": NEW, "WEB_CONCURRENCY": "4", "SECRET_KEY_BASE": "web-skb"}
     # The adopted worker keeps its own settings and only gains the key it lacked.
     assert platform.envs["adopted"] == {"WEB_CONCURRENCY": "2", "SECRET_KEY_BASE": "own-skb", "REDIS_URL": NEW}
-    assert [view["set_keys"] for view in result["services"]] == [["REDIS_URL", "SECRET_KEY_BASE", "WEB_CONCURRENCY"],
-                                                                  ["REDIS_URL"]]
+    assert [view["set_keys"] for view in result["services"]] == [
+        ["REDIS_URL", "SECRET_KEY_BASE", "WEB_CONCURRENCY"], ["REDIS_URL"]]
     assert read_record(str(tmp_path / "scoop" / "redis.json"))["services"] == {
         "new": {"REDIS_URL": None, "SECRET_KEY_BASE": None, "WEB_CONCURRENCY": "1"}, "adopted": {"REDIS_URL": None}}
     assert ("put", "web", "REDIS_URL") not in platform.calls

@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from ansible_collections.launchkit.paas.plugins.module_utils.rollout.record import read_record
 from ansible_collections.launchkit.paas.plugins.module_utils.render.schedule import CronError
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.render.client import VENDOR, RenderClient
@@ -569,3 +570,19 @@ def test_docker_options_on_a_native_runtime_are_refused_before_any_call(option):
     with pytest.raises(ValueError, match=f"{option} is only for runtime docker"):
         run_service(params, False, Secrets(), render(session))
     assert session.calls == []
+
+
+def test_a_create_is_written_into_the_phase_record_before_the_post_and_an_update_is_not(tmp_path):
+    record = tmp_path / "scoop" / "worker.json"
+    seen = []
+    api = service_api(SOURCE)
+    post = api.routes[("POST", "/services")]
+    api.routes[("POST", "/services")] = [lambda call: (seen.append(read_record(str(record))), post[0](call)
+                                                       if callable(post[0]) else post[0])[1]]
+    params = create_params(record_phase="worker", record_dir=str(tmp_path), record_stack="scoop")
+    run_service(params, False, Secrets(), render(api))
+    assert seen == [{"created": ["web"]}]
+    # Check mode creates nothing, so it records nothing.
+    (tmp_path / "scoop" / "worker.json").unlink()
+    run_service(params, True, Secrets(), render(service_api(SOURCE)))
+    assert not record.exists()
