@@ -19,6 +19,10 @@ options:
     type: list
     elements: dict
     required: true
+  with_checks:
+    description: Return the checks themselves too, under C(checks), so one evaluation gives all a report needs.
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
@@ -34,7 +38,8 @@ RETURN = r"""
 _value:
   description:
     - C(summary) (C(result), C(checks), C(passed), C(failed), C(pending)); C(failures), a line per
-      failed check; C(lines), a line per check (C(STATUS | app | check | component | message)).
+      failed check; C(lines), a line per check (C(STATUS | app | check | component | message)); with
+      O(with_checks), C(checks), the input.
   type: dict
 """
 
@@ -55,11 +60,11 @@ def _line(check: dict[str, Any]) -> str:
     return " | ".join(str(field) for field in fields)
 
 
-def check_summary(checks: list[dict[str, Any]]) -> dict[str, Any]:
-    """{summary, failures, lines} of CHECKS."""
+def check_summary(checks: list[dict[str, Any]], with_checks: bool = False) -> dict[str, Any]:
+    """{summary, failures, lines} of CHECKS (and the checks themselves under `checks` when `with_checks`)."""
     statuses = [check["status"] for check in checks]
     failed, pending = statuses.count("failed"), statuses.count("pending")
-    return {
+    return {**({"checks": checks} if with_checks else {}),
         "summary": {"result": "failed" if failed else ("pending" if pending else "passed"),
                     "checks": len(checks), "passed": statuses.count("passed"), "failed": failed, "pending": pending},
         "failures": [_failure(check) for check in checks if check["status"] == "failed"],

@@ -227,8 +227,11 @@ def test_rollbacks_remove_key_dsn_and_alerts_then_change_nothing(tmp_path):
     assert [p["id"] for p in after["vendors"]["sentry"]["projects"] if p["slug"] == PROJECT] == \
         [project_before[0]["id"]], "the rollback deleted the project"
     # Nine env deletes (SENDGRID_API_KEY, the four SMTP settings, SENTRY_DSN and the inventory's
-    # SENTRY_ENVIRONMENT, SENTRY_TRACES_SAMPLE_RATE, SENTRY_RELEASE), one key delete, two alert deletes.
-    assert len(first_writes) == 12, [(e["vendor"], e["method"], e["path"]) for e in first_writes]
+    # SENTRY_ENVIRONMENT, SENTRY_TRACES_SAMPLE_RATE, SENTRY_RELEASE), one key delete, two alert deletes, and
+    # one deploy of scoop-web so that it runs with its env as it was (the rollbacks' apply play).
+    deploys = [e for e in first_writes if e["method"] == "POST" and e["path"].endswith("/deploys")]
+    assert len(deploys) == 1 and services_by_name(after)[WEB]["id"] in deploys[0]["path"], deploys
+    assert len(first_writes) == 13, [(e["vendor"], e["method"], e["path"]) for e in first_writes]
 
     second, second_writes = run_counted(*ROLLBACK, state_dir=state_dir)
     assert_ok(second, "second rollback of the error monitoring and email phases")

@@ -106,10 +106,13 @@ def test_rollbacks_suspend_worker_and_job_then_change_nothing(quick_sandbox, tmp
     assert after[WORKER]["suspended"] == "suspended", after[WORKER]
     assert after[JOB]["suspended"] == "suspended", after[JOB]
     assert sorted(after) == sorted(before), "the rollback deleted or created a service"
-    # Only those two: the seeded services (rekindlepro-worker among them) keep running.
+    # Only those two: the seeded services keep running, rekindlepro-worker among them (RekindlePro's worker
+    # phase adopted it: its env is put back and it is deployed once, never suspended).
     assert {name for name, s in after.items() if s["suspended"] != "not_suspended"} == {WORKER, JOB}
-    assert first_summary["writes"] == 2, first_summary
-    assert recap(first)["scoop_production"]["changed"] == 2, recap(first)
+    suspends = [e for e in control("GET", "/log")["entries"] if e["write"] and e["path"].endswith("/suspend")]
+    assert len(suspends) == 2, suspends
+    # The two suspends, and each phase's record: its previous values forgotten, marked as rolled back.
+    assert recap(first)["scoop_production"]["changed"] == 6, recap(first)
 
     second, second_summary, _writes = run_counted("--tags", "rollback_cron,rollback_worker", state_dir=state_dir)
     assert_ok(second, "second rollback of the cron and worker phases")

@@ -110,8 +110,8 @@ def test_check_mode_writes_nothing_and_predicts_the_real_run(tmp_path):
     assert changed_tasks(predicted) == changed_tasks(real)
     assert [task for task, _item in changed_tasks(real)] == [
         "Keep the rollback record before any change (the path before, the domains this run adds)",
-        "Health-check path /health",
-        "Add each custom domain and wait until Render verified it"]
+        "The web service's health-check path (web_health_check_path)",
+        "Add each custom domain (and wait until Render verified it when web_domain_wait_verified)"]
     assert recap(predicted)[HOST]["changed"] == recap(real)[HOST]["changed"] == 3
 
 

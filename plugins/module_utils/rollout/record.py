@@ -159,7 +159,8 @@ def run_record(params: dict, check_mode: bool, secrets: Secrets) -> dict:
     secrets.add(*record_values(before))
     if params["state"] == "absent":
         kept = {fact: before[fact] for fact in params.get("keep") or [] if fact in before}
-        after: dict | None = kept or None
+        # A record always has its services, none left after the restore.
+        after: dict | None = {**kept, "services": {}} if kept else None
     else:
         after = merged(before, params["results"], params["extra"])
         secrets.add(*record_values(after))

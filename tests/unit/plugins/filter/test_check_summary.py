@@ -31,3 +31,10 @@ def test_pending_without_failure_and_all_passed():
     assert check_summary([]) == {"summary": {"result": "passed", "checks": 0, "passed": 0, "failed": 0, "pending": 0},
                                  "failures": [], "lines": []}
     assert FilterModule().filters()["check_summary"] is check_summary
+
+
+def test_with_checks_returns_the_input_beside_the_summary():
+    checks = [check("passed"), check("failed")]
+    judged = check_summary(checks, with_checks=True)
+    assert judged["checks"] == checks and judged["summary"]["failed"] == 1
+    assert "checks" not in check_summary(checks)
