@@ -64,12 +64,13 @@ def check_summary(checks: list[dict[str, Any]], with_checks: bool = False) -> di
     """{summary, failures, lines} of CHECKS (and the checks themselves under `checks` when `with_checks`)."""
     statuses = [check["status"] for check in checks]
     failed, pending = statuses.count("failed"), statuses.count("pending")
-    return {**({"checks": checks} if with_checks else {}),
+    judged = {
         "summary": {"result": "failed" if failed else ("pending" if pending else "passed"),
                     "checks": len(checks), "passed": statuses.count("passed"), "failed": failed, "pending": pending},
         "failures": [_failure(check) for check in checks if check["status"] == "failed"],
         "lines": [_line(check) for check in checks],
     }
+    return {"checks": checks, **judged} if with_checks else judged
 
 
 class FilterModule:
