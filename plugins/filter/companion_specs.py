@@ -52,7 +52,7 @@ from typing import Any
 from ansible.errors import AnsibleFilterError
 
 
-def _spec(entry: dict[str, Any], defaults: dict[str, Any], command: str) -> dict[str, Any]:
+def spec_of(entry: dict[str, Any], defaults: dict[str, Any], command: str) -> dict[str, Any]:
     spec = {**defaults, **{key: value for key, value in entry.items() if key != "env"}}
     if command != "start_command" and command in spec:
         spec["start_command"] = spec.pop(command)
@@ -68,7 +68,7 @@ def companion_specs(entries: list[dict[str, Any]], defaults: dict[str, Any] | No
     for entry in entries or []:
         if not isinstance(entry, dict) or not entry.get("name"):
             raise AnsibleFilterError(f"companion_specs: every entry needs a name, got {type(entry).__name__}")
-        spec = _spec(entry, public_defaults, command)
+        spec = spec_of(entry, public_defaults, command)
         services.append(spec)
         env[spec["name"]] = {**shared_env, **(entry.get("env") or {})}
     return {"services": services, "env": env}

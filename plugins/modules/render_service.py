@@ -247,10 +247,10 @@ schedule_next_runs:
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module
 from ansible_collections.launchkit.paas.plugins.module_utils.render import options
-from ansible_collections.launchkit.paas.plugins.module_utils.render.service import libraries, run_service
+from ansible_collections.launchkit.paas.plugins.module_utils.render.service import libraries, run_service, validate
 
 
-MODULE = Module(options.service(), run_service, requires=libraries, required_by={"record_phase": ["record_stack"]})
+MODULE = Module(options.service(), run_service, requires=libraries, precheck=validate, required_by={"record_phase": ["record_stack"]})
 
 
 def main() -> None:

@@ -162,10 +162,10 @@ action:
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module
 from ansible_collections.launchkit.paas.plugins.module_utils.sentry import options
-from ansible_collections.launchkit.paas.plugins.module_utils.sentry.alert_rule import run_alert_rule
+from ansible_collections.launchkit.paas.plugins.module_utils.sentry.alert_rule import run_alert_rule, validate_alert_rule
 
 
-MODULE = Module(options.alert_rule(), run_alert_rule)
+MODULE = Module(options.alert_rule(), run_alert_rule, precheck=validate_alert_rule)
 
 
 def main() -> None:

@@ -88,7 +88,8 @@ def test_bad_cron_schedule_fails_before_any_write(quick_sandbox, tmp_path, sched
     assert summary["writes"] == 0, f"the cron phase wrote before rejecting its schedule: {summary}"
     writes = [e for e in control("GET", "/log")["entries"] if e["write"]]
     assert writes == []
-    message = re.search(r'"msg": "([^"]*)"', text[text.index("failed: [scoop_production]"):]).group(1)
+    message = re.search(r'"msg": "([^"]*)"', text[text.index("fatal: [scoop_production]"):]).group(1)
+    assert message.startswith("Preflight: 1 problem(s) in cron; nothing was written."), message
     assert "schedule" in message and schedule in message and fault in message, message
     assert sorted(services_by_name(state())) == sorted(seeded_names()), "a service was created"
 
@@ -194,7 +195,8 @@ def test_a_listed_service_that_does_not_exist_fails_the_phase_before_any_env_wri
 
     assert result.returncode != 0, f"the {phase} phase wired a list with a missing service:\n{result.stdout[-6000:]}"
     message = re.search(r'"msg": "([^"]*)"', text[text.index("fatal: [scoop_production]"):]).group(1)
-    assert "scoop-ghost" in message and f"{phase}_services" in message and "scoop-web" not in message, message
+    assert f"{phase}_services names 'scoop-ghost', which does not exist" in message, message
+    assert "'scoop-web', which does not exist" not in message and "1 problem(s)" in message, message
     env_writes = [e for e in control("GET", "/log")["entries"] if e["write"] and "/env-vars" in e["path"]]
     assert env_writes == [], env_writes
     assert env_key not in env_of(state(), "scoop-web")

@@ -158,8 +158,8 @@ def test_rollback_restores_the_path_and_removes_only_what_the_run_added(tmp_path
     ({"web_domains": ["https://api.rekindlepro.example"]}, "web_domains[0]: 'https://api.rekindlepro.example' is a URL"),
     ({"web_domains": ["api_rekindlepro.example"]}, "is not a valid domain name"),
     ({"web_health_check_path": "health"}, "web_health_check_path 'health' must be a path starting with /"),
-    ({"web_service": "rekindlepro-nosuch"}, "No Render web service named 'rekindlepro-nosuch'"),
-    ({"web_service": "rekindlepro-worker"}, "'rekindlepro-worker' is a background_worker"),
+    ({"web_service": "rekindlepro-nosuch"}, "web_service names 'rekindlepro-nosuch', which does not exist"),
+    ({"web_service": "rekindlepro-worker"}, "web_service names 'rekindlepro-worker', a background_worker; it must be a web_service"),
 ])
 def test_bad_settings_fail_before_any_write(tmp_path, settings, message):
     result, writes = run_counted(*WEB_PHASE, "-e", json.dumps(settings), state_dir=tmp_path)

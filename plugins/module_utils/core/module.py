@@ -39,12 +39,17 @@ class Module:
     `requires` names the libraries the run needs besides requests (when `needs_requests`), each
     with its import error, or is a function of the parameters that returns them. `checks` are
     AnsibleModule's cross-option checks (mutually_exclusive, required_one_of, required_if, ...).
+    `precheck` is the module's own check of its validated parameters that needs no call (it raises
+    ValueError): it runs before the logic, and the preflight module runs it on a phase's planned
+    arguments before the first write of a run.
     """
 
     def __init__(self, argument_spec: dict, logic: Logic, needs_requests: bool = True,
-                 requires: Requires = None, **checks: Any) -> None:
+                 requires: Requires = None, precheck: Optional[Callable[[dict], None]] = None,
+                 **checks: Any) -> None:
         self.argument_spec = argument_spec
         self.logic = logic
+        self.precheck = precheck
         self.needs_requests = needs_requests
         self.requires = requires
         self.checks = checks
@@ -111,6 +116,8 @@ def outcome(module: Module, params: dict, check_mode: bool, diff: bool) -> tuple
             return {"failed": True, "msg": missing_required_lib(name), "exception": str(error)}, set()
     secrets = Secrets()
     try:
+        if module.precheck is not None:
+            module.precheck(params)
         result = module.logic(params, check_mode, secrets)
     except (ApiError, ResourceError, ValueError) as exc:
         return {"failed": True, "msg": str(exc), **_error_fields(exc)}, set(secrets.values)

@@ -57,6 +57,10 @@ class RenderEnv:
                     found[ref] = found_service
         return found, [ref for ref in refs if ref not in found]
 
+    def names(self) -> list[str]:
+        """The names of every service of the workspace (the run's one list read)."""
+        return [service["name"] for service in self.client.services(self.client.owner_id(self.owner))]
+
     def _by_id(self, service_id: str) -> dict | None:
         try:
             return self.client.get_service(service_id)
