@@ -13,7 +13,7 @@ without first looking for what an unanswered create may have made.
 
 Creates converge: two runs that create a resource of the same name at once (two controllers that
 share no run lock) each list the name again after their create; the older of the twins (the vendor's
-created time, then its id) is kept by both, the run that made the newer one deletes it and adopts the
+created time, then its place in the vendor's list) is kept by both, the run that made the newer one deletes it and adopts the
 older (``converge``). A vendor that refuses a second resource of the name (409) is read back instead.
 """
 from __future__ import annotations
@@ -220,14 +220,17 @@ def converge(resource: Resource, made: dict, outcome: Outcome) -> dict:
     """Of `made` and the twins of its name that another run created at the same time, keep the oldest.
 
     Every run that creates lists the name again after its create and orders the twins the same way
-    (the vendor's created time, then the id), so all of them keep the same one; a run whose own
-    resource is not that one deletes it and adopts the kept one (``Resource.adopt``).
+    (the vendor's created time, then their order in the vendor's list, which is the order of creation),
+    so all of them keep the same one; a run whose own resource is not that one deletes it and adopts the
+    kept one (``Resource.adopt``). The list order, not the id, settles a tie: the run that created
+    first may have listed before the other's create, and kept its own; the later run sees both, and
+    the list shows it the earlier one first.
     """
     twins = resource.namesakes()
     made_id = resource_id(resource, made)
     if not twins or len(twins) < 2 or made_id not in {resource_id(resource, twin) for twin in twins}:
         return made
-    kept = min(twins, key=lambda twin: age(resource, twin))
+    kept = twins[min(range(len(twins)), key=lambda place: age(resource, twins[place], place))]
     if resource_id(resource, kept) == made_id:
         return made
     resource.delete(made)
@@ -249,10 +252,10 @@ def resource_name(resource: Resource, item: dict) -> str:
     return str(item.get("name") or item.get("database_name") or resource_id(resource, item))
 
 
-def age(resource: Resource, item: dict) -> tuple[int, float, str]:
-    """The sort key of a twin: those with a created time first, oldest first, then by id."""
+def age(resource: Resource, item: dict, place: int) -> tuple[int, float, int]:
+    """The sort key of a twin: those with a created time first, oldest first, then by place in the list."""
     stamp = timestamp(item.get(resource.created_field)) if resource.created_field else None
-    return (0 if stamp is not None else 1, stamp or 0.0, resource_id(resource, item) or "")
+    return (0 if stamp is not None else 1, stamp or 0.0, place)
 
 
 def timestamp(value: Any) -> float | None:

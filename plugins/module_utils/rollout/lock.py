@@ -206,11 +206,16 @@ def acquire(lock: RunLock, params: dict, clock: Clock) -> dict:
             holder=holder, path=lock.path, waited=waited)
     result: dict[str, Any] = {"changed": False, "path": lock.path, "holder": lock.me, "waited": waited,
                               "taken_over": holder if reason else None}
+    warnings = []
     waited_for = [seen for ok, seen, _ in attempts if not ok and seen]
     if waited_for:
         result["waited_for"] = waited_for[-1]
+        warnings.append(f"waited {waited:g} s for {describe(waited_for[-1])} to give the stack "
+                        f"{params['stack']} back")
     if reason:
-        result["warnings"] = [f"took over the run lock of {params['stack']} from {describe(holder or {})}: {reason}"]
+        warnings.append(f"took over the run lock of {params['stack']} from {describe(holder or {})}: {reason}")
+    if warnings:
+        result["warnings"] = warnings
     return result
 
 

@@ -47,7 +47,7 @@ CREATE_ATTEMPTS = 3
 
 class ApiKey(Resource):
     kind = "SendGrid API key"
-    # SendGrid's keys carry no created time: twins made by two runs at once are ordered by id.
+    # SendGrid's keys carry no created time: twins made by two runs at once are taken in the list's order.
     id_field = "api_key_id"
 
     def __init__(self, client: SendGridClient, params: dict, clock: Clock | None = None) -> None:

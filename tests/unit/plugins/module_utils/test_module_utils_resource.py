@@ -300,8 +300,9 @@ class Twinned(Widget):
         return dict(self.made)
 
     def namesakes(self):
+        """In the vendor's order of creation: the others' twins first, unless made at a later time."""
         self.calls.append(("namesakes",))
-        return [dict(self.made)] + [dict(other) for other in self.others]
+        return [dict(other) for other in self.others] + [dict(self.made)]
 
 
 def other(ident: str, created) -> dict:
@@ -330,13 +331,15 @@ def test_the_older_twin_keeps_its_own_and_deletes_nothing():
     assert widget.writes() == [("create",)] and not outcome.warnings
 
 
-def test_twins_created_in_the_same_instant_are_ordered_by_id_so_both_runs_keep_the_same():
-    same = "2026-12-06T10:00:02Z"
-    first = Twinned([other("w-a", same)], made={"id": "w-b", "name": "w1", "createdAt": same})
-    second = Twinned([other("w-b", same)], made={"id": "w-a", "name": "w1", "createdAt": same})
-    assert ensure(first, "present", check_mode=False).resource["id"] == "w-a"
-    assert ensure(second, "present", check_mode=False).resource["id"] == "w-a"
-    assert first.writes()[-1] == ("delete", "w-b") and second.writes() == [("create",)]
+def test_twins_created_in_the_same_second_are_ordered_as_the_vendor_lists_them():
+    same = 1765015202  # Upstash counts in whole seconds
+    # The first run listed before the second created: it saw only its own, and kept it.
+    first = Twinned([], made={"id": "w-z", "name": "w1", "createdAt": same})
+    assert ensure(first, "present", check_mode=False).resource["id"] == "w-z"
+    # The second sees both, the first one first, whatever the ids: it yields.
+    second = Twinned([other("w-z", same)], made={"id": "w-a", "name": "w1", "createdAt": same})
+    assert ensure(second, "present", check_mode=False).resource["id"] == "w-z"
+    assert second.writes()[-1] == ("delete", "w-a")
 
 
 @pytest.mark.parametrize("mine, theirs, kept", [(1765015202, 1765015201, "w-theirs"), (1765015200, 1765015201, "w-mine")])
@@ -345,10 +348,10 @@ def test_created_times_given_as_numbers_compare_too(mine, theirs, kept):
     assert ensure(widget, "present", check_mode=False).resource["id"] == kept
 
 
-def test_without_created_times_the_smaller_id_wins():
-    widget = Twinned([{"id": "a-theirs", "name": "w1"}], made={"id": "b-mine", "name": "w1"})
+def test_without_created_times_the_first_listed_wins():
+    widget = Twinned([{"id": "z-theirs", "name": "w1"}], made={"id": "a-mine", "name": "w1"})
     outcome = ensure(widget, "present", check_mode=False)
-    assert outcome.resource["id"] == "a-theirs" and ("delete", "b-mine") in widget.writes()
+    assert outcome.resource["id"] == "z-theirs" and ("delete", "a-mine") in widget.writes()
 
 
 def test_a_list_that_does_not_show_the_new_resource_yet_keeps_it():

@@ -93,6 +93,8 @@ def test_a_waiting_run_takes_the_lock_once_the_holder_releases_it(tmp_path):
     machine.system.clock = Clock(machine.clock.now, release_after_a_while)
     result = lock(tmp_path, params(tmp_path, pid=100), machine)
     assert 5 < result["waited"] < 10 and result["waited_for"]["pid"] == 200
+    assert result["warnings"] == [f"waited {result['waited']:g} s for the run on ctl-a (pid 200, since "
+                                  f"2027-01-15T08:00:00Z, tags: redis, database) to give the stack {STACK} back"]
     assert holder_file(tmp_path)["pid"] == 100
 
 
