@@ -158,3 +158,12 @@ def test_check_mode_takes_no_lock_but_names_the_holder(tmp_path):
     assert_ok(result, "a check run while another run holds the lock")
     assert f"check mode takes no run lock; the stack's lock is held by the run on {socket.gethostname()} " \
            f"(pid {os.getpid()}" in output(result)
+
+
+def test_a_run_that_fails_gives_the_lock_back_as_it_ends(tmp_path):
+    """The host that failed skips the last play; the run gives its lock back as ansible-playbook exits."""
+    state_dir = tmp_path / "state"
+    result = run_site("--tags", "redis", "--limit", HOST, "-e", "redis_use=bogus", state_dir=state_dir)
+    assert result.returncode != 0 and "redis_use" in output(result), output(result)[-3000:]
+    assert os.path.isdir(os.path.dirname(lock_file(state_dir))), "the run took no lock"
+    assert not os.path.exists(lock_file(state_dir)), "the failed run left its lock"
