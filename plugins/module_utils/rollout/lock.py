@@ -207,7 +207,7 @@ def acquire(lock: RunLock, params: dict, clock: Clock) -> dict:
     result: dict[str, Any] = {"changed": False, "path": lock.path, "holder": lock.me, "waited": waited,
                               "taken_over": holder if reason else None}
     warnings = []
-    waited_for = [seen for ok, seen, _ in attempts if not ok and seen]
+    waited_for = [seen for ok, seen, _reason in attempts if not ok and seen]
     if waited_for:
         result["waited_for"] = waited_for[-1]
         warnings.append(f"waited {waited:g} s for {describe(waited_for[-1])} to give the stack "

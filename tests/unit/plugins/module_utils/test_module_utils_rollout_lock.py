@@ -204,10 +204,9 @@ def test_describe_names_all_tags_when_none_were_given():
 
 
 def test_the_module_validates_its_arguments_and_runs_in_process(tmp_path):
-    result = RUN_LOCK.run_in_process("launchkit.paas.run_lock", {"state_dir": str(tmp_path), "stack": STACK,
-                                                                "pid": os.getpid()}, check_mode=False, diff=False)
+    args = {"state_dir": str(tmp_path), "stack": STACK, "pid": os.getpid()}
+    result = RUN_LOCK.run_in_process("launchkit.paas.run_lock", args, check_mode=False, diff=False)
     assert result["changed"] is False and result["holder"]["pid"] == os.getpid()
-    released = RUN_LOCK.run_in_process("launchkit.paas.run_lock", {"state_dir": str(tmp_path), "stack": STACK,
-                                                                   "pid": os.getpid(), "state": "released"},
+    released = RUN_LOCK.run_in_process("launchkit.paas.run_lock", {**args, "state": "released"},
                                        check_mode=False, diff=False)
     assert released["released"] is True
