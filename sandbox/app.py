@@ -14,7 +14,7 @@ from urllib.parse import parse_qs
 from . import VENDOR_MODULES
 from .control import ControlAPI
 from .errors import ApiError, BadRequest
-from .faults import FaultInjector
+from .faults import FaultInjector, Latency
 from .pg_databases import PgServer, PgUnavailable
 from .redis_servers import RedisManager, ensure_tls
 from .reqlog import LogEntry, RequestLog
@@ -63,6 +63,7 @@ class Sandbox:
         self.specs = specs or SpecRegistry()
         self.log = RequestLog()
         self.faults = FaultInjector()
+        self.latency = Latency()
         self.control = ControlAPI(self)
         self.validation = self.spec_validation()  # loads every spec now: the server reports it at start
         # where the SendGrid SMTP relay listens ({host, port}), set by the server that runs it
@@ -79,6 +80,7 @@ class Sandbox:
                 vendor.reset()
         self.log.clear()
         self.faults.clear()
+        self.latency.clear()
 
     def shutdown(self) -> None:
         """Stop every redis-server this sandbox started (state lives in memory, so wipe their dirs) and
@@ -133,6 +135,9 @@ class Sandbox:
         config = self.faults.config
         if fault == "slow" and config is not None:
             time.sleep(float(config.delay))
+        latency = self.latency.delay(vendor.name, raw.method, raw.path)
+        if latency:
+            time.sleep(latency)
         request = self._request(vendor, raw)
         response = self._fault_response(vendor, fault) or self._process(vendor, request, raw.query)
         vendor.finalize(response)

@@ -32,6 +32,9 @@ class ControlAPI:
             ("GET", "/faults", self.get_faults),
             ("POST", "/faults", self.set_faults),
             ("DELETE", "/faults", self.clear_faults),
+            ("GET", "/latency", self.get_latency),
+            ("POST", "/latency", self.set_latency),
+            ("DELETE", "/latency", self.clear_latency),
             ("POST", "/seed", self.seed),
             ("GET", "/state", self.state),
         ):
@@ -91,6 +94,17 @@ class ControlAPI:
 
     def clear_faults(self, request: Request) -> Response:
         self.sandbox.faults.clear()
+        return Response(200, {"ok": True})
+
+    def get_latency(self, request: Request) -> Response:
+        return Response(200, self.sandbox.latency.describe())
+
+    def set_latency(self, request: Request) -> Response:
+        self.sandbox.latency.configure(request.body)
+        return Response(200, {"ok": True, **self.sandbox.latency.describe()})
+
+    def clear_latency(self, request: Request) -> Response:
+        self.sandbox.latency.clear()
         return Response(200, {"ok": True})
 
     def seed(self, request: Request) -> Response:

@@ -1,4 +1,5 @@
-"""Fault injection: 429 with Retry-After, 503, dropped connections (before or after processing), slow answers."""
+"""Fault injection: 429 with Retry-After, 503, dropped connections (before or after processing), slow answers;
+and per-path latency (every matching request, beside the faults)."""
 from __future__ import annotations
 
 import random
@@ -95,3 +96,62 @@ class FaultInjector:
         if config.nth is not None:
             return self._matched == int(config.nth)
         return self._random.random() < float(config.rate)
+
+
+@dataclass
+class LatencyRule:
+    """Every matching vendor request waits `delay` seconds before the sandbox handles it."""
+
+    delay: float
+    vendor: str | None = None
+    methods: list[str] | None = None
+    path_contains: str | None = None
+
+    def matches(self, vendor: str, method: str, path: str) -> bool:
+        return FaultConfig.matches(self, vendor, method, path)  # type: ignore[arg-type]
+
+
+class Latency:
+    """Per-path latency, beside the faults and independent of them: a list of rules, the first match applies.
+
+    It makes the sandbox slower, never more lenient: requests are handled as without it, only later.
+    Thread-safe; cleared by the sandbox's reset.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rules: list[LatencyRule] = []
+
+    def configure(self, data: Any) -> list[LatencyRule]:
+        if not isinstance(data, dict) or not isinstance(data.get("rules"), list) or set(data) - {"rules"}:
+            raise ValueError('latency config must be {"rules": [{"delay": seconds, "vendor", "methods", '
+                             '"path_contains"}, ...]}')
+        rules = []
+        for item in data["rules"]:
+            if not isinstance(item, dict):
+                raise ValueError("each latency rule must be a JSON object")
+            unknown = set(item) - set(LatencyRule.__dataclass_fields__)
+            if unknown or "delay" not in item:
+                raise ValueError(f"a latency rule needs delay; unknown settings: {sorted(unknown)}")
+            rule = LatencyRule(**item)
+            if not 0 <= float(rule.delay) <= 60:
+                raise ValueError("delay must be between 0 and 60 seconds")
+            if rule.methods is not None:
+                rule.methods = [method.upper() for method in rule.methods]
+            rules.append(rule)
+        with self._lock:
+            self._rules = rules
+        return rules
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rules = []
+
+    def describe(self) -> dict[str, Any]:
+        with self._lock:
+            return {"rules": [asdict(rule) for rule in self._rules]}
+
+    def delay(self, vendor: str, method: str, path: str) -> float:
+        with self._lock:
+            rule = next((rule for rule in self._rules if rule.matches(vendor, method, path)), None)
+        return float(rule.delay) if rule else 0.0

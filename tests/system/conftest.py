@@ -102,6 +102,12 @@ def last_seq() -> int:
 
 def run_site(*args: str, state_dir: Path, extra_env: dict | None = None) -> subprocess.CompletedProcess:
     """ansible-playbook -i inventories/sandbox playbooks/site.yml ARGS, from the repository root."""
+    command, env = site_command(*args, state_dir=state_dir, extra_env=extra_env)
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900, check=False)
+
+
+def site_command(*args: str, state_dir: Path, extra_env: dict | None = None) -> tuple[list[str], dict[str, str]]:
+    """The command line and environment of run_site (for a run started in the background)."""
     require_env()
     env = {**os.environ,
            "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
@@ -112,8 +118,7 @@ def run_site(*args: str, state_dir: Path, extra_env: dict | None = None) -> subp
     if not env.get("LAUNCHKIT_SANDBOX_CA"):
         # The sandbox signs its rediss:// servers with its own CA; tell redis_check where it is.
         env["LAUNCHKIT_SANDBOX_CA"] = state().get("tls_ca") or ""
-    return subprocess.run([str(ANSIBLE_PLAYBOOK), "-i", "inventories/sandbox", "playbooks/site.yml", *args],
-                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=900, check=False)
+    return [str(ANSIBLE_PLAYBOOK), "-i", "inventories/sandbox", "playbooks/site.yml", *args], env
 
 
 def assert_ok(result: subprocess.CompletedProcess, what: str) -> None:

@@ -10,14 +10,20 @@ to turn the API's answer into the same shape as the user's options). ``ensure`` 
 module the same behaviour: compare only what the user set, patch only what differs, never write in
 check mode yet predict the same ``changed``, diff with secrets masked, and never repeat a create
 without first looking for what an unanswered create may have made.
+
+Creates converge: two runs that create a resource of the same name at once (two controllers that
+share no run lock) each list the name again after their create; the older of the twins (the vendor's
+created time, then its place in the vendor's list) is kept by both, the run that made the newer one deletes it and adopts the
+older (``converge``). A vendor that refuses a second resource of the name (409) is read back instead.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Callable
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core.data import compact
-from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import WriteOutcomeUnknown
+from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import ApiError, WriteOutcomeUnknown
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import MASK, MASK_NEW
 from ansible_collections.launchkit.paas.plugins.module_utils.core.wait import Clock, poll
 
@@ -61,9 +67,24 @@ class Resource:
     secret: frozenset[str] = frozenset()
     #: options whose change restarts or interrupts the resource (a warning is returned)
     disruptive: frozenset[str] = frozenset()
+    #: the fields of the vendor's answer that hold the resource's id and its created time (None: none)
+    id_field = "id"
+    created_field: str | None = None
 
     def find(self) -> dict | None:
         raise NotImplementedError
+
+    def namesakes(self) -> list[dict] | None:
+        """Every resource with the name of the one just created, read from the vendor (not a cached list).
+
+        None (the default) when names do not identify the resource; then creates do not converge.
+        """
+        return None
+
+    def adopt(self, kept: dict, made: dict) -> dict:
+        """What a run returns when it keeps `kept` (another run's twin) and has deleted `made` (its own)."""
+        del made
+        return kept
 
     def desired(self) -> dict:
         """The options the user set, in the same shape as ``current``; None means 'not managed'."""
@@ -128,8 +149,10 @@ def ensure_present(resource: Resource, check_mode: bool) -> Outcome:
     desired = resource.desired()
     if current_resource is None:
         after = masked(compact(desired), resource.secret, MASK_NEW)
-        created = None if check_mode else create_once(resource)
-        return Outcome(True, created, before={}, after=after, action="create")
+        outcome = Outcome(True, None, before={}, after=after, action="create")
+        if not check_mode:
+            outcome.resource = create_once(resource, outcome=outcome)
+        return outcome
     current = resource.current(current_resource)
     changes = differences(desired, current)
     if not changes:
@@ -161,20 +184,90 @@ def ensure_absent(resource: Resource, check_mode: bool) -> Outcome:
     return Outcome(True, None, before=before, after={}, action="delete")
 
 
-def create_once(resource: Resource, attempts: int = 3, clock: Clock | None = None) -> dict:
-    """Create, and when the create's outcome is unknown look for its result before trying again."""
+def create_once(resource: Resource, attempts: int = 3, clock: Clock | None = None,
+                outcome: Outcome | None = None) -> dict:
+    """Create, and when the create's outcome is unknown look for its result before trying again.
+
+    Then converge with a twin another run created at the same time (``converge``); a vendor that
+    refused the create because the name is taken (409) has the other run's resource, which is adopted.
+    A run that adopts says so in `outcome` (a warning, and the action ``adopt``).
+    """
     clock = clock or Clock()
+    outcome = outcome or Outcome(True, None)
     for attempt in range(attempts):
         try:
-            return resource.create()
+            return converge(resource, resource.create(), outcome)
         except WriteOutcomeUnknown:
             if attempt + 1 == attempts:
                 raise
             clock.sleep(1.0 + attempt)
             found = resource.find()
             if found is not None:
-                return found
+                return converge(resource, found, outcome)
+        except ApiError as exc:
+            found = resource.find() if exc.status == 409 else None
+            if found is None:
+                raise
+            outcome.action = "adopt"
+            outcome.warnings.append(
+                f"the {resource.kind} '{resource_name(resource, found)}' was created by another run at the same "
+                f"time ({exc.message}): this run adopted it ({resource_id(resource, found)})")
+            return found
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def converge(resource: Resource, made: dict, outcome: Outcome) -> dict:
+    """Of `made` and the twins of its name that another run created at the same time, keep the oldest.
+
+    Every run that creates lists the name again after its create and orders the twins the same way
+    (the vendor's created time, then their order in the vendor's list, which is the order of creation),
+    so all of them keep the same one; a run whose own resource is not that one deletes it and adopts the
+    kept one (``Resource.adopt``). The list order, not the id, settles a tie: the run that created
+    first may have listed before the other's create, and kept its own; the later run sees both, and
+    the list shows it the earlier one first.
+    """
+    twins = resource.namesakes()
+    made_id = resource_id(resource, made)
+    if not twins or len(twins) < 2 or made_id not in {resource_id(resource, twin) for twin in twins}:
+        return made
+    kept = twins[min(range(len(twins)), key=lambda place: age(resource, twins[place], place))]
+    if resource_id(resource, kept) == made_id:
+        return made
+    resource.delete(made)
+    created = kept.get(resource.created_field) if resource.created_field else None
+    outcome.action = "adopt"
+    outcome.warnings.append(
+        f"another run created the {resource.kind} '{resource_name(resource, made)}' at the same time: kept the "
+        f"older one ({resource_id(resource, kept)}{f', created {created}' if created else ''}), deleted the one "
+        f"this run made ({made_id}) and adopted the older")
+    return resource.adopt(kept, made)
+
+
+def resource_id(resource: Resource, item: dict) -> str | None:
+    value = item.get(resource.id_field)
+    return None if value is None else str(value)
+
+
+def resource_name(resource: Resource, item: dict) -> str:
+    return str(item.get("name") or item.get("database_name") or resource_id(resource, item))
+
+
+def age(resource: Resource, item: dict, place: int) -> tuple[int, float, int]:
+    """The sort key of a twin: those with a created time first, oldest first, then by place in the list."""
+    stamp = timestamp(item.get(resource.created_field)) if resource.created_field else None
+    return (0 if stamp is not None else 1, stamp or 0.0, place)
+
+
+def timestamp(value: Any) -> float | None:
+    """Seconds since the epoch of a vendor's created time: a number (Upstash) or an ISO 8601 text."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str) and value:
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            return None
+    return None
 
 
 def wait_for(fetch: Callable[[], dict], status_of: Callable[[dict], str], ready: set[str], failed: set[str],

@@ -29,6 +29,7 @@ class KeyValue(Resource):
     kind = "Key Value instance"
     immutable = frozenset({"region"})
     disruptive = frozenset({"plan", "maxmemory_policy"})
+    created_field = "createdAt"
 
     def __init__(self, client: RenderClient, params: dict) -> None:
         self.client = client
@@ -39,6 +40,9 @@ class KeyValue(Resource):
         if self.params.get("id"):
             return self.client.key_value(self.params["id"])
         return unique(self.client.key_values(self.owner_id, self.params["name"]), self.kind, self.params["name"])
+
+    def namesakes(self) -> list[dict]:
+        return self.client.key_values(self.owner_id, self.params["name"])
 
     def desired(self) -> dict:
         p = self.params

@@ -49,6 +49,7 @@ def is_suspended(resource: dict) -> bool:
 class Postgres(Resource):
     kind = KIND
     immutable = frozenset({"version", *CREATE_ONLY})
+    created_field = "createdAt"
 
     def __init__(self, client: RenderClient, params: dict) -> None:
         self.client = client
@@ -69,6 +70,9 @@ class Postgres(Resource):
                     f"'{self.params['name']}': nothing was deleted; check id and name")
             return found
         return unique(self.client.postgres_list(self.owner_id, self.params["name"]), self.kind, self.params["name"])
+
+    def namesakes(self) -> list[dict]:
+        return self.client.postgres_list(self.owner_id, self.params["name"])
 
     def desired(self) -> dict:
         p = self.params

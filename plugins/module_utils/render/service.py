@@ -95,6 +95,7 @@ def validate_create(params: dict) -> None:
 class Service(Resource):
     kind = "Render service"
     immutable = frozenset({"type", "region"})
+    created_field = "createdAt"
 
     def __init__(self, client: RenderClient, params: dict) -> None:
         self.client = client
@@ -109,6 +110,9 @@ class Service(Resource):
         if self.params.get("id"):
             return self.client.get_service(self.params["id"])
         return unique(self.client.services(self.owner_id, [self.params["name"]]), "service", self.params["name"])
+
+    def namesakes(self) -> list[dict]:
+        return self.client.services(self.owner_id, [self.params["name"]])
 
     def desired(self) -> dict:
         p = self.params

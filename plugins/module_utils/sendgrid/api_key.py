@@ -47,6 +47,8 @@ CREATE_ATTEMPTS = 3
 
 class ApiKey(Resource):
     kind = "SendGrid API key"
+    # SendGrid's keys carry no created time: twins made by two runs at once are taken in the list's order.
+    id_field = "api_key_id"
 
     def __init__(self, client: SendGridClient, params: dict, clock: Clock | None = None) -> None:
         self.client = client
@@ -95,14 +97,14 @@ class ApiKey(Resource):
         adopts such a key without its secret.
         """
         name = self.params["name"]
-        before = self._ids_named(name)
+        before = self._ids_named()
         for attempt in range(CREATE_ATTEMPTS):
             try:
                 # Omitting scopes is how SendGrid makes a full-access key.
                 return self.client.create_api_key(name, self.wanted_scopes())
             except WriteOutcomeUnknown:
                 self.clock.sleep(1.0 + attempt)
-                made = sorted(self._ids_named(name) - before)
+                made = sorted(self._ids_named() - before)
                 for key_id in made:
                     self.client.delete_api_key(key_id)
                 if made:
@@ -112,8 +114,16 @@ class ApiKey(Resource):
         raise ResourceError(f"creating SendGrid API key '{name}' got no answer {CREATE_ATTEMPTS} times; any key "
                             "those attempts made was deleted again; run again")
 
-    def _ids_named(self, name: str) -> set[str]:
-        return {str(key.get("api_key_id")) for key in self.client.api_keys() if key.get("name") == name}
+    def _ids_named(self) -> set[str]:
+        return {str(key.get("api_key_id")) for key in self.namesakes()}
+
+    def namesakes(self) -> list[dict]:
+        return [key for key in self.client.api_keys() if key.get("name") == self.params["name"]]
+
+    def adopt(self, kept: dict, made: dict) -> dict:
+        """The other run's key, without a secret: that run has it and writes it into the app's env."""
+        del made
+        return {key: value for key, value in kept.items() if key != "api_key"}
 
     def update(self, resource: dict, changes: dict) -> dict:
         # One write for either change: the PUT takes name and scopes together.

@@ -25,6 +25,7 @@ def is_default_key(key: dict) -> bool:
 
 class ClientKey(Resource):
     kind = "Sentry client key"
+    created_field = "dateCreated"
 
     def __init__(self, client: SentryClient, params: dict) -> None:
         self.client = client
@@ -50,6 +51,11 @@ class ClientKey(Resource):
             self.adopted = True
             return keys[0]
         return found
+
+    def namesakes(self) -> list[dict] | None:
+        if self.params.get("key_id"):
+            return None
+        return [key for key in self.client.keys(self.project) if key.get("name") == self.params["name"]]
 
     def desired(self) -> dict:
         p = self.params

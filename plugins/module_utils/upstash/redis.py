@@ -37,15 +37,18 @@ INFO_OPTIONS: dict[str, dict] = {
 class Database(Resource):
     kind = "Upstash Redis database"
     immutable = frozenset({"platform", "primary_region"})
+    id_field = "database_id"
+    created_field = "creation_time"
 
     def __init__(self, client: UpstashClient, params: dict) -> None:
         self.client = client
         self.params = params
 
     def find(self) -> dict | None:
-        name = self.params["name"]
-        return unique([db for db in self.client.databases() if db.get("database_name") == name],
-                      "Upstash database", name, id_key="database_id")
+        return unique(self.namesakes(), "Upstash database", self.params["name"], id_key="database_id")
+
+    def namesakes(self) -> list[dict]:
+        return [db for db in self.client.databases() if db.get("database_name") == self.params["name"]]
 
     def desired(self) -> dict:
         p = self.params

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import WriteOutcomeUnknown
+from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import ApiError, WriteOutcomeUnknown
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import MASK, MASK_NEW
 from ansible_collections.launchkit.paas.plugins.module_utils.core.wait import Clock
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import (
@@ -278,3 +278,110 @@ def test_wait_for_times_out_with_the_last_status():
                  timeout=10, what="db", interval=2.0, clock=Clock(clock, clock.pause))
     assert clock.now >= 1010
     assert max(clock.pauses) == 2.0  # the poll interval backs off up to `interval`, no further
+
+
+# ------------------------------------------------------------------------------------ converging creates
+class Twinned(Widget):
+    """A widget whose name another run creates at the same time: `others` already exist after the create."""
+
+    created_field = "createdAt"
+
+    def __init__(self, others: list[dict], made: dict | None = None, conflict: bool = False) -> None:
+        super().__init__()
+        self.others = others
+        self.made = made or {"id": "w-mine", "name": "w1", "createdAt": "2026-12-06T10:00:02Z"}
+        self.conflict = conflict
+
+    def create(self):
+        self.calls.append(("create",))
+        if self.conflict:
+            self.existing = self.others[0]
+            raise ApiError(409, "A team with this slug already exists.")
+        return dict(self.made)
+
+    def namesakes(self):
+        """In the vendor's order of creation: the others' twins first, unless made at a later time."""
+        self.calls.append(("namesakes",))
+        return [dict(other) for other in self.others] + [dict(self.made)]
+
+
+def other(ident: str, created) -> dict:
+    return {"id": ident, "name": "w1", "createdAt": created}
+
+
+def test_a_create_without_twins_keeps_its_own():
+    widget = Twinned([])
+    outcome = ensure(widget, "present", check_mode=False)
+    assert outcome.action == "create" and outcome.resource["id"] == "w-mine"
+    assert widget.writes() == [("create",)] and not outcome.warnings
+
+
+def test_the_newer_twin_is_deleted_and_the_older_adopted_with_a_warning():
+    widget = Twinned([other("w-theirs", "2026-12-06T10:00:01Z")])
+    outcome = ensure(widget, "present", check_mode=False)
+    assert outcome.resource["id"] == "w-theirs" and outcome.action == "adopt" and outcome.changed
+    assert widget.writes() == [("create",), ("delete", "w-mine")]
+    assert "w-theirs" in outcome.warnings[0] and "w-mine" in outcome.warnings[0]
+
+
+def test_the_older_twin_keeps_its_own_and_deletes_nothing():
+    widget = Twinned([other("w-theirs", "2026-12-06T10:00:03Z")])
+    outcome = ensure(widget, "present", check_mode=False)
+    assert outcome.resource["id"] == "w-mine" and outcome.action == "create"
+    assert widget.writes() == [("create",)] and not outcome.warnings
+
+
+def test_twins_created_in_the_same_second_are_ordered_as_the_vendor_lists_them():
+    same = 1765015202  # Upstash counts in whole seconds
+    # The first run listed before the second created: it saw only its own, and kept it.
+    first = Twinned([], made={"id": "w-z", "name": "w1", "createdAt": same})
+    assert ensure(first, "present", check_mode=False).resource["id"] == "w-z"
+    # The second sees both, the first one first, whatever the ids: it yields.
+    second = Twinned([other("w-z", same)], made={"id": "w-a", "name": "w1", "createdAt": same})
+    assert ensure(second, "present", check_mode=False).resource["id"] == "w-z"
+    assert second.writes()[-1] == ("delete", "w-a")
+
+
+@pytest.mark.parametrize("mine, theirs, kept", [(1765015202, 1765015201, "w-theirs"), (1765015200, 1765015201, "w-mine")])
+def test_created_times_given_as_numbers_compare_too(mine, theirs, kept):
+    widget = Twinned([other("w-theirs", theirs)], made={"id": "w-mine", "name": "w1", "createdAt": mine})
+    assert ensure(widget, "present", check_mode=False).resource["id"] == kept
+
+
+def test_without_created_times_the_first_listed_wins():
+    widget = Twinned([{"id": "z-theirs", "name": "w1"}], made={"id": "a-mine", "name": "w1"})
+    outcome = ensure(widget, "present", check_mode=False)
+    assert outcome.resource["id"] == "z-theirs" and ("delete", "a-mine") in widget.writes()
+
+
+def test_a_list_that_does_not_show_the_new_resource_yet_keeps_it():
+    widget = Twinned([other("w-x", "2026-12-06T10:00:00Z"), other("w-y", "2026-12-06T10:00:01Z")])
+    widget.namesakes = lambda: [other("w-x", "2026-12-06T10:00:00Z"), other("w-y", "2026-12-06T10:00:01Z")]
+    assert ensure(widget, "present", check_mode=False).resource["id"] == "w-mine"
+    assert widget.writes() == [("create",)]
+
+
+def test_resources_whose_names_do_not_identify_them_never_converge():
+    widget = Widget()
+    assert widget.namesakes() is None
+    assert ensure(widget, "present", check_mode=False).resource["id"] == "w-new"
+
+
+def test_a_conflict_on_create_adopts_what_the_other_run_made():
+    widget = Twinned([other("w-theirs", "2026-12-06T10:00:01Z")], conflict=True)
+    outcome = ensure(widget, "present", check_mode=False)
+    assert outcome.resource["id"] == "w-theirs" and outcome.action == "adopt"
+    assert "another run" in outcome.warnings[0]
+
+
+def test_a_conflict_with_nothing_to_find_is_the_vendor_error():
+    widget = Twinned([{"id": None}], conflict=True)
+    widget.find = lambda: None
+    with pytest.raises(ApiError):
+        ensure(widget, "present", check_mode=False)
+
+
+def test_check_mode_never_lists_twins():
+    widget = Twinned([other("w-theirs", "2026-12-06T10:00:01Z")])
+    ensure(widget, "present", check_mode=True)
+    assert ("namesakes",) not in widget.calls

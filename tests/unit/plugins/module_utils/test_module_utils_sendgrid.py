@@ -624,3 +624,32 @@ def test_an_answer_without_the_asked_id_is_not_found_and_no_other_key_is_touched
     with pytest.raises(ResourceError, match="no SendGrid API key has the id key-2"):
         run_api_key(key_params(api_key_id="key-2"), False, Secrets(), client(api))
     assert api.writes == []
+
+
+def twin_api(listed_after_create: list[dict]) -> FakeSession:
+    """No key named app-mail at first; after this run's create, the list shows `listed_after_create`."""
+    api = keys_api([])
+    api.on("GET", "/api_keys", reply(200, {"result": []}), reply(200, {"result": listed_after_create}))
+    api.on("DELETE", "/api_keys/key-new", reply(204))
+    api.on("GET", "/api_keys/key-other", reply(200, {"api_key_id": "key-other", "name": "app-mail",
+                                                     "scopes": ["mail.send"]}))
+    return api
+
+
+def test_a_key_another_run_created_first_is_adopted_without_a_secret_and_this_runs_key_deleted():
+    api = twin_api([{"api_key_id": "key-other", "name": "app-mail"}, {"api_key_id": "key-new", "name": "app-mail"}])
+    secrets = Secrets()
+    result = run_api_key(key_params(), False, secrets, client(api))
+    assert [(c.method, c.path) for c in api.writes] == [("POST", "/api_keys"), ("DELETE", "/api_keys/key-new")]
+    assert result["action"] == "adopt" and result["changed"] is True
+    assert result["api_key"] == {"id": "key-other", "name": "app-mail", "scopes": ["mail.send"], "secret": None,
+                                 "secret_available": False}
+    assert "_unmasked" not in result and NEW_SECRET not in json.dumps(result)
+    assert any("another run created" in w and "key-other" in w and "key-new" in w for w in result["warnings"])
+
+
+def test_the_run_whose_key_came_first_keeps_it_and_its_secret():
+    api = twin_api([{"api_key_id": "key-new", "name": "app-mail"}, {"api_key_id": "key-other", "name": "app-mail"}])
+    result = run_api_key(key_params(), False, Secrets(), client(api))
+    assert [c.method for c in api.writes] == ["POST"]
+    assert result["action"] == "create" and result["api_key"]["secret"] == NEW_SECRET

@@ -141,6 +141,16 @@ def test_team_create_posts_slug_and_name():
     assert result["changed"] and result["action"] == "create" and result["team"]["id"] == "7"
 
 
+def test_a_team_another_run_created_meanwhile_is_adopted_from_the_conflict():
+    api = team_api(None)
+    api.on("GET", "/teams/acme/ops/", reply(404, {"detail": "Not found"}), reply(200, TEAM))
+    api.on("POST", "/organizations/acme/teams/", reply(409, {"detail": "A team with this slug already exists."}))
+    result = run_team(base(slug="ops", name="Ops"), False, Secrets(), sentry(api))
+    assert [c.method for c in api.writes] == ["POST"]
+    assert result["action"] == "adopt" and result["team"]["id"] == "7"
+    assert "created by another run" in result["warnings"][0]
+
+
 def test_team_is_idempotent():
     api = team_api(TEAM)
     result = run_team(base(slug="ops", name="Ops"), False, Secrets(), sentry(api))
