@@ -14,7 +14,7 @@ description:
   - Writes C(rollout-report.json) (O(data), keys sorted) and C(rollout-report.md) (O(markdown)) into
     O(path), each replaced atomically with mode C(0600); O(path) is made with mode C(0700) when missing.
   - A file whose content is already the same is left alone, so a second run with the same results
-    changes nothing. O(stamp) is not part of that comparison: a report that says the same keeps the
+    changes nothing. O(stamp) is not part of that comparison, so a report that says the same keeps the
     stamp it was written with.
   - The report is meant to be read by people and by automation; give it only scrubbed data (the
     M(launchkit.paas.rollout_report) task of the validate role writes no password, token or URL).
@@ -39,8 +39,8 @@ options:
     required: true
   stamp:
     description:
-      - When the report was made (for example C({{ now(utc=true).isoformat() }})), written as C(written_at)
-        into the JSON and as the last line of the Markdown.
+      - When the report was made, for example C(2026-12-01T10:00:00Z); written as C(written_at) into the
+        JSON and as the last line of the Markdown.
       - Only written when something else in the report changed; otherwise the files keep their old stamp.
     type: str
 """

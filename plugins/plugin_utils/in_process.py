@@ -31,16 +31,18 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from ansible import constants as C
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.utils.collection_loader import resource_from_fqcr
+from ansible.utils.display import Display
 
-from ansible_collections.launchkit.paas.plugins.module_utils.core import cache
+from ansible_collections.launchkit.paas.plugins.module_utils.core import cache, progress
 
 COLLECTION = "launchkit.paas"
+_display = Display()
 LOCAL_CONNECTIONS = frozenset(("local", "ansible.builtin.local", "ansible.legacy.local"))
 
 # Per action group of meta/runtime.yml: module option -> the inventory variable it is read from when
@@ -77,7 +79,8 @@ class InProcessAction(ActionBase):
             return result
         environment: dict[str, Any] = {}
         self._compute_environment_string(environment)
-        with task_environment(environment), run_cache(task_vars or {}):
+        with task_environment(environment), run_cache(task_vars or {}), \
+                progress.listening(progress_line((task_vars or {}).get("inventory_hostname"))):
             result.update(self.module.run_in_process(
                 f"{COLLECTION}.{name}", args,
                 check_mode=bool(self._task.check_mode), diff=bool(self._task.diff)))
@@ -90,6 +93,16 @@ class InProcessAction(ActionBase):
         if self._task.async_val or self._play_context.become:
             return False
         return getattr(self._connection, "transport", None) in LOCAL_CONNECTIONS
+
+
+def progress_line(host: str | None) -> Callable[[str], None]:
+    """What a long wait says (module_utils/core/progress.py), shown at -v as ``<host> line``.
+
+    Only in-process: a module executed as a process prints nothing but its result.
+    """
+    def show(line: str) -> None:
+        _display.v(line, host=host)
+    return show
 
 
 def with_connection_vars(name: str, args: dict[str, Any], task_vars: dict[str, Any],
