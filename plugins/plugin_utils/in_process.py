@@ -40,6 +40,7 @@ from ansible.utils.collection_loader import resource_from_fqcr
 from ansible.utils.display import Display
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core import cache, progress
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import SECRET_RESULT
 
 COLLECTION = "launchkit.paas"
 _display = Display()
@@ -76,7 +77,7 @@ class InProcessAction(ActionBase):
                                                task_vars=task_vars, wrap_async=wrap_async))
             if not wrap_async:
                 self._remove_tmp_path(self._connection._shell.tmpdir)
-            return result
+            return hide_secret_result(result)
         environment: dict[str, Any] = {}
         self._compute_environment_string(environment)
         with task_environment(environment), run_cache(task_vars or {}), \
@@ -84,7 +85,7 @@ class InProcessAction(ActionBase):
             result.update(self.module.run_in_process(
                 f"{COLLECTION}.{name}", args,
                 check_mode=bool(self._task.check_mode), diff=bool(self._task.diff)))
-        return result
+        return hide_secret_result(result)
 
     def _runs_here(self, task_vars: dict[str, Any]) -> bool:
         """In this process: a local connection, no become, no async, not turned off by the inventory."""
@@ -93,6 +94,17 @@ class InProcessAction(ActionBase):
         if self._task.async_val or self._play_context.become:
             return False
         return getattr(self._connection, "transport", None) in LOCAL_CONNECTIONS
+
+
+def hide_secret_result(result: dict[str, Any]) -> dict[str, Any]:
+    """A result that returns secrets the task asked for is hidden from the output, as a task-level
+    ``no_log: true`` would hide it; `register` still gets it whole. Roles therefore need no task-level
+    no_log for such modules, and a failure of theirs (a wrong token, say) shows the module's own
+    message, masked, instead of Ansible's "censored" placeholder, on every ansible-core.
+    """
+    if result.pop(SECRET_RESULT, False):
+        result["_ansible_no_log"] = True
+    return result
 
 
 def progress_line(host: str | None) -> Callable[[str], None]:

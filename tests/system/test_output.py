@@ -29,3 +29,19 @@ def test_a_deploy_wait_says_each_state_with_the_deploy_id_and_dashboard_page(qui
     assert_ok(quiet, "the redis phase again")
     assert len([d for d in state()["vendors"]["render"]["deploys"] if d["serviceId"] == web["id"]]) > 1
     assert "scoop-web: deploy dep-" not in quiet.stdout
+
+
+WRONG_TOKEN = "rnd_wrong0token0that0must0stay0hidden"
+
+
+def test_a_wrong_token_fails_the_redis_phase_with_the_vendor_message_and_no_secret(quick_sandbox, tmp_path):
+    result = run_site("--tags", "redis", *SCOOP, "-vvv", state_dir=tmp_path / "state",
+                      extra_env={"RENDER_API_KEY": WRONG_TOKEN})
+    assert result.returncode != 0
+    text = result.stdout + result.stderr
+    fatal = text[text.index("fatal: [scoop_production]"):]
+    fatal = fatal[:fatal.find("\n\n")]
+    assert "The stack's Render Key Value" in text[:text.index("fatal: [scoop_production]")].rsplit("TASK [", 1)[1]
+    assert "censored" not in fatal and "no_log" not in fatal, fatal
+    assert re.search(r'"msg": "[^"]*(401|[Uu]nauthori[sz]ed)', fatal), fatal
+    assert WRONG_TOKEN not in text
