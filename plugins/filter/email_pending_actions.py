@@ -34,7 +34,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: The pending actions, one sentence each (no secret: DNS names and values, the sender's address).
+  description: The pending actions, one sentence each; no secret, only DNS names and values and the sender address.
   type: list
   elements: str
 """

@@ -23,8 +23,8 @@ LATER_PHASES = ["worker", "cron", "app_secrets", "email", "error_monitoring", "d
 
 
 def break_health() -> None:
-    control("POST", f"/apps/{WEB}/routes", {"method": "GET", "path": "/health", "status": 503,
-                                             "json": {"status": "error", "checks": {}}})
+    broken = {"method": "GET", "path": "/health", "status": 503, "json": {"status": "error", "checks": {}}}
+    control("POST", f"/apps/{WEB}/routes", broken)
 
 
 def failure_message(result) -> str:

@@ -140,13 +140,14 @@ def verify(client: RenderClient, service: dict, mine: list[dict], params: dict, 
     if not params["wait"]:
         return fetch()
     step = min(10.0, params["wait_timeout"] / 10 or 1.0)
+
     def said(before: list[dict] | None, now: list[dict]) -> None:
         was = {d.get("name"): d.get("verificationStatus") for d in before or []}
         for domain in now:
             if was.get(domain.get("name")) != domain.get("verificationStatus"):
                 url = dashboard_url(service)
-                progress.say(f"{service.get('name')}: custom domain {domain.get('name')} {domain.get('verificationStatus')}"
-                             + (f" ({url})" if url else ""))
+                line = f"{service.get('name')}: custom domain {domain.get('name')} {domain.get('verificationStatus')}"
+                progress.say(line + (f" ({url})" if url else ""))
 
     polled = poll(fetch, lambda found: all(d.get("verificationStatus") == "verified" for d in found),
                   params["wait_timeout"], clock, interval=step, first_delay=step, on_change=said,

@@ -17,7 +17,7 @@ def test_any_failure_fails_the_rollout_and_each_is_named():
               check("pending", "GET /", "not sent in check mode", "smoke Home")]
     judged = check_summary(checks)
     assert judged["summary"] == {"result": "failed", "checks": 5, "passed": 1, "failed": 3, "pending": 1,
-                                "pending_actions": 0}
+                                 "pending_actions": 0}
     assert judged["failures"] == ["scoop-web REDIS_URL: redis: connection refused",
                                   "scoop-web /health: database down: timeout",
                                   "scoop-web service: suspended"]

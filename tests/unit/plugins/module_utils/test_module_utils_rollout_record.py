@@ -181,6 +181,6 @@ def test_a_stamp_is_written_only_with_a_changed_report_and_kept_otherwise(tmp_pa
     # A changed report: both files get the new stamp.
     changed = run_report({**later, "data": {"summary": "failed"}}, False, Secrets())
     assert len(changed["changed_files"]) == 2
-    assert json.loads((folder / "rollout-report.json").read_text()) == {"summary": "failed",
-                                                                         "written_at": "2026-12-02T10:00:00Z"}
+    written = json.loads((folder / "rollout-report.json").read_text())
+    assert written == {"summary": "failed", "written_at": "2026-12-02T10:00:00Z"}
     assert (folder / "rollout-report.md").read_text().endswith("_Written 2026-12-02T10:00:00Z._\n")
