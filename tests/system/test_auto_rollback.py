@@ -117,3 +117,13 @@ def test_auto_rollback_in_the_inventory_only_fails_and_says_how_to_ask_for_it(qu
     assert re.search(rf"validation failed \({WEB} /health: \S", message), message
     assert "Nothing was rolled back" in message and "-e launchkit_auto_rollback=true" in message, message
     assert "REDIS_URL" in env_of(state(), WEB) and set(records(state_dir)) == {"redis"}
+
+
+def test_a_full_manual_rollback_deploys_the_restored_env_but_not_what_it_suspended(quick_sandbox, tmp_path):
+    state_dir = tmp_path / "state"
+    assert_ok(run_site(*SCOOP, state_dir=state_dir), "the whole rollout")
+    assert_ok(run_site("--tags", "rollback", *SCOOP, state_dir=state_dir), "the rollback of every phase")
+    snapshot = state()
+    assert "REDIS_URL" not in env_of(snapshot, WEB) and running_env(snapshot, WEB) == env_of(snapshot, WEB)
+    created = [s for s in snapshot["vendors"]["render"]["services"] if s["name"] in ("scoop-sidekiq", "scoop-recurring-jobs")]
+    assert created and all(s["suspended"] == "suspended" for s in created), created
