@@ -10,7 +10,8 @@ version_added: 0.1.0
 author:
   - launchkit.paas maintainers (@launchkit)
 description:
-  - The result is C(failed) when any check failed, else C(pending) when any is pending, else C(passed).
+  - The result is C(failed) when any check failed, else C(pending) when any is pending, else C(passed), or
+    C(passed with pending actions) when O(pending_actions) lists something a person must still do.
   - A failure line names the app, the check and, where the message does not already say it and it
     is not the app, Render or the metrics page, the component.
 options:
@@ -23,6 +24,10 @@ options:
     description: Return the checks themselves too, under C(checks), so one evaluation gives all a report needs.
     type: bool
     default: false
+  pending_actions:
+    description: What a person must still do (DNS records to create, a sender to verify), one sentence each.
+    type: list
+    elements: str
 """
 
 EXAMPLES = r"""
@@ -37,7 +42,8 @@ EXAMPLES = r"""
 RETURN = r"""
 _value:
   description:
-    - C(summary) (C(result), C(checks), C(passed), C(failed), C(pending)); C(failures), a line per
+    - C(summary) (C(result), C(checks), C(passed), C(failed), C(pending), C(pending_actions), their
+      count); C(failures), a line per
       failed check; C(lines), a line per check (C(STATUS | app | check | component | message)); with
       O(with_checks), C(checks), the input.
   type: dict
@@ -60,13 +66,23 @@ def _line(check: dict[str, Any]) -> str:
     return " | ".join(str(field) for field in fields)
 
 
-def check_summary(checks: list[dict[str, Any]], with_checks: bool = False) -> dict[str, Any]:
+def _result(failed: int, pending: int, actions: int) -> str:
+    if failed:
+        return "failed"
+    if pending:
+        return "pending"
+    return "passed with pending actions" if actions else "passed"
+
+
+def check_summary(checks: list[dict[str, Any]], with_checks: bool = False,
+                  pending_actions: list[str] | None = None) -> dict[str, Any]:
     """{summary, failures, lines} of CHECKS (and the checks themselves under `checks` when `with_checks`)."""
     statuses = [check["status"] for check in checks]
-    failed, pending = statuses.count("failed"), statuses.count("pending")
+    failed, pending, actions = statuses.count("failed"), statuses.count("pending"), len(pending_actions or [])
     judged = {
-        "summary": {"result": "failed" if failed else ("pending" if pending else "passed"),
-                    "checks": len(checks), "passed": statuses.count("passed"), "failed": failed, "pending": pending},
+        "summary": {"result": _result(failed, pending, actions), "checks": len(checks),
+                    "passed": statuses.count("passed"), "failed": failed, "pending": pending,
+                    "pending_actions": actions},
         "failures": [_failure(check) for check in checks if check["status"] == "failed"],
         "lines": [_line(check) for check in checks],
     }

@@ -14,7 +14,8 @@ description:
   - Writes C(rollout-report.json) (O(data), keys sorted) and C(rollout-report.md) (O(markdown)) into
     O(path), each replaced atomically with mode C(0600); O(path) is made with mode C(0700) when missing.
   - A file whose content is already the same is left alone, so a second run with the same results
-    changes nothing.
+    changes nothing. O(stamp) is not part of that comparison, so a report that says the same keeps the
+    stamp it was written with.
   - The report is meant to be read by people and by automation; give it only scrubbed data (the
     M(launchkit.paas.rollout_report) task of the validate role writes no password, token or URL).
 extends_documentation_fragment:
@@ -36,6 +37,12 @@ options:
     description: The report as Markdown (one newline at its end is ensured).
     type: str
     required: true
+  stamp:
+    description:
+      - When the report was made, for example C(2026-12-01T10:00:00Z); written as C(written_at) into the
+        JSON and as the last line of the Markdown.
+      - Only written when something else in the report changed; otherwise the files keep their old stamp.
+    type: str
 """
 
 EXAMPLES = r"""
@@ -44,6 +51,8 @@ EXAMPLES = r"""
     path: "{{ launchkit_report_dir }}/{{ inventory_hostname }}"
     data: "{{ report }}"
     markdown: "{{ lookup('ansible.builtin.template', 'report.md.j2') }}"
+    # rewritten only when the rest changes
+    stamp: "{{ now(utc=true, fmt='%Y-%m-%dT%H:%M:%SZ') }}"
 """
 
 RETURN = r"""
@@ -71,6 +80,7 @@ ARGUMENT_SPEC = dict(
     path=dict(type="path", required=True),
     data=dict(type="dict", required=True),
     markdown=dict(type="str", required=True),
+    stamp=dict(type="str"),
 )
 
 MODULE = Module(ARGUMENT_SPEC, run_report, needs_requests=False)

@@ -31,16 +31,19 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from ansible import constants as C
 from ansible.module_utils.parsing.convert_bool import boolean
 from ansible.plugins.action import ActionBase
 from ansible.utils.collection_loader import resource_from_fqcr
+from ansible.utils.display import Display
 
-from ansible_collections.launchkit.paas.plugins.module_utils.core import cache
+from ansible_collections.launchkit.paas.plugins.module_utils.core import cache, progress
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import SECRET_RESULT
 
 COLLECTION = "launchkit.paas"
+_display = Display()
 LOCAL_CONNECTIONS = frozenset(("local", "ansible.builtin.local", "ansible.legacy.local"))
 
 # Per action group of meta/runtime.yml: module option -> the inventory variable it is read from when
@@ -74,14 +77,15 @@ class InProcessAction(ActionBase):
                                                task_vars=task_vars, wrap_async=wrap_async))
             if not wrap_async:
                 self._remove_tmp_path(self._connection._shell.tmpdir)
-            return result
+            return hide_secret_result(result)
         environment: dict[str, Any] = {}
         self._compute_environment_string(environment)
-        with task_environment(environment), run_cache(task_vars or {}):
+        with task_environment(environment), run_cache(task_vars or {}), \
+                progress.listening(progress_line((task_vars or {}).get("inventory_hostname"))):
             result.update(self.module.run_in_process(
                 f"{COLLECTION}.{name}", args,
                 check_mode=bool(self._task.check_mode), diff=bool(self._task.diff)))
-        return result
+        return hide_secret_result(result)
 
     def _runs_here(self, task_vars: dict[str, Any]) -> bool:
         """In this process: a local connection, no become, no async, not turned off by the inventory."""
@@ -90,6 +94,27 @@ class InProcessAction(ActionBase):
         if self._task.async_val or self._play_context.become:
             return False
         return getattr(self._connection, "transport", None) in LOCAL_CONNECTIONS
+
+
+def hide_secret_result(result: dict[str, Any]) -> dict[str, Any]:
+    """A result that returns secrets the task asked for is hidden from the output, as a task-level
+    ``no_log: true`` would hide it; `register` still gets it whole. Roles therefore need no task-level
+    no_log for such modules, and a failure of theirs (a wrong token, say) shows the module's own
+    message, masked, instead of Ansible's "censored" placeholder, on every ansible-core.
+    """
+    if result.pop(SECRET_RESULT, False):
+        result["_ansible_no_log"] = True
+    return result
+
+
+def progress_line(host: str | None) -> Callable[[str], None]:
+    """What a long wait says (module_utils/core/progress.py), shown at -v as ``<host> line``.
+
+    Only in-process: a module executed as a process prints nothing but its result.
+    """
+    def show(line: str) -> None:
+        _display.v(line, host=host)
+    return show
 
 
 def with_connection_vars(name: str, args: dict[str, Any], task_vars: dict[str, Any],

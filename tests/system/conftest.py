@@ -15,7 +15,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE = ROOT / "sandbox" / "fixtures" / "rehearsal.json"
 OUTPUT = ROOT / "tests" / "output"
-ANSIBLE_PLAYBOOK = Path(sys.executable).parent / "ansible-playbook"
+# LAUNCHKIT_ANSIBLE_PLAYBOOK runs the playbooks with another ansible-core (a venv of its own, e.g. 2.16).
+ANSIBLE_PLAYBOOK = Path(os.environ.get("LAUNCHKIT_ANSIBLE_PLAYBOOK") or Path(sys.executable).parent / "ansible-playbook")
 if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))
 

@@ -134,7 +134,8 @@ def test_healthy_stack_passes_and_the_report_lists_every_phase(quick_sandbox, tm
     text = result.stdout + result.stderr
 
     data, markdown = report_of(reports)
-    assert data["summary"]["result"] == "passed" and data["summary"]["failed"] == 0, data["checks"]
+    # Every check passed; Scoop's email domain and sender still wait for a person (tests/system/test_report.py).
+    assert data["summary"]["result"] == "passed with pending actions" and data["summary"]["failed"] == 0, data["checks"]
     checks = {(c["check"], c["component"]): c["status"] for c in data["checks"]}
     assert checks[("/health", "redis")] == checks[("/health", "database")] == "passed", checks
     assert checks[("REDIS_URL", "redis")] == checks[("DATABASE_URL", "database")] == "passed", checks

@@ -26,6 +26,10 @@ from ansible_collections.launchkit.paas.plugins.module_utils.core.transport impo
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 
+#: Set on a result that returns secrets the task asked for (``return_secrets`` and the like). The action
+#: plugin turns it into Ansible's ``_ansible_no_log`` (a module may not set that key itself), so such a
+#: result is hidden from every output while a failure, which returns no secret, shows its message.
+SECRET_RESULT = "_launchkit_no_log"
 
 #: the other libraries a run needs, each with its import error (None when it imported)
 Libraries = Dict[str, Optional[BaseException]]
@@ -124,7 +128,12 @@ def outcome(module: Module, params: dict, check_mode: bool, diff: bool) -> tuple
     except Exception as exc:  # an unexpected fault: say what, never dump locals or headers
         return {"failed": True, "msg": f"unexpected error: {type(exc).__name__}: {exc}",
                 "exception": "".join(traceback.format_exception_only(type(exc), exc))}, set(secrets.values)
-    masked = secrets.values - set(result.pop("_unmasked", ()))
+    unmasked = set(result.pop("_unmasked", ()))
+    masked = secrets.values - unmasked
+    if unmasked:
+        # The action plugin hides this result from the output (never from `register`); a failure, which
+        # carries no secret, stays readable without a task-level no_log.
+        result[SECRET_RESULT] = True
     found = result.pop("diff", None)
     if diff and found is not None:
         result["diff"] = found

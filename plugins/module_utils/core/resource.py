@@ -25,6 +25,7 @@ from typing import Any, Callable
 from ansible_collections.launchkit.paas.plugins.module_utils.core.data import compact
 from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import ApiError, WriteOutcomeUnknown
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import MASK, MASK_NEW
+from ansible_collections.launchkit.paas.plugins.module_utils.core import progress
 from ansible_collections.launchkit.paas.plugins.module_utils.core.wait import Clock, poll
 
 
@@ -271,9 +272,19 @@ def timestamp(value: Any) -> float | None:
 
 
 def wait_for(fetch: Callable[[], dict], status_of: Callable[[dict], str], ready: set[str], failed: set[str],
-             timeout: float, what: str, interval: float = 1.0, clock: Clock | None = None) -> dict:
-    """Poll until the status is in `ready`; fail on a status in `failed` or after `timeout` seconds."""
-    polled = poll(fetch, lambda item: status_of(item) in ready | failed, timeout, clock, interval=interval)
+             timeout: float, what: str, interval: float = 1.0, clock: Clock | None = None,
+             link: Callable[[dict], str | None] | None = None) -> dict:
+    """Poll until the status is in `ready`; fail on a status in `failed` or after `timeout` seconds.
+
+    Each status seen is said (core/progress.py) with `what` and, when `link` gives one, the vendor's
+    dashboard URL of the item.
+    """
+    def said(_before: dict | None, item: dict) -> None:
+        url = link(item) if link else None
+        progress.say(f"{what}: {status_of(item)}" + (f" ({url})" if url else ""))
+
+    polled = poll(fetch, lambda item: status_of(item) in ready | failed, timeout, clock, interval=interval,
+                  on_change=said, state=status_of)
     status = status_of(polled.value)
     if status in failed:
         raise ResourceError(f"{what} ended in status '{status}'")

@@ -392,6 +392,17 @@ def service_settings(service: dict) -> dict:
     return settings
 
 
+def dashboard_url(item: dict) -> str | None:
+    """The Render Dashboard page of a service, Key Value or Postgres (the API's dashboardUrl)."""
+    return item.get("dashboardUrl") or None
+
+
+def deploy_url(service: dict, deploy_id: str | None) -> str | None:
+    """A deploy's Dashboard page: the service's dashboardUrl + /deploys/<id> (the Dashboard's path, not the API's)."""
+    base = dashboard_url(service)
+    return f"{base.rstrip('/')}/deploys/{deploy_id}" if base and deploy_id else base
+
+
 def service_view(service: dict) -> dict:
     """What the modules return for a service."""
     details = service.get("serviceDetails") or {}

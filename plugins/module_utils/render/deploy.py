@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+from ansible_collections.launchkit.paas.plugins.module_utils.core import progress
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError, WaitTimeout
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import WriteOutcomeUnknown
 from ansible_collections.launchkit.paas.plugins.module_utils.core.wait import Clock, poll
-from ansible_collections.launchkit.paas.plugins.module_utils.render.client import RenderClient
+from ansible_collections.launchkit.paas.plugins.module_utils.render.client import RenderClient, deploy_url
 from ansible_collections.launchkit.paas.plugins.module_utils.render.schedule import UTC_NOTE
 
 LIVE = "live"
@@ -72,9 +73,13 @@ def _newest_unknown(client: RenderClient, service_id: str, known: set[str]) -> d
 
 
 def wait_all(client: RenderClient, pending: dict[str, dict], names: dict[str, str], timeout: float,
-             clock: Clock | None = None, interval: float = 2.0) -> dict[str, dict]:
-    """Poll every pending deploy together until each is live or failed; fail listing the failures."""
-    pending = dict(pending)
+             clock: Clock | None = None, interval: float = 2.0, services: dict[str, dict] | None = None) -> dict[str, dict]:
+    """Poll every pending deploy together until each is live or failed; fail listing the failures.
+
+    Each status a deploy is seen in is said (core/progress.py) with its id and its Dashboard page, from
+    `services` (by id, as Render returns them).
+    """
+    order, pending = list(pending), dict(pending)
     done: dict[str, dict] = {}
 
     def one_round() -> dict[str, dict]:
@@ -83,9 +88,17 @@ def wait_all(client: RenderClient, pending: dict[str, dict], names: dict[str, st
             pending[service_id] = latest
             if latest.get("status") not in IN_PROGRESS:
                 done[service_id] = pending.pop(service_id)
-        return pending
+        return {s: done[s] if s in done else pending[s] for s in order}
 
-    if not poll(one_round, lambda left: not left, timeout, clock, interval=interval).done:
+    def said(before: dict[str, dict] | None, now: dict[str, dict]) -> None:
+        for service_id, deploy in now.items():
+            if (before or {}).get(service_id, {}).get("status") != deploy.get("status"):
+                url = deploy_url((services or {}).get(service_id, {}), deploy.get("id"))
+                progress.say(f"{names[service_id]}: deploy {deploy.get('id')} {deploy.get('status')}"
+                             + (f" ({url})" if url else ""))
+
+    if not poll(one_round, lambda _all: not pending, timeout, clock, interval=interval, on_change=said,
+                state=lambda deploys: tuple(sorted((s, d.get("status")) for s, d in deploys.items()))).done:
         late = ", ".join(f"{names[s]} ({d['id']}: {d.get('status')})" for s, d in pending.items())
         raise WaitTimeout(f"deploys still not live after {timeout:g} s: {late}; raise wait_timeout")
     failed = {s: d for s, d in done.items() if d.get("status") != LIVE}
@@ -194,7 +207,8 @@ def run_deploy(params: dict, check_mode: bool, secrets: Secrets, client: RenderC
     result["changed"] = any(a in ("trigger", "rollback") for a in actions.values())
     result["actions"] = actions
     if params["wait"] and pending:
-        pending = wait_all(client, pending, names, params["wait_timeout"], clock)
+        pending = wait_all(client, pending, names, params["wait_timeout"], clock,
+                           services={s["id"]: s for s in services})
     result["deploys"] = [deploy_view(names[s], d) for s, d in {**unchanged, **pending}.items() if d]
     return result
 

@@ -12,10 +12,11 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from ansible_collections.launchkit.paas.plugins.module_utils.core import progress
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError, WaitTimeout
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.core.wait import Clock, poll
-from ansible_collections.launchkit.paas.plugins.module_utils.render.client import RenderClient
+from ansible_collections.launchkit.paas.plugins.module_utils.render.client import RenderClient, dashboard_url
 
 # Render's documented load balancer address for apex domains whose DNS host cannot ALIAS/ANAME.
 RENDER_APEX_IP = "216.24.57.1"
@@ -120,14 +121,15 @@ def run_custom_domain(params: dict, check_mode: bool, secrets: Secrets, client: 
             return result
         mine = client.add_custom_domain(service["id"], name)
     if params["verify"] and not check_mode:
-        mine = verify(client, service["id"], mine, params, clock or Clock(), target)
+        mine = verify(client, service, mine, params, clock or Clock(), target)
     result["domains"] = [domain_view(d, target) for d in mine]
     result["verified"] = all(d.get("verificationStatus") == "verified" for d in mine)
     return result
 
 
-def verify(client: RenderClient, service_id: str, mine: list[dict], params: dict, clock: Clock,
+def verify(client: RenderClient, service: dict, mine: list[dict], params: dict, clock: Clock,
            target: str) -> list[dict]:
+    service_id = service["id"]
     for domain in mine:
         if domain.get("verificationStatus") != "verified":
             client.verify_custom_domain(service_id, domain["id"])
@@ -138,8 +140,18 @@ def verify(client: RenderClient, service_id: str, mine: list[dict], params: dict
     if not params["wait"]:
         return fetch()
     step = min(10.0, params["wait_timeout"] / 10 or 1.0)
+
+    def said(before: list[dict] | None, now: list[dict]) -> None:
+        was = {d.get("name"): d.get("verificationStatus") for d in before or []}
+        for domain in now:
+            if was.get(domain.get("name")) != domain.get("verificationStatus"):
+                url = dashboard_url(service)
+                line = f"{service.get('name')}: custom domain {domain.get('name')} {domain.get('verificationStatus')}"
+                progress.say(line + (f" ({url})" if url else ""))
+
     polled = poll(fetch, lambda found: all(d.get("verificationStatus") == "verified" for d in found),
-                  params["wait_timeout"], clock, interval=step, first_delay=step)
+                  params["wait_timeout"], clock, interval=step, first_delay=step, on_change=said,
+                  state=lambda found: tuple(d.get("verificationStatus") for d in found))
     if not polled.done:
         missing = [d["name"] for d in polled.value if d.get("verificationStatus") != "verified"]
         raise WaitTimeout(f"DNS for {', '.join(missing)} is not verified after {params['wait_timeout']:g} s; "

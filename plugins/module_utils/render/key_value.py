@@ -13,7 +13,7 @@ from ansible_collections.launchkit.paas.plugins.module_utils.core.resource impor
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.core.wait import Clock
 from ansible_collections.launchkit.paas.plugins.module_utils.render.client import (
-    RenderClient, ip_allow_list, url_passwords)
+    RenderClient, dashboard_url, ip_allow_list, url_passwords)
 
 READY = {"available"}
 FAILED = {"unavailable", "recovery_failed", "suspended"}
@@ -88,7 +88,7 @@ def run_key_value(params: dict, check_mode: bool, secrets: Secrets, client: Rend
     item = outcome.resource
     if item is not None and params["wait"] and not check_mode:
         item = wait_for(lambda: client.key_value(item["id"]), lambda kv: kv.get("status"), READY, FAILED,
-                        params["wait_timeout"], f"Key Value '{item['name']}'", clock=clock)
+                        params["wait_timeout"], f"Key Value '{item['name']}'", clock=clock, link=dashboard_url)
     if item is not None:
         result["key_value"] = key_value_view(client, item, secrets, params["return_secrets"])
     if params.get("return_secrets"):  # asked for: they come back as they are (the task sets no_log)

@@ -18,7 +18,7 @@ from ansible_collections.launchkit.paas.plugins.module_utils.core.resource impor
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.core.wait import Clock
 from ansible_collections.launchkit.paas.plugins.module_utils.render.client import (
-    POSTGRES_VERSIONS, RenderClient, ip_allow_list, url_passwords)
+    POSTGRES_VERSIONS, RenderClient, dashboard_url, ip_allow_list, url_passwords)
 
 KIND = "Render Postgres database"
 DEFAULT_VERSION = POSTGRES_VERSIONS[-1]
@@ -244,9 +244,9 @@ def _settle(client: RenderClient, params: dict, postgres_id: str, suspended: boo
     if suspended:
         return wait_for(fetch, lambda db: "suspended" if is_suspended(db) else db.get("status"), {"suspended"},
                         {"recovery_failed"}, params["wait_timeout"], f"Postgres {postgres_id} (suspending)",
-                        clock=clock)
+                        clock=clock, link=dashboard_url)
     return wait_for(fetch, lambda db: db.get("status"), READY, FAILED, params["wait_timeout"],
-                    f"Postgres {postgres_id}", clock=clock)
+                    f"Postgres {postgres_id}", clock=clock, link=dashboard_url)
 
 
 def run_postgres_info(params: dict, check_mode: bool, secrets: Secrets, client: RenderClient | None = None) -> dict:

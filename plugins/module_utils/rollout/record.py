@@ -193,13 +193,36 @@ def run_record_info(params: dict, check_mode: bool, secrets: Secrets) -> dict:
     return result
 
 
+def report_files(params: dict, stamp: str | None) -> dict[str, str]:
+    """The report's two files and their text, with `stamp` as written_at (JSON) and a last Markdown line."""
+    directory, data = params["path"], params["data"]
+    markdown = params["markdown"].rstrip("\n") + (f"\n\n_Written {stamp}._" if stamp else "")
+    return {os.path.join(directory, "rollout-report.json"):
+            json.dumps({**data, "written_at": stamp} if stamp else data, indent=4, sort_keys=True) + "\n",
+            os.path.join(directory, "rollout-report.md"): markdown + "\n"}
+
+
+def written_at(text: str | None) -> str | None:
+    """The stamp of a JSON report written before, or None."""
+    try:
+        stamp = json.loads(text or "").get("written_at")
+    except (ValueError, AttributeError):
+        return None
+    return stamp if isinstance(stamp, str) else None
+
+
 def run_report(params: dict, check_mode: bool, secrets: Secrets) -> dict:
-    """Write the rollout report: <dir>/rollout-report.json and <dir>/rollout-report.md, mode 0600."""
+    """Write the rollout report: <dir>/rollout-report.json and <dir>/rollout-report.md, mode 0600.
+
+    The stamp is not compared: a report that says the same as the one on disk keeps its old stamp.
+    """
     del secrets
-    directory = params["path"]
-    files = {os.path.join(directory, "rollout-report.json"): json.dumps(params["data"], indent=4, sort_keys=True) + "\n",
-             os.path.join(directory, "rollout-report.md"): params["markdown"].rstrip("\n") + "\n"}
+    stamp = params.get("stamp")
+    files = report_files(params, stamp)
     before = {path: read_text(path) for path in files}
+    old_stamp = written_at(before[next(iter(files))]) if stamp else None
+    if old_stamp and report_files(params, old_stamp) == before:
+        files = dict(before)
     changed_files = sorted(path for path, text in files.items() if before[path] != text)
     if changed_files and not check_mode:
         for path in changed_files:

@@ -97,3 +97,20 @@ def test_an_api_url_with_credentials_is_refused_without_repeating_them():
 def test_an_api_url_keeps_its_path_without_the_trailing_slash():
     assert HttpClient("http://127.0.0.1:8765/render/v1/", plain_vendor(), session=FakeSession()).base_url == \
         "http://127.0.0.1:8765/render/v1"
+
+
+def test_poll_reports_the_first_value_and_each_change_of_state_only():
+    clock, heard = FakeClock(), []
+    values = counter([{"s": "created", "n": 1}, {"s": "created", "n": 2}, {"s": "building", "n": 3},
+                      {"s": "building", "n": 4}, {"s": "live", "n": 5}])
+    polled = poll(values, lambda v: v["s"] == "live", timeout=60, clock=Clock(clock.now, clock.sleep),
+                  on_change=lambda before, after: heard.append((before and before["n"], after["n"])),
+                  state=lambda v: v["s"])
+    assert polled.done and heard == [(None, 1), (1, 3), (3, 5)]
+
+
+def test_poll_compares_the_values_themselves_without_a_state():
+    clock, heard = FakeClock(), []
+    poll(counter(["a", "a", "b"]), lambda v: v == "b", timeout=60, clock=Clock(clock.now, clock.sleep),
+         on_change=lambda before, after: heard.append((before, after)))
+    assert heard == [(None, "a"), ("a", "b")]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import ApiError
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module, run
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import SECRET_RESULT, Module, run
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import mask_url, url_password
 
 
@@ -71,7 +71,8 @@ def test_run_exits_with_the_result_and_registers_secrets_but_keeps_unmasked_ones
 
     module, exit_ = run_logic(logic, diff=True)
     assert exit_.failed is False
-    assert exit_.result == {"changed": True, "diff": {"before": {}, "after": {}}}
+    # The result returns a secret: it is marked for the action plugin to hide from the output.
+    assert exit_.result == {"changed": True, "diff": {"before": {}, "after": {}}, SECRET_RESULT: True}
     assert module.no_log_values == {"hidden-value"}
     assert module.warnings == ["careful"]
 

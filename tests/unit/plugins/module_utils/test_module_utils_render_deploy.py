@@ -8,6 +8,7 @@ import copy
 
 import pytest
 
+from ansible_collections.launchkit.paas.plugins.module_utils.core import progress
 from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import WriteOutcomeUnknown
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.render.client import VENDOR, RenderClient
@@ -552,3 +553,19 @@ def test_a_rollback_whose_answer_was_lost_is_found_in_the_deploy_list_not_sent_a
            .on("POST", "/services/srv-web/rollback", connection_dropped()))
     assert roll_back(render(api), "srv-web", "dep-1")["id"] == "dep-9"
     assert [(c.method, c.path) for c in api.writes] == [("POST", "/services/srv-web/rollback")]
+
+
+def test_wait_all_says_each_status_a_deploy_reaches_with_its_id_and_dashboard_page():
+    render_api = DeployApi(WEB, WORKER).build("srv-web", *building(3)).build("srv-wrk", "live")
+    lines = []
+    pages = {"srv-web": dict(WEB, dashboardUrl="https://dashboard.render.com/web/srv-web"), "srv-wrk": WORKER}
+    with progress.listening(lines.append):
+        wait_all(render(render_api.api), started(render_api, WEB, WORKER), NAMES, 600, clock_of(FakeClock()),
+                 services=pages)
+    assert lines == [
+        "web: deploy dep-web-1 build_in_progress (https://dashboard.render.com/web/srv-web/deploys/dep-web-1)",
+        "worker: deploy dep-wrk-2 live",
+        "web: deploy dep-web-1 live (https://dashboard.render.com/web/srv-web/deploys/dep-web-1)"]
+    # Nobody listening (a module run as a process): nothing is said, nothing fails.
+    again = DeployApi(WEB).build("srv-web", "live")
+    wait_all(render(again.api), started(again, WEB), NAMES, 600, clock_of(FakeClock()), services=pages)

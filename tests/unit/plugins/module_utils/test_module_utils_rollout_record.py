@@ -164,3 +164,23 @@ def test_the_report_is_written_once_and_left_alone_when_it_says_the_same(tmp_pat
     assert changed["diff"]["before"] == "# Report\n" and changed["diff"]["after"] == "# Report\nall passed\n"
     again = {**args, "markdown": "# Report\nall passed"}
     assert REPORT.run_in_process("launchkit.paas.rollout_report", again, check_mode=False, diff=False)["changed"] is False
+
+
+def test_a_stamp_is_written_only_with_a_changed_report_and_kept_otherwise(tmp_path):
+    folder = tmp_path / "reports" / "scoop"
+    args = {"path": str(folder), "data": {"summary": "passed"}, "markdown": "# Report", "stamp": "2026-12-01T10:00:00Z"}
+    first = run_report(args, False, Secrets())
+    assert first["changed"] is True
+    assert json.loads((folder / "rollout-report.json").read_text())["written_at"] == "2026-12-01T10:00:00Z"
+    assert (folder / "rollout-report.md").read_text() == "# Report\n\n_Written 2026-12-01T10:00:00Z._\n"
+    # A later run with the same content: nothing written, the old stamp stays (check mode predicts the same).
+    later = {**args, "stamp": "2026-12-02T10:00:00Z"}
+    assert run_report(later, True, Secrets())["changed"] is False
+    assert run_report(later, False, Secrets())["changed"] is False
+    assert "2026-12-01T10:00:00Z" in (folder / "rollout-report.md").read_text()
+    # A changed report: both files get the new stamp.
+    changed = run_report({**later, "data": {"summary": "failed"}}, False, Secrets())
+    assert len(changed["changed_files"]) == 2
+    written = json.loads((folder / "rollout-report.json").read_text())
+    assert written == {"summary": "failed", "written_at": "2026-12-02T10:00:00Z"}
+    assert (folder / "rollout-report.md").read_text().endswith("_Written 2026-12-02T10:00:00Z._\n")

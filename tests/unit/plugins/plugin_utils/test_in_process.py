@@ -10,9 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module
+from ansible_collections.launchkit.paas.plugins.module_utils.core import progress
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import SECRET_RESULT, Module
+from ansible_collections.launchkit.paas.plugins.plugin_utils import in_process
 from ansible_collections.launchkit.paas.plugins.plugin_utils.in_process import (
-    CONNECTION_VARS, InProcessAction, module_groups, module_name, task_environment, with_connection_vars)
+    CONNECTION_VARS, InProcessAction, hide_secret_result, module_groups, module_name, progress_line, task_environment,
+    with_connection_vars)
 
 ROOT = Path(__file__).resolve().parents[4]
 MODULES = sorted(p.stem for p in (ROOT / "plugins" / "modules").glob("*.py") if p.stem != "__init__")
@@ -89,3 +92,28 @@ def test_connection_variables_fill_only_the_options_a_task_left_unset():
 def test_modules_outside_the_groups_get_no_connection_variables():
     args = {"url": "https://example.test/health"}
     assert with_connection_vars("http_check", args, {"launchkit_render_api_key": "x"}, str) is args
+
+
+def test_a_result_that_returns_secrets_is_hidden_from_the_output_and_a_failure_is_not():
+    def reveal(params, check_mode, secrets):
+        secrets.add("rediss://default:pw-123456@host:6379")
+        return {"changed": False, "url": "rediss://default:pw-123456@host:6379",
+                "_unmasked": ("rediss://default:pw-123456@host:6379",)}
+
+    def refuse(params, check_mode, secrets):
+        raise ValueError("Render answered 401 Unauthorized: check the API key")
+
+    shown = hide_secret_result(Module({}, reveal, needs_requests=False).run_in_process("x.y.z", {}, False, False))
+    assert shown["_ansible_no_log"] is True and shown["url"].startswith("rediss://")
+    assert SECRET_RESULT not in shown
+    failed = hide_secret_result(Module({}, refuse, needs_requests=False).run_in_process("x.y.z", {}, False, False))
+    assert "_ansible_no_log" not in failed and failed["msg"] == "Render answered 401 Unauthorized: check the API key"
+
+
+def test_a_long_wait_speaks_through_the_display_at_verbosity_one(monkeypatch):
+    heard = []
+    monkeypatch.setattr(in_process._display, "v", lambda line, host=None: heard.append((host, line)))
+    with progress.listening(progress_line("scoop_production")):
+        progress.say("scoop-web: deploy dep-1 live")
+    progress.say("nobody listens now")
+    assert heard == [("scoop_production", "scoop-web: deploy dep-1 live")]
