@@ -31,6 +31,7 @@ class FakePlatform:
         self.calls: list[tuple] = []
         self.record = record
         self.record_at_write: list[dict] = []
+        self.planned: dict[str, dict] = {}
 
     def find(self, refs):
         self.calls.append(("find", tuple(refs)))
@@ -58,6 +59,10 @@ class FakePlatform:
     def delete(self, service, key):
         self.calls.append(("delete", service["name"], key))
         self.envs[service["name"]].pop(key, None)
+
+    def plan(self, service, digests, deleted):
+        """Check mode: what the task would write (as RenderEnv keeps it in the run's plan)."""
+        self.planned.setdefault(service["name"], {}).update({**digests, **dict.fromkeys(deleted)})
 
 
 def params(tmp_path=None, **extra):
