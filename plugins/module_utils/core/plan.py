@@ -67,3 +67,56 @@ def over_plan(current: dict[str, Any], planned: dict[str, Any], value: Any = Non
         else:
             merged[key] = entry if value is None else value
     return merged
+
+
+# -- the plan of a check run: what each task would do, per host, summed up at the end
+#: the file of a host's plan entries inside the run's private temporary directory
+PLAN_FOLDER = "launchkit-plan"
+_NAMED_BY = ("name", "slug", "service", "domain", "from_email", "project")
+
+
+def plan_entry(task: str, module: str, args: dict, result: dict) -> dict[str, Any]:
+    """What one check-mode task (one loop item) would do, names only: never a value."""
+    named = next((args[key] for key in _NAMED_BY if isinstance(args.get(key), str) and args.get(key)), None)
+    entry: dict[str, Any] = {"task": task, "module": module, "name": named, "action": result.get("action"),
+                             "changed": bool(result.get("changed")), "skipped": bool(result.get("skipped"))}
+    if module == "app_env":
+        wanted = sorted({*(args.get("env") or {}),
+                         *(key for env in (args.get("service_env") or {}).values() for key in (env or {})),
+                         *(item.get("key") for item in args.get("generate") or [] if item.get("key"))})
+        entry["env"] = {view["name"]: {"set": view.get("set_keys") or [],
+                                       "unknown": view.get("known_after_apply") or [],
+                                       "removed": view.get("removed_keys") or []}
+                        for view in result.get("services") or []}
+        for missing in result.get("missing") or []:  # created by an earlier task of the real run
+            entry["env"][missing] = {"set": wanted, "unknown": [], "removed": []}
+    if module == "render_deploy" and args.get("deploy_mode") == "deploy_only":
+        entry["deploys"] = sorted(name for name, action in (result.get("actions") or {}).items() if action == "trigger")
+    return entry
+
+
+def plan_summary(entries: list[dict]) -> dict[str, Any]:
+    """A check run's plan for one host: what it creates, changes and deletes, the env keys it sets per
+    service (names; a value made only by a create shown as '(known after apply)') and the services the
+    apply step deploys."""
+    summary: dict[str, Any] = {"created": [], "changed": [], "deleted": [], "env_keys": {}, "deploys": []}
+    for entry in entries:
+        what = f"{entry['module']} {entry['name']}" if entry.get("name") else entry["task"]
+        if "env" in entry:
+            for service, keys in entry["env"].items():
+                listed = summary["env_keys"].setdefault(service, [])
+                for key in keys["set"]:
+                    shown = f"{key} {KNOWN_AFTER_APPLY}" if key in keys["unknown"] else key
+                    if shown not in listed:
+                        listed.append(shown)
+                listed.extend(f"{key} (deleted)" for key in keys["removed"] if f"{key} (deleted)" not in listed)
+        elif "deploys" in entry:
+            summary["deploys"] += [name for name in entry["deploys"] if name not in summary["deploys"]]
+        elif entry.get("action") == "create":
+            summary["created"].append(what)
+        elif entry.get("action") == "delete":
+            summary["deleted"].append(what)
+        elif entry.get("changed") and what not in summary["changed"]:
+            summary["changed"].append(what)
+    summary["env_keys"] = {service: keys for service, keys in summary["env_keys"].items() if keys}
+    return summary
