@@ -88,8 +88,10 @@ def plan_entry(task: str, module: str, args: dict, result: dict) -> dict[str, An
                                        "unknown": view.get("known_after_apply") or [],
                                        "removed": view.get("removed_keys") or []}
                         for view in result.get("services") or []}
+        unknown = sorted({key for env in [args.get("env") or {}, *(args.get("service_env") or {}).values()]
+                          for key, value in (env or {}).items() if is_unknown(value)})
         for missing in result.get("missing") or []:  # created by an earlier task of the real run
-            entry["env"][missing] = {"set": wanted, "unknown": [], "removed": []}
+            entry["env"][missing] = {"set": wanted, "unknown": unknown, "removed": []}
     if module == "render_deploy" and args.get("deploy_mode") == "deploy_only":
         entry["deploys"] = sorted(name for name, action in (result.get("actions") or {}).items() if action == "trigger")
     return entry
