@@ -38,10 +38,10 @@ class CallbackModule(CallbackBase):
         if not self._path:
             return
         res = result._result  # pylint: disable=protected-access
-        msg = res.get("msg") if isinstance(res.get("msg"), str) else ""
+        msg = res.get("msg")
         line = {"host": result._host.get_name(), "play": self._play,  # pylint: disable=protected-access
-                "task": result.task_name, "changed": bool(res.get("changed")), "msg": msg[:500],
-                "plan": res.get("launchkit_plan") or res.get("plan"), **outcome}
+                "task": result.task_name, "changed": bool(res.get("changed")),
+                "msg": msg[:500] if isinstance(msg, str) else msg, **outcome}
         with open(self._path, "a", encoding="utf-8") as out:
             out.write(json.dumps(line, default=str) + "\n")
 
