@@ -12,7 +12,7 @@ author:
 description:
   - Returns the value when it is not empty. An empty value (a Redis, a database, a Sentry project or an
     API key that check mode does not create has no URL, DSN or secret yet) becomes, in check mode, the
-    text C((known after apply)): an env key given it is planned as set and shown so, a check given it
+    text C((known after apply)); an env key given it is planned as set and shown so, a check given it
     is skipped with a note. In a real run an empty value stays empty.
   - The modules refuse the stand-in in a real run, so it can never be written.
 positional: check_mode

@@ -17,7 +17,7 @@ description:
   - Every service is looked up before the first write. A service that does not exist fails the task with
     nothing written, naming every missing one. In check mode it is a warning instead, as an earlier phase
     of the same run may create it.
-  - Check mode plans: a value given as C((known after apply)) (the M(launchkit.paas.known_after_apply#filter)
+  - Check mode plans. A value given as C((known after apply)) (the P(launchkit.paas.known_after_apply#filter)
     stand-in for a value only a create makes) plans its key as set and shows it so in the diff; what a
     check-mode task plans is kept for the run, so a later check-mode task (another phase, a copy from a
     service) reads each service's env as the real run would find it then. A real run refuses the stand-in.

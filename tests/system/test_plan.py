@@ -40,7 +40,7 @@ def check_then_apply(tmp_path: Path) -> tuple[list[dict], str]:
     check, check_output = run_recorded(tmp_path, "check", "--check", "--diff")
     writes = log_summary(since=since)["writes"]
     assert writes == 0, f"check mode made {writes} writes"
-    real, _ = run_recorded(tmp_path, "real")
+    real = run_recorded(tmp_path, "real")[0]
     predicted, happened = changed_set(check), changed_set(real)
     assert predicted == happened, (f"check mode predicted wrongly:\n only in --check: {sorted(predicted - happened)}\n"
                                    f" only in the real run: {sorted(happened - predicted)}")
