@@ -35,9 +35,13 @@ from ansible_collections.launchkit.paas.plugins.module_utils.rollout import reco
 class RenderEnv:
     """Render: services by name or id in one workspace; env through the key-level endpoints."""
 
-    def __init__(self, params: dict, secrets: Secrets) -> None:
+    planned_in: Any = None  # the run's cache, whose plan a check-mode task reads and adds to
+
+    def __init__(self, params: dict, secrets: Secrets, check_mode: bool = False) -> None:
         self.client = RenderClient.from_params(params, secrets)
         self.owner = params.get("owner")
+        # Only a check-mode task reads the run's plan (a real task of the same run reads the vendor alone).
+        self.planned_in = self.client.http.cache if check_mode else None
 
     def find(self, refs: list[str]) -> tuple[dict[str, dict], list[str]]:
         """{ref: service} for the refs that exist, and the refs that do not. One list call for names."""
@@ -71,7 +75,7 @@ class RenderEnv:
         """{key: digest of its value}, and the values when they were read for it (None: from the run);
         in check mode, as the run's earlier tasks planned them (a planned value reads as unknown)."""
         digests, values = self.client.env_digests(service["id"])
-        planned = planned_env(self.client.http.cache, service["id"])
+        planned = planned_env(self.planned_in, service["id"])
         return (over_plan(digests, planned),
                 over_plan(values, planned, KNOWN_AFTER_APPLY) if values is not None else None)
 
@@ -79,12 +83,12 @@ class RenderEnv:
         return self.client.env_digest(value)
 
     def env(self, service: dict) -> dict[str, str]:
-        return over_plan(self.client.env_vars(service["id"]), planned_env(self.client.http.cache, service["id"]),
+        return over_plan(self.client.env_vars(service["id"]), planned_env(self.planned_in, service["id"]),
                          KNOWN_AFTER_APPLY)
 
     def plan(self, service: dict, digests: dict[str, str], deleted: list[str]) -> None:
         """Check mode: keep what this task would write, so that the run's later tasks read it."""
-        add_planned_env(self.client.http.cache, service["id"], digests, deleted)
+        add_planned_env(self.planned_in, service["id"], digests, deleted)
 
     def put(self, service: dict, key: str, value: str) -> None:
         self.client.put_env_var(service["id"], key, value)
@@ -118,7 +122,7 @@ def _deploy(deploy: dict | None) -> dict | None:
     return {name: view[name] for name in ("id", "status", "commit", "commit_message", "created_at", "finished_at")}
 
 
-PLATFORMS: dict[str, Callable[[dict, Secrets], Any]] = {"render": RenderEnv}
+PLATFORMS: dict[str, Callable[[dict, Secrets, bool], Any]] = {"render": RenderEnv}
 
 
 def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any = None) -> dict:
@@ -132,7 +136,7 @@ def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any 
             for key, value in env.items():
                 refuse_unknown(key, value)
     record = _record_target(params)
-    platform = platform or PLATFORMS[params["platform"]](params, secrets)
+    platform = platform or PLATFORMS[params["platform"]](params, secrets, check_mode)
     source_ref = params.get("copy_from")
     found, missing = platform.find(refs + ([source_ref] if source_ref and source_ref not in refs else []))
     if source_ref and source_ref not in found:
