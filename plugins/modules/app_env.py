@@ -17,6 +17,10 @@ description:
   - Every service is looked up before the first write. A service that does not exist fails the task with
     nothing written, naming every missing one. In check mode it is a warning instead, as an earlier phase
     of the same run may create it.
+  - Check mode plans. A value given as C((known after apply)) (the P(launchkit.paas.known_after_apply#filter)
+    stand-in for a value only a create makes) plans its key as set and shows it so in the diff; what a
+    check-mode task plans is kept for the run, so a later check-mode task (another phase, a copy from a
+    service) reads each service's env as the real run would find it then. A real run refuses the stand-in.
   - With O(record_phase), the phase's rollback record (see M(launchkit.paas.rollback_record)) gets the exact
     previous value of each key about to change (C(null) for a key that did not exist) before the first
     write. What the record already holds wins, so it keeps the values from before the rollout.
@@ -245,6 +249,13 @@ services:
       type: str
     set_keys:
       description: Keys set (new or changed value).
+      type: list
+      elements: str
+    known_after_apply:
+      description:
+        - In check mode, the keys of RV(services[].set_keys) given the value C((known after apply)), a
+          stand-in for a value that only the real run makes (the URL of a Redis about to be created, say).
+          A real run refuses the stand-in before any call.
       type: list
       elements: str
     removed_keys:

@@ -41,7 +41,8 @@ attributes:
   check_mode:
     support: full
     details: Connects read-only to compare versions, dumps nothing, removes nothing, creates no scratch database;
-      predicts RV(action) and the files retention would remove.
+      predicts RV(action) and the files retention would remove. An O(url) of C((known after apply)) (a database
+      the run creates first) connects nowhere and predicts a dump.
   diff_mode:
     support: full
     details: The diff lists the backup file names of O(prefix) before and after.

@@ -25,6 +25,7 @@ attributes:
   check_mode:
     support: full
     details: The write check always runs inside a transaction that is rolled back, so it also runs in check mode.
+      In check mode an O(url) of C((known after apply)) (a database the run creates first) skips the check with a note.
   diff_mode:
     support: N/A
     details: This module makes no changes.

@@ -28,6 +28,7 @@ attributes:
   check_mode:
     support: full
     details: Reads the tracking table (all migrations are pending when it is missing) and applies nothing.
+      An O(url) of C((known after apply)) (a database the run creates first) connects nowhere, and every migration is pending.
   diff_mode:
     support: full
     details: The diff lists the pending migration files.

@@ -24,7 +24,8 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
-    details: The writing checks (SET/GET, TTL) are skipped in check mode.
+    details: The writing checks (SET/GET, TTL) are skipped in check mode. In check mode an O(url) of
+      C((known after apply)) (a Redis the run creates or changes first) skips the check with a note.
   diff_mode:
     support: N/A
     details: This module makes no changes.

@@ -29,6 +29,7 @@ ansible-core 2.19, more than a task's own work.
 """
 from __future__ import annotations
 
+import json
 import os
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
@@ -39,7 +40,7 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.collection_loader import resource_from_fqcr
 from ansible.utils.display import Display
 
-from ansible_collections.launchkit.paas.plugins.module_utils.core import cache, progress
+from ansible_collections.launchkit.paas.plugins.module_utils.core import cache, plan, progress
 from ansible_collections.launchkit.paas.plugins.module_utils.core.module import SECRET_RESULT
 
 COLLECTION = "launchkit.paas"
@@ -85,6 +86,9 @@ class InProcessAction(ActionBase):
             result.update(self.module.run_in_process(
                 f"{COLLECTION}.{name}", args,
                 check_mode=bool(self._task.check_mode), diff=bool(self._task.diff)))
+        if self._task.check_mode:
+            note_plan(str((task_vars or {}).get("inventory_hostname", "")),
+                      plan.plan_entry(self._task.get_name(), name, args, result))
         return hide_secret_result(result)
 
     def _runs_here(self, task_vars: dict[str, Any]) -> bool:
@@ -159,6 +163,19 @@ def module_groups(name: str) -> tuple[str, ...]:
 def module_name(action: str) -> str:
     """The module's short name from the task's resolved action (launchkit.paas.render_service)."""
     return action.rsplit(".", 1)[-1]
+
+
+def plan_file(host: str) -> str:
+    """Where a check run keeps a host's plan (the run's private temporary directory, gone when it ends)."""
+    return os.path.join(C.DEFAULT_LOCAL_TMP, plan.PLAN_FOLDER, host.replace(os.sep, "_") + ".jsonl")
+
+
+def note_plan(host: str, entry: dict[str, Any]) -> None:
+    """Add what a check-mode task would do to its host's plan (names only, never a value)."""
+    path = plan_file(host)
+    os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as out:
+        out.write(json.dumps(entry, default=str) + "\n")
 
 
 @contextmanager

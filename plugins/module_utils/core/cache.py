@@ -20,6 +20,11 @@ to know whether a secret has a given value already (an env key of a service), th
 digest of it (HMAC-SHA256 with a random key of the run, in the same private directory), never the
 value.
 
+In check mode nothing is written, so a later task would read the state before the writes the run
+plans: the env a phase plans for a service (key digests, never values) is kept as the run's plan
+(``planned``/``add_planned``) and read over the vendor's answers by later check-mode tasks, so that
+a check run predicts what the real run does after its earlier writes.
+
 The action plugins turn the cache on (``use_directory``) for a task that runs in the controller; a
 module run as a separate process has no cache.
 """
@@ -81,6 +86,24 @@ class RunCache:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 write_text(os.path.join(self.root, "generation"), str(self.generation() + 1))
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def planned(self, name: str) -> dict:
+        """What the check-mode tasks of this run planned under `name` so far ({} when nothing)."""
+        try:
+            return json.loads(read_text(os.path.join(self.root, "plan-" + _digest(name) + ".json")) or "{}")
+        except ValueError:
+            return {}
+
+    def add_planned(self, name: str, update: dict) -> None:
+        """Merge `update` into what is planned under `name` (check mode only: no write was made)."""
+        os.makedirs(self.root, mode=0o700, exist_ok=True)
+        with open(os.path.join(self.root, "lock"), "a", encoding="utf-8") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                write_text(os.path.join(self.root, "plan-" + _digest(name) + ".json"),
+                           json.dumps({**self.planned(name), **update}))
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 

@@ -12,6 +12,7 @@ import secrets as random_source
 import string
 from typing import Any
 
+from ansible_collections.launchkit.paas.plugins.module_utils.core.plan import KNOWN_AFTER_APPLY, is_unknown
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import MASK, MASK_NEW
 
 
@@ -58,7 +59,7 @@ def plan_env_changes(current: dict[str, str], env: dict[str, Any], remove: list[
 def env_diff(current: dict, plan: dict) -> dict:
     """The diff of a plan: key names only, every value treated as a secret."""
     before = {key: MASK for key in [*plan["set"], *plan["delete"]] if key in current}
-    after = {key: MASK_NEW for key in plan["set"]}
+    after = {key: KNOWN_AFTER_APPLY if is_unknown(value) else MASK_NEW for key, value in plan["set"].items()}
     return {"before": before, "after": after}
 
 

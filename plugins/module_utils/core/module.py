@@ -21,6 +21,7 @@ from typing import Any, Callable, Dict, Optional, Union
 
 from ansible.module_utils.basic import missing_required_lib
 
+from ansible_collections.launchkit.paas.plugins.module_utils.core.plan import KNOWN_AFTER_APPLY
 from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import (
     REQUESTS_IMPORT_ERROR, ApiError)
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
@@ -85,7 +86,7 @@ class Module:
 
         params = plain(args)
         validated = ArgumentSpecValidator(self.argument_spec, **self.checks).validate(params)
-        masked = set(validated._no_log_values)
+        masked = set(validated._no_log_values) - {KNOWN_AFTER_APPLY}  # the check-mode stand-in is no secret
         params.update(validated.validated_parameters)
         if validated.error_messages:
             msg = validated.errors.msg
@@ -144,6 +145,7 @@ def run(module: Any, spec: Module) -> None:
     """Exit `module` (an AnsibleModule) with the outcome of `spec` for its parameters."""
     result, masked = outcome(spec, module.params, module.check_mode, module._diff)
     module.no_log_values.update(masked)
+    module.no_log_values.discard(KNOWN_AFTER_APPLY)  # the check-mode stand-in is no secret
     for warning in result.pop("warnings", None) or []:
         module.warn(warning)
     if result.pop("failed", False):

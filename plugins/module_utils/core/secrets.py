@@ -15,6 +15,8 @@ from __future__ import annotations
 from typing import Iterable
 from urllib.parse import urlsplit, urlunsplit
 
+from ansible_collections.launchkit.paas.plugins.module_utils.core.plan import KNOWN_AFTER_APPLY
+
 MASK = "********"
 #: a secret's new value in a diff: marked, so that a changed secret never looks unchanged there
 MASK_NEW = MASK + " (new value)"
@@ -31,7 +33,8 @@ class Secrets:
 
     def add(self, *values: str | None) -> None:
         for value in values:
-            if value and len(value) >= MIN_LENGTH:
+            # The check-mode stand-in for a value not known yet is never a secret (core/plan.py).
+            if value and len(value) >= MIN_LENGTH and value != KNOWN_AFTER_APPLY:
                 self.values.add(value)
 
     def redact(self, text: str) -> str:

@@ -22,6 +22,8 @@ from typing import Any, Callable
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
 from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import ApiError
+from ansible_collections.launchkit.paas.plugins.module_utils.core.plan import (
+    KNOWN_AFTER_APPLY, add_planned_env, is_unknown, over_plan, planned_env, refuse_unknown)
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.core.env import (
     check_secret_spec, env_diff, env_string, generate_secret, plan_env_changes, refuse_clash, refuse_copy_clash)
@@ -33,9 +35,13 @@ from ansible_collections.launchkit.paas.plugins.module_utils.rollout import reco
 class RenderEnv:
     """Render: services by name or id in one workspace; env through the key-level endpoints."""
 
-    def __init__(self, params: dict, secrets: Secrets) -> None:
+    planned_in: Any = None  # the run's cache, whose plan a check-mode task reads and adds to
+
+    def __init__(self, params: dict, secrets: Secrets, check_mode: bool = False) -> None:
         self.client = RenderClient.from_params(params, secrets)
         self.owner = params.get("owner")
+        # Only a check-mode task reads the run's plan (a real task of the same run reads the vendor alone).
+        self.planned_in = self.client.http.cache if check_mode else None
 
     def find(self, refs: list[str]) -> tuple[dict[str, dict], list[str]]:
         """{ref: service} for the refs that exist, and the refs that do not. One list call for names."""
@@ -70,14 +76,23 @@ class RenderEnv:
             raise
 
     def digests(self, service: dict) -> tuple[dict[str, str], dict[str, str] | None]:
-        """{key: digest of its value}, and the values when they were read for it (None: from the run)."""
-        return self.client.env_digests(service["id"])
+        """{key: digest of its value}, and the values when they were read for it (None: from the run);
+        in check mode, as the run's earlier tasks planned them (a planned value reads as unknown)."""
+        digests, values = self.client.env_digests(service["id"])
+        planned = planned_env(self.planned_in, service["id"])
+        return (over_plan(digests, planned),
+                over_plan(values, planned, KNOWN_AFTER_APPLY) if values is not None else None)
 
     def digest(self, value: str) -> str:
         return self.client.env_digest(value)
 
     def env(self, service: dict) -> dict[str, str]:
-        return self.client.env_vars(service["id"])
+        return over_plan(self.client.env_vars(service["id"]), planned_env(self.planned_in, service["id"]),
+                         KNOWN_AFTER_APPLY)
+
+    def plan(self, service: dict, digests: dict[str, str], deleted: list[str]) -> None:
+        """Check mode: keep what this task would write, so that the run's later tasks read it."""
+        add_planned_env(self.planned_in, service["id"], digests, deleted)
 
     def put(self, service: dict, key: str, value: str) -> None:
         self.client.put_env_var(service["id"], key, value)
@@ -111,7 +126,7 @@ def _deploy(deploy: dict | None) -> dict | None:
     return {name: view[name] for name in ("id", "status", "commit", "commit_message", "created_at", "finished_at")}
 
 
-PLATFORMS: dict[str, Callable[[dict, Secrets], Any]] = {"render": RenderEnv}
+PLATFORMS: dict[str, Callable[[dict, Secrets, bool], Any]] = {"render": RenderEnv}
 
 
 def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any = None) -> dict:
@@ -121,8 +136,11 @@ def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any 
     for env in wanted_env.values():
         refuse_copy_clash(env, params["remove"], copy)
         secrets.add(*env.values())
+        if not check_mode:
+            for key, value in env.items():
+                refuse_unknown(key, value)
     record = _record_target(params)
-    platform = platform or PLATFORMS[params["platform"]](params, secrets)
+    platform = platform or PLATFORMS[params["platform"]](params, secrets, check_mode)
     source_ref = params.get("copy_from")
     found, missing = platform.find(refs + ([source_ref] if source_ref and source_ref not in refs else []))
     if source_ref and source_ref not in found:
@@ -171,6 +189,9 @@ def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any 
             values.update({target: values.get(copy[target], current.get(copy[target])) for target in aliased})
             secrets.add(*(values[target] for target in aliased))
             plan = plan_env_changes(current, values, params["remove"], purge=False)
+            # The digests decide (in check mode a value planned by an earlier task reads as unknown).
+            plan["set"] = {key: env_string(value) for key, value in values.items()
+                           if service_digests.get(key) != platform.digest(value)}
         previous = {key: current.get(key) for key in [*plan["set"], *plan["delete"]]}
         secrets.add(*(value for value in previous.values() if value))
         plans[ref] = (service, current, plan, previous, sorted(set(explicit) | set(copied) | set(aliased)), lacking)
@@ -180,7 +201,9 @@ def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any 
         result["record"] = _keep_record(record, params, plans, changed_refs, check_mode)
         result["changed"] = result["changed"] or result["record"]["changed"]
     for ref, (service, current, plan, _previous, managed, lacking) in plans.items():
-        if not check_mode:
+        if check_mode:
+            platform.plan(service, {key: platform.digest(value) for key, value in plan["set"].items()}, plan["delete"])
+        else:
             for key, value in plan["set"].items():
                 platform.put(service, key, value)
             for key in plan["delete"]:
@@ -188,6 +211,7 @@ def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any 
         after_keys = (set(current) | set(plan["set"])) - set(plan["delete"])
         views.append({"name": service["name"], "id": service["id"], "type": service.get("type"),
                       "set_keys": sorted(plan["set"]), "removed_keys": plan["delete"],
+                      "known_after_apply": sorted(key for key, value in plan["set"].items() if is_unknown(value)),
                       "unchanged_keys": [key for key in managed if key not in plan["set"]],
                       "env_keys": sorted(after_keys), "missing_sources": lacking})
         if lacking:

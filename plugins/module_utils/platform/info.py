@@ -19,7 +19,7 @@ from ansible_collections.launchkit.paas.plugins.module_utils.platform.env import
 
 
 def run_app_info(params: dict, check_mode: bool, secrets: Secrets, platform: Any = None) -> dict:
-    platform = platform or PLATFORMS[params["platform"]](params, secrets)
+    platform = platform or PLATFORMS[params["platform"]](params, secrets, check_mode)
     refs = list(dict.fromkeys(params["services"]))
     found, missing = platform.find(refs)
     views, revealed = [], []

@@ -26,6 +26,7 @@ from typing import Any
 from ansible_collections.launchkit.paas.plugins.module_utils.postgres import backup_files as files
 from ansible_collections.launchkit.paas.plugins.module_utils.postgres import connection as pg
 from ansible_collections.launchkit.paas.plugins.module_utils.postgres import tools
+from ansible_collections.launchkit.paas.plugins.module_utils.core.plan import is_unknown, refuse_unknown
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.core.wait import Deadline
@@ -338,6 +339,12 @@ def _drop(admin: Any, scratch: str, server: str, secrets: Secrets) -> str | None
 
 # ------------------------------------------------------------------------------------------- run
 def run_backup(params: dict, check_mode: bool, secrets: Secrets) -> dict:
+    if is_unknown(params["url"]):  # check mode, a database the run creates first: it has no dump yet
+        if not check_mode:
+            refuse_unknown("url", params["url"])
+        return {"changed": True, "action": "dump", "backup": None, "backups": [], "removed": [], "restore_check": None,
+                "warnings": [], "instance": None,
+                "msg": "check mode: a database the run creates first; the real run dumps it and checks the restore"}
     _register(params, secrets)
     options = validate(params)
     job = Job(params, secrets, options["database"], options["prefix"], options["dest"], files.utc_now(),

@@ -14,6 +14,7 @@ import uuid
 from typing import Any
 
 from ansible_collections.launchkit.paas.plugins.module_utils.postgres import connection as pg
+from ansible_collections.launchkit.paas.plugins.module_utils.core.plan import unknown_target
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 
@@ -88,6 +89,9 @@ def _failures(report: dict[str, Any], params: dict) -> list[str]:
 
 def run_check(params: dict, check_mode: bool, secrets: Secrets) -> dict:
     """The report; a ResourceError (with the report) when the role cannot write or connections run short."""
+    skipped = unknown_target("the database", params["url"], check_mode)
+    if skipped is not None:
+        return skipped
     conn = pg.connect(params, secrets)
     try:
         report = _read(conn, params["schema"])

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ansible_collections.launchkit.paas.plugins.module_utils.postgres import connection as pg
+from ansible_collections.launchkit.paas.plugins.module_utils.core.plan import is_unknown, refuse_unknown
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 
@@ -141,15 +142,26 @@ def _apply_all(conn: Any, parts: tuple[str, ...], pending: list[Migration], secr
 def run_migrations(params: dict, check_mode: bool, secrets: Secrets) -> dict:
     parts = table_parts(params["table"])
     migrations = migration_files(params["path"])
+    if is_unknown(params["url"]):  # check mode, a database the run creates first: every migration is pending
+        if not check_mode:
+            refuse_unknown("url", params["url"])
+        return _result(params, migrations, {}, check_mode)
     conn = pg.connect(params, secrets)
     try:
         applied = _read_state(conn, params, parts, check_mode)
-        pending, skipped = plan(migrations, applied)
+        pending = plan(migrations, applied)[0]
         done = _apply_all(conn, parts, pending, secrets) if not check_mode and pending else []
     except pg.psycopg2.Error as exc:
         raise pg.failure(f"migrations on {pg.where(params['url'])} failed", exc, secrets) from None
     finally:
         conn.close()  # also releases the session's advisory lock
+    return _result(params, migrations, applied, check_mode, done)
+
+
+def _result(params: dict, migrations: list[Migration], applied: dict[str, str], check_mode: bool,
+            done: list[str] | None = None) -> dict[str, Any]:
+    pending, skipped = plan(migrations, applied)
+    done = done or []
     names = [m.version for m in pending]
     result: dict[str, Any] = {"changed": bool(names) if check_mode else bool(done), "applied": done,
                               "pending": len(names), "pending_files": names, "skipped_count": len(skipped),

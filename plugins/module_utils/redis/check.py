@@ -16,6 +16,7 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core.libraries import optional_import
+from ansible_collections.launchkit.paas.plugins.module_utils.core.plan import unknown_target
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets, url_password
 from ansible_collections.launchkit.paas.plugins.module_utils.core.wait import Clock, poll
@@ -107,6 +108,9 @@ def _is_ping(message: dict | None) -> bool:
 
 
 def run_checks(params: dict, check_mode: bool, secrets: Secrets, clock: Clock | None = None) -> dict:
+    skipped = unknown_target("the Redis", params["url"], check_mode)
+    if skipped is not None:
+        return skipped
     secrets.add(url_password(params["url"]))
     client = connect(params)
     token = uuid.uuid4().hex

@@ -216,7 +216,12 @@ def run_deploy(params: dict, check_mode: bool, secrets: Secrets, client: RenderC
 def run_cron_run(params: dict, check_mode: bool, secrets: Secrets, client: RenderClient | None = None,
                  clock: Clock | None = None) -> dict:
     client = client or RenderClient.from_params(params, secrets)
-    service = client.service(client.owner_id(params["owner"]), params["service"])
+    owner_id = client.owner_id(params["owner"])
+    if check_mode and not client.services(owner_id, [params["service"]]):
+        # A job an earlier task of the run creates: the real run triggers its first run.
+        return {"changed": True, "schedule": None, "schedule_timezone": "UTC", "schedule_note": UTC_NOTE, "run": None,
+                "msg": f"check mode: {params['service']} does not exist yet; the real run creates it, then runs it once"}
+    service = client.service(owner_id, params["service"])
     if service.get("type") != "cron_job":
         raise ResourceError(f"{service['name']} is a {service.get('type')}, not a cron_job")
     details = service.get("serviceDetails") or {}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ansible_collections.launchkit.paas.plugins.module_utils.core.plan import KNOWN_AFTER_APPLY
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import (
     Resource, ResourceError, ensure, unique)
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
@@ -24,7 +25,8 @@ DEFAULT_FREQUENCY = 30
 
 
 # ------------------------------------------------------------------------------------------ what the user asks
-def resolve_targets(client: SentryClient, notify: list[dict]) -> list[Target]:
+def resolve_targets(client: SentryClient, notify: list[dict], check_mode: bool = False) -> list[Target]:
+    """The targets with the ids Sentry wants; in check mode a team an earlier task creates is '(known after apply)'."""
     targets = []
     members: list[dict] | None = None
     for item in notify:
@@ -32,7 +34,7 @@ def resolve_targets(client: SentryClient, notify: list[dict]) -> list[Target]:
         if kind in ("team", "member", "slack") and not target:
             raise ValueError(f"notify: type {kind} needs target (team slug, member email or user id, channel)")
         if kind == "team":
-            targets.append(Target("team", team_id(client, str(target)), fallthrough=fallthrough))
+            targets.append(Target("team", team_id(client, str(target), check_mode), fallthrough=fallthrough))
         elif kind == "member":
             if members is None and not str(target).isdigit():
                 members = client.members()
@@ -46,8 +48,10 @@ def resolve_targets(client: SentryClient, notify: list[dict]) -> list[Target]:
     return targets
 
 
-def team_id(client: SentryClient, slug: str) -> str:
+def team_id(client: SentryClient, slug: str, check_mode: bool = False) -> str:
     team = client.team(slug)
+    if team is None and check_mode:
+        return KNOWN_AFTER_APPLY
     if team is None:
         raise ResourceError(f"notify: team '{slug}' does not exist in organization '{client.organization}'")
     return str(team["id"])
@@ -151,9 +155,11 @@ class AlertRule(Resource):
 
     kind = "Sentry alert rule"
 
-    def __init__(self, client: SentryClient, params: dict) -> None:
+    def __init__(self, client: SentryClient, params: dict, check_mode: bool = False) -> None:
         self.client = client
         self.params = params
+        self.check_mode = check_mode
+        self.warnings: list[str] = []
         self.api = params.get("api") or "workflows"
         self._targets: list[Target] | None = None
         self._detectors: list[int] | None = None
@@ -169,6 +175,10 @@ class AlertRule(Resource):
         if project is None:
             if self.params["state"] == "absent":
                 return None
+            if self.check_mode:  # an earlier task of the run (sentry_project) may create it: then the rule is new
+                self.warnings.append(f"check mode: Sentry project '{self.params['project']}' does not exist yet; "
+                                     "a real run fails unless an earlier task creates it")
+                return None
             raise ResourceError(f"Sentry project '{self.params['project']}' does not exist in organization "
                                 f"'{self.client.organization}'")
         if self.api == "workflows":
@@ -180,12 +190,14 @@ class AlertRule(Resource):
 
     def targets(self) -> list[Target]:
         if self._targets is None:
-            self._targets = resolve_targets(self.client, self.params.get("notify") or [])
+            self._targets = resolve_targets(self.client, self.params.get("notify") or [], self.check_mode)
         return self._targets
 
     def detector_ids(self) -> list[int]:
         """The project's monitors of the configured types (by default its issue-stream monitor, the one Sentry
         connects its own default alerts to)."""
+        if self._detectors is None and self.check_mode and self.project() is None:
+            return []  # a project about to be created: its monitors come with it
         if self._detectors is None:
             project = self.project() or {}
             types = self.params.get("detector_types") or ["issue_stream"]
@@ -273,7 +285,7 @@ def alert_rule_view(rule: dict | None, api: str) -> dict | None:
 def run_alert_rule(params: dict, check_mode: bool, secrets: Secrets, client: SentryClient | None = None) -> dict:
     validate_alert_rule(params)
     client = client or SentryClient.from_params(params, secrets)
-    resource = AlertRule(client, params)
+    resource = AlertRule(client, params, check_mode)
     outcome = ensure(resource, params["state"], check_mode)
     return {"changed": outcome.changed, "diff": outcome.diff(), "action": outcome.action,
-            "warnings": outcome.warnings, "alert_rule": alert_rule_view(outcome.resource, resource.api)}
+            "warnings": outcome.warnings + resource.warnings, "alert_rule": alert_rule_view(outcome.resource, resource.api)}

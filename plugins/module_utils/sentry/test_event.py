@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core.data import compact
+from ansible_collections.launchkit.paas.plugins.module_utils.core.plan import is_unknown, refuse_unknown
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import RETRY_STATUSES, ApiError
@@ -100,6 +101,11 @@ def check_params(params: dict) -> None:
 
 def run_test_event(params: dict, check_mode: bool, secrets: Secrets, client: SentryClient | None = None,
                    ingest: IngestClient | None = None, clock: Clock | None = None) -> dict:
+    if is_unknown(params["dsn"]):  # a project check mode does not create: the real run sends to its DSN
+        if not check_mode:
+            refuse_unknown("dsn", params["dsn"])
+        return {"changed": True, "sent": False, "confirmed": False, "event_id": None, "warnings": [],
+                "msg": "check mode: no test event sent; the real run sends one to the new project's DSN"}
     dsn = parse_dsn(params["dsn"])
     secrets.add(dsn.raw, dsn.public_key)
     check_params(params)

@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from ansible_collections.launchkit.paas.plugins.module_utils.core.plan import KNOWN_AFTER_APPLY, over_plan
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.core.env import generate_secret
@@ -31,6 +32,7 @@ class FakePlatform:
         self.calls: list[tuple] = []
         self.record = record
         self.record_at_write: list[dict] = []
+        self.planned: dict[str, dict] = {}
 
     def find(self, refs):
         self.calls.append(("find", tuple(refs)))
@@ -41,9 +43,10 @@ class FakePlatform:
         return dict(self.envs[service["name"]])
 
     def digests(self, service):
-        """As a run that kept the digests: no values unless asked for with env()."""
+        """As a run that kept the digests: no values unless asked for with env(); over the run's plan."""
         self.calls.append(("digests", service["name"]))
-        return {key: self.digest(value) for key, value in self.envs[service["name"]].items()}, None
+        return over_plan({key: self.digest(value) for key, value in self.envs[service["name"]].items()},
+                         self.planned.get(service["name"], {})), None
 
     @staticmethod
     def digest(value):
@@ -58,6 +61,10 @@ class FakePlatform:
     def delete(self, service, key):
         self.calls.append(("delete", service["name"], key))
         self.envs[service["name"]].pop(key, None)
+
+    def plan(self, service, digests, deleted):
+        """Check mode: what the task would write (as RenderEnv keeps it in the run's plan)."""
+        self.planned.setdefault(service["name"], {}).update({**digests, **dict.fromkeys(deleted)})
 
 
 def params(tmp_path=None, **extra):
@@ -430,3 +437,32 @@ def test_render_reads_the_commit_of_the_latest_deploy_from_one_page_of_one(deplo
     api = FakeSession().on("GET", "/services/srv-1/deploys", reply(200, deploys))
     assert render_env(api).commit({"id": "srv-1", "name": "web"}) == commit
     assert [(call.path, call.params) for call in api.calls] == [("/services/srv-1/deploys", {"limit": 1})]
+
+
+# -- check mode as a plan: values known only after a create, and what earlier tasks planned
+def test_check_mode_plans_a_key_whose_value_is_known_after_apply_and_shows_it_so():
+    platform = FakePlatform({"web": {"REDIS_URL": OLD, "SECRET": "keep-me"}, "worker": {}})
+    result = run_app_env(params(env={"REDIS_URL": KNOWN_AFTER_APPLY}), True, Secrets(), platform)
+    assert result["changed"] is True
+    assert [view["set_keys"] for view in result["services"]] == [["REDIS_URL"], ["REDIS_URL"]]
+    assert [view["known_after_apply"] for view in result["services"]] == [["REDIS_URL"], ["REDIS_URL"]]
+    assert result["diff"]["after"] == {"web": {"REDIS_URL": KNOWN_AFTER_APPLY}, "worker": {"REDIS_URL": KNOWN_AFTER_APPLY}}
+    assert not [call for call in platform.calls if call[0] in ("put", "delete")]
+
+
+def test_a_real_run_refuses_the_stand_in_before_any_call():
+    platform = FakePlatform({"web": {}, "worker": {}})
+    with pytest.raises(ValueError, match=r"REDIS_URL is '\(known after apply\)'.*nothing was written"):
+        run_app_env(params(env={"REDIS_URL": KNOWN_AFTER_APPLY}), False, Secrets(), platform)
+    assert platform.calls == []
+
+
+def test_a_later_check_mode_task_reads_what_an_earlier_one_planned():
+    """The worker phase copies the web service's env: after the redis phase planned the web service's
+    REDIS_URL, the copy into a worker that already has that value changes nothing, as in the real run."""
+    platform = FakePlatform({"web": {"REDIS_URL": "redis://drifted"}, "worker": {"REDIS_URL": NEW}})
+    first = run_app_env(params(services=["web"]), True, Secrets(), platform)
+    assert first["changed"] is True and platform.envs["web"] == {"REDIS_URL": "redis://drifted"}
+    copied = run_app_env(params(services=["worker"], env={}, copy_from="web", copy_overwrite=["worker"]), True,
+                         Secrets(), platform)
+    assert copied["changed"] is False

@@ -1,0 +1,101 @@
+# -*- coding: utf-8 -*-
+# Copyright: launchkit.paas contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Check mode is an exact plan: on a fresh, a partly provisioned and a drifted stack, `--check` predicts,
+task by task and host by host, the `changed` of the real run that follows on the same sandbox state, and
+makes no write (the sandbox's request log); values only a create makes are shown `(known after apply)`,
+checks of what the run changes first are skipped with a note, and the run ends with a plan per host."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import ROOT, assert_ok, last_seq, log_summary, render_api, run_site
+
+CALLBACKS = ROOT / "tests" / "system" / "callbacks"
+PLAN_PLAY = "Plan (check mode)"
+
+
+def outcomes(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def run_recorded(tmp_path: Path, name: str, *args: str) -> tuple[list[dict], str]:
+    """site.yml with ARGS, each task result recorded by tests/system/callbacks/task_outcomes.py."""
+    record = tmp_path / f"{name}.jsonl"
+    result = run_site(*args, state_dir=tmp_path / "state",
+                      extra_env={"ANSIBLE_CALLBACK_PLUGINS": str(CALLBACKS), "ANSIBLE_CALLBACKS_ENABLED": "task_outcomes",
+                                 "LAUNCHKIT_TASK_OUTCOMES": str(record)})
+    assert_ok(result, f"site.yml {' '.join(args)}")
+    return outcomes(record), result.stdout
+
+
+def changed_set(results: list[dict]) -> set[tuple[str, str, bool]]:
+    return {(r["host"], r["task"], r["changed"]) for r in results if r["play"] != PLAN_PLAY}
+
+
+def check_then_apply(tmp_path: Path) -> tuple[list[dict], str]:
+    """--check (no write), then the real run: the same (host, task, changed) set; the check run's results."""
+    since = last_seq()
+    check, check_output = run_recorded(tmp_path, "check", "--check", "--diff")
+    writes = log_summary(since=since)["writes"]
+    assert writes == 0, f"check mode made {writes} writes"
+    real = run_recorded(tmp_path, "real")[0]
+    predicted, happened = changed_set(check), changed_set(real)
+    assert predicted == happened, (f"check mode predicted wrongly:\n only in --check: {sorted(predicted - happened)}\n"
+                                   f" only in the real run: {sorted(happened - predicted)}")
+    assert not [r for r in check if r["failed"]], [r for r in check if r["failed"]]
+    return check, check_output
+
+
+def plans(check: list[dict], output: str) -> dict[str, dict]:
+    """The plan each host printed at the end of the check run."""
+    printed = {r["host"]: r["msg"] for r in check if r["play"] == PLAN_PLAY}
+    assert set(printed) == {"scoop_production", "rekindlepro_staging"}, output[-3000:]
+    return printed
+
+
+def test_a_fresh_stack(quick_sandbox, tmp_path):
+    check, output = check_then_apply(tmp_path)
+    plan = plans(check, output)
+    scoop = plan["scoop_production"]
+    assert {"render_key_value scoop-redis", "render_service scoop-sidekiq", "render_postgres scoop-db",
+            "render_service scoop-db-backup", "sentry_alert_rule Error spike"} <= set(scoop["created"])
+    assert "REDIS_URL (known after apply)" in scoop["env_keys"]["scoop-web"]
+    assert "DATABASE_URL (known after apply)" in scoop["env_keys"]["scoop-web"]
+    assert "SENTRY_DSN (known after apply)" in scoop["env_keys"]["scoop-sidekiq"]  # a service about to be created
+    assert scoop["deploys"] == ["scoop-web"]
+    rekindle = plan["rekindlepro_staging"]
+    assert {"REDIS_URL (known after apply)", "UPSTASH_REDIS_REST_TOKEN (known after apply)"} <= set(
+        rekindle["env_keys"]["rekindlepro-worker"])
+    # The diffs name the keys and show what is not known yet as such, never as an empty value.
+    assert '"REDIS_URL": "(known after apply)"' in output
+    skipped = [r for r in check if r["task"] == "Prove the Redis works for its use (redis_use - queue or cache)"]
+    assert skipped and all(r["skipped"] and "check mode: the Redis not checked" in r["msg"] for r in skipped)
+
+
+def test_a_partly_provisioned_stack(quick_sandbox, tmp_path):
+    run_recorded(tmp_path, "redis-only", "--tags", "redis")
+    check, output = check_then_apply(tmp_path)
+    plan = plans(check, output)
+    assert "render_key_value scoop-redis" not in plan["scoop_production"]["created"]
+    assert "render_service scoop-sidekiq" in plan["scoop_production"]["created"]
+
+
+def test_a_drifted_stack(quick_sandbox, tmp_path):
+    """The Key Value's policy and an env var changed by hand: the check of the Redis the run patches is
+    skipped with a note, not failed, and the plan names the fix and the deploy."""
+    run_recorded(tmp_path, "first")
+    key_value = render_api("GET", "/key-value?name=scoop-redis")[0]["keyValue"]
+    render_api("PATCH", f"/key-value/{key_value['id']}", {"maxmemoryPolicy": "allkeys_lru"})
+    web = render_api("GET", "/services?name=scoop-web")[0]["service"]
+    render_api("PUT", f"/services/{web['id']}/env-vars/REDIS_URL", {"value": "redis://drifted.invalid:6379"})
+    check, output = check_then_apply(tmp_path)
+    redis_check = [r for r in check if r["host"] == "scoop_production"
+                   and r["task"] == "Prove the Redis works for its use (redis_use - queue or cache)"]
+    assert redis_check and redis_check[0]["skipped"] and "check mode" in redis_check[0]["msg"]
+    plan = plans(check, output)
+    assert plan["scoop_production"]["env_keys"] == {"scoop-web": ["REDIS_URL"]}
+    assert plan["scoop_production"]["deploys"] == ["scoop-web"]
+    assert "render_key_value scoop-redis" in plan["scoop_production"]["changed"]
+    assert plan["rekindlepro_staging"] == {"created": [], "changed": [], "deleted": [], "env_keys": {}, "deploys": []}
