@@ -1,0 +1,98 @@
+"""Credential rotations (playbooks/rotate.yml, --tags rotate_<secret>): after a rollout, each rotation puts a
+new credential into every service that held the old one, deploys each of them once, proves the new
+credential works and only then revokes the old one; a failure before the revoke leaves the old credential
+working and in the services; nothing secret is printed at -vvv.
+
+Run (with the sandbox up and .sandbox/env loaded, or under xdist with a sandbox per worker):
+      .venv/bin/python -m pytest -q -p no:cacheprovider -n 2 tests/system/test_rotate.py
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+
+import pytest
+
+from conftest import assert_ok, control, env_of, run_site, services_by_name, state
+from test_leaks import assert_no_leak, masked, secrets_in
+
+SCOOP = "scoop_production"
+REKINDLE = "rekindlepro_staging"
+DEPLOY_POST = re.compile(r"^/render/v1/services/([a-z]+-[a-z0-9]+)/deploys$")
+# Scoop's web service and its worker (the worker phase creates it); its cron job is left out for speed.
+SCOOP_SERVICES = ["scoop-web", "scoop-sidekiq"]
+SCOOP_VARS = json.dumps({"email_services": SCOOP_SERVICES, "error_monitoring_services": SCOOP_SERVICES,
+                         "database_services": SCOOP_SERVICES, "redis_services": SCOOP_SERVICES,
+                         "app_secrets": [], "cron_jobs": [], "database_backup": False})
+SCOOP_ONLY = ("--limit", SCOOP, "-e", SCOOP_VARS)
+SENDER = "no-reply@pocket-walks.com"
+
+
+def output(result) -> str:
+    return result.stdout + "\n" + result.stderr
+
+
+def rotate(tag: str, *args: str, state_dir, verbose: bool = False):
+    """site.yml --tags TAG; the result and the deploys it posted per service name."""
+    control("DELETE", "/log")
+    result = run_site("--tags", tag, *args, *(("-vvv", "--diff") if verbose else ()), state_dir=state_dir)
+    names = {s["id"]: s["name"] for s in state()["vendors"]["render"]["services"]}
+    posted = Counter(names[match.group(1)] for entry in control("GET", "/log")["entries"]
+                     if entry["method"] == "POST" and (match := DEPLOY_POST.match(entry["path"])))
+    return result, posted
+
+
+def assert_runs_with(service: str, key: str, expected: str, what: str) -> None:
+    """The service's env and the env its running deploy took both hold EXPECTED under KEY."""
+    snapshot = state()
+    service_id = services_by_name(snapshot)[service]["id"]
+    for where, env in (("env", env_of(snapshot, service)),
+                       ("running env", snapshot["vendors"]["render"]["running_env_vars"].get(service_id, {}))):
+        value = env.get(key)
+        if value != expected:  # pytest.fail, not assert: the report must not print the secrets
+            pytest.fail(f"{what}: {service}'s {where} {key} is {masked(value or '')}, not {masked(expected)}",
+                        pytrace=False)
+
+
+def fatal(result) -> str:
+    return output(result)[output(result).rfind("fatal: ["):][:3000]
+
+
+# ============================================================================================ SendGrid
+def sendgrid_keys() -> list[dict]:
+    return control("GET", "/sendgrid/keys")["keys"]
+
+
+def test_sendgrid_key_rotation(quick_sandbox, tmp_path):  # noqa: ARG001
+    state_dir = tmp_path / "state"
+    assert_ok(run_site("--tags", "worker,email", *SCOOP_ONLY, state_dir=state_dir), "rollout of worker and email")
+    [old] = sendgrid_keys()
+    for service in SCOOP_SERVICES:
+        assert_runs_with(service, "SENDGRID_API_KEY", old["secret"], "after the rollout")
+
+    # The sender is not verified yet, so the test mail with the new key fails: a failure before the revoke.
+    failed, _posted = rotate("rotate_sendgrid_key", *SCOOP_ONLY, state_dir=state_dir)
+    assert failed.returncode != 0
+    assert "The old key" in output(failed) and "still works" in output(failed), fatal(failed)
+    assert [(k["api_key_id"], k["secret"]) for k in sendgrid_keys()] == [(old["api_key_id"], old["secret"])]
+    for service in SCOOP_SERVICES:
+        assert_runs_with(service, "SENDGRID_API_KEY", old["secret"], "after a failed rotation")
+    assert not list(state_dir.glob(f"{SCOOP}/rotate_sendgrid_key*")), "the failed rotation's record was kept"
+
+    control("POST", "/sendgrid/verify-sender", {"from_email": SENDER})
+    previous = old
+    for attempt in ("first", "second"):
+        result, posted = rotate("rotate_sendgrid_key", *SCOOP_ONLY, state_dir=state_dir, verbose=True)
+        assert_ok(result, f"the {attempt} rotation")
+        [new] = sendgrid_keys()
+        assert new["api_key_id"] != previous["api_key_id"] and new["secret"] != previous["secret"]
+        assert sorted(new["scopes"]) == sorted(previous["scopes"]) and new["name"] == previous["name"]
+        for service in SCOOP_SERVICES:
+            assert_runs_with(service, "SENDGRID_API_KEY", new["secret"], f"after the {attempt} rotation")
+        assert posted == Counter(SCOOP_SERVICES), posted
+        mails = control("GET", "/sendgrid/mails")["mails"]
+        assert mails[-1]["from"] == SENDER and mails[-1]["status"] != "rejected", mails[-1]
+        secrets = secrets_in(state()) | {previous["secret"], new["secret"]}
+        assert_no_leak(output(result), secrets, f"the {attempt} SendGrid key rotation at -vvv")
+        previous = new
