@@ -9,12 +9,14 @@ Run (with the sandbox up and .sandbox/env loaded, or under xdist with a sandbox 
 from __future__ import annotations
 
 import json
+import os
 import re
 import urllib.error
 import urllib.request
 from collections import Counter
 
 import pytest
+import redis
 
 from conftest import assert_ok, control, env_of, run_site, services_by_name, state
 from test_leaks import assert_no_leak, masked, secrets_in
@@ -158,3 +160,65 @@ def test_sentry_dsn_rotation(quick_sandbox, tmp_path):  # noqa: ARG001
     again = run_site("--tags", "error_monitoring", *SCOOP_ONLY, state_dir=state_dir)
     assert_ok(again, "the rollout after the rotations")
     assert env_of(state(), "scoop-web")["SENTRY_DSN"] == previous and len(sentry_keys()) == 1
+
+
+# ============================================================================================ Redis
+REKINDLE_ONLY = ("--limit", REKINDLE)
+REKINDLE_SERVICES = ["rekindlepro-api", "rekindlepro-worker"]
+
+
+def redis_answers(url: str) -> bool:
+    """Whether the real redis-server behind URL takes its password (PING), False when AUTH is refused."""
+    client = redis.Redis.from_url(url, ssl_ca_certs=state().get("tls_ca") or None, socket_timeout=10)
+    try:
+        return client.ping()
+    except redis.exceptions.AuthenticationError:
+        return False
+    finally:
+        client.close()
+
+
+def test_upstash_redis_password_rotation(quick_sandbox, tmp_path):  # noqa: ARG001
+    state_dir = tmp_path / "state"
+    assert_ok(run_site("--tags", "redis", *REKINDLE_ONLY, state_dir=state_dir), "rollout of redis")
+    old_url = env_of(state(), "rekindlepro-api")["REDIS_URL"]
+    assert redis_answers(old_url)
+
+    previous = old_url
+    for attempt in ("first", "second"):
+        result, posted = rotate("rotate_redis_password", *REKINDLE_ONLY, state_dir=state_dir, verbose=True)
+        assert_ok(result, f"the {attempt} rotation")
+        new_url = env_of(state(), "rekindlepro-api")["REDIS_URL"]
+        assert new_url != previous
+        [database] = state()["vendors"]["upstash"]["databases"]
+        assert database["password"] in new_url
+        for service in REKINDLE_SERVICES:
+            assert_runs_with(service, "REDIS_URL", new_url, f"after the {attempt} rotation")
+            assert_runs_with(service, "UPSTASH_REDIS_REST_TOKEN", database["rest_token"], f"after the {attempt} rotation")
+        assert posted == Counter(REKINDLE_SERVICES), posted
+        assert redis_answers(new_url) and not redis_answers(previous), "the real Redis still takes the old password"
+        health = urllib.request.urlopen(f"{os.environ['LAUNCHKIT_SANDBOX_URL']}/apps/rekindlepro-api/health", timeout=30)
+        assert json.load(health)["components"]["redis"] == "healthy"
+        assert_no_leak(output(result), secrets_in(state()) | {previous, new_url}, f"the {attempt} Redis rotation at -vvv")
+        previous = new_url
+
+    # A failure after the reset (the check declares a policy the Redis does not have): Upstash has no old
+    # password to go back to, so the services keep the new one, which works.
+    failed, _posted = rotate("rotate_redis_password", *REKINDLE_ONLY, "-e", "redis_use=cache", state_dir=state_dir)
+    assert failed.returncode != 0
+    assert "The old password no longer works" in output(failed) and "--tags redis" in output(failed), fatal(failed)
+    current = env_of(state(), "rekindlepro-api")["REDIS_URL"]
+    for service in REKINDLE_SERVICES:
+        assert_runs_with(service, "REDIS_URL", current, "after a failed rotation")
+    assert redis_answers(current) and not redis_answers(previous)
+
+
+def test_render_key_value_password_rotation_fails_at_once(quick_sandbox, tmp_path):  # noqa: ARG001
+    control("DELETE", "/log")
+    result = run_site("--tags", "rotate_sendgrid_key,rotate_redis_password", *SCOOP_ONLY, state_dir=tmp_path / "state")
+    assert result.returncode != 0
+    message = fatal(result)
+    assert "rotate_redis_password: Render offers no rotation" in message and "By hand" in message, message
+    # It failed before any rotation started: nothing was written anywhere.
+    assert [e for e in control("GET", "/log")["entries"] if e["write"]] == []
+    assert "Rotate the SendGrid API key" not in result.stdout.split("fatal: [")[0]
