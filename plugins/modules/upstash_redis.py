@@ -71,7 +71,7 @@ options:
         REST tokens). B(The old password stops working at once) - Upstash keeps no second password - so put
         the new one (RV(database.redis_url) with O(return_secrets=true)) into every app that uses the
         database right after this task.
-      - An action: every run with it resets again (the result is always changed). In check mode nothing is reset.
+      - Every run with it resets again (the result is always changed); in check mode nothing is reset.
     type: bool
     default: false
 """
