@@ -230,3 +230,31 @@ def test_a_rotation_that_cannot_be_done_fails_at_once(quick_sandbox, tmp_path, h
     # It failed before any rotation started: nothing was written anywhere.
     assert [e for e in control("GET", "/log")["entries"] if e["write"]] == []
     assert "PLAY [Rotate the Sentry DSN" not in result.stdout
+
+
+# ============================================================================================ the rotate tag
+def test_the_rotate_tag_rotates_what_applies_and_check_mode_changes_nothing(quick_sandbox, tmp_path):  # noqa: ARG001
+    state_dir = tmp_path / "state"
+    assert_ok(run_site("--tags", "worker,email,error_monitoring", *SCOOP_ONLY, state_dir=state_dir),
+              "rollout of worker, email and error monitoring")
+    control("POST", "/sendgrid/verify-sender", {"from_email": SENDER})
+    [old_key] = sendgrid_keys()
+    old_dsn = env_of(state(), "scoop-web")["SENTRY_DSN"]
+
+    check, posted = rotate("rotate", "--check", *SCOOP_ONLY, state_dir=state_dir)
+    assert_ok(check, "--tags rotate --check")
+    assert [e for e in control("GET", "/log")["entries"] if e["write"]] == [] and posted == Counter()
+    for tag in ("rotate_sendgrid_key", "rotate_sentry_dsn"):
+        assert f"check mode: {tag} would" in check.stdout, tag
+    assert sendgrid_keys() == [old_key] and env_of(state(), "scoop-web")["SENTRY_DSN"] == old_dsn
+
+    result, posted = rotate("rotate", *SCOOP_ONLY, state_dir=state_dir)
+    assert_ok(result, "--tags rotate")
+    # The rotations Scoop's vendors offer ran, each deploying each service once; the others said why not.
+    assert posted == Counter({service: 2 for service in SCOOP_SERVICES}), posted
+    [new_key] = sendgrid_keys()
+    assert new_key["api_key_id"] != old_key["api_key_id"]
+    assert_runs_with("scoop-web", "SENDGRID_API_KEY", new_key["secret"], "after --tags rotate")
+    assert env_of(state(), "scoop-web")["SENTRY_DSN"] != old_dsn and dsn_status(old_dsn) == 403
+    assert "rotate_redis_password skipped: Render offers no rotation" in result.stdout
+    assert "rotate_postgres_password skipped:" in result.stdout
