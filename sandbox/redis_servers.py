@@ -231,6 +231,14 @@ class RedisManager:
         if instance.running:
             instance.command("CONFIG", "SET", "maxmemory-policy", policy)
 
+    def set_password(self, name: str, password: str) -> None:
+        """A new requirepass at once (kept for restarts): AUTH with the old password fails from now on."""
+        with self._lock:
+            instance = self._instances[name]
+            if instance.running:
+                instance.command("CONFIG", "SET", "requirepass", password)
+            instance.password = password
+
     def stop(self, name: str) -> None:
         with self._lock:
             instance = self._instances.get(name)

@@ -43,6 +43,7 @@ class UpstashAPI(VendorAPI):
             ("POST", "/redis/enable-autoupgrade/{id}", self.enable_autoupgrade),
             ("POST", "/redis/disable-autoupgrade/{id}", self.disable_autoupgrade),
             ("POST", "/redis/update-regions/{id}", self.update_regions),
+            ("POST", "/redis/reset-password/{id}", self.reset_password),
         ]
         for method, template, handler in routes:
             self.route(method, template, handler)
@@ -120,6 +121,18 @@ class UpstashAPI(VendorAPI):
         database["read_regions"] = regions
         database["all_members"] = [database["primary_region"], *regions]
         return Response(200, "OK")
+
+    def reset_password(self, request: Request) -> Response:
+        """A new password (and REST tokens, which carry it) at once: the old one is refused from now on by
+        the real redis-server behind the database."""
+        database = self._database(request)
+        password = random_secret(24)
+        try:
+            self.context.redis.set_password(database["database_id"], password)
+        except (OSError, ConnectionError, RespError) as exc:
+            raise ApiError(503, f"database is not reachable: {exc}") from exc
+        database.update(password=password, rest_token=random_secret(32), read_only_rest_token=random_secret(32))
+        return Response(200, dict(database))
 
     # --- helpers -----------------------------------------------------------------------------
     def _database(self, request: Request) -> dict[str, Any]:

@@ -66,6 +66,15 @@ options:
       - Every run with O(rotate=true) rotates again; use it in a task run on purpose, not in every rollout.
     type: bool
     default: false
+  keep_previous:
+    description:
+      - With O(rotate=true), keep the old key instead of deleting it, and return its id in
+        RV(previous_api_key_id). Both keys then work, so the new one can be put into the app, deployed and
+        proven before the old one is deleted (with O(api_key_id) and O(state=absent)).
+      - Until the old key is deleted, two keys share the name; a task that finds the key by O(name) fails
+        and lists both ids.
+    type: bool
+    default: false
 notes:
   - SendGrid's first API key must be made in its web app; this module needs one with the C(api_keys) scopes.
   - An account holds at most 100 keys.
@@ -102,6 +111,19 @@ EXAMPLES = r"""
   register: rotated
   no_log: true
 
+- name: Rotate in steps - a new key beside the old one
+  launchkit.paas.sendgrid_api_key:
+    name: scoop-production-mail
+    rotate: true
+    keep_previous: true
+  register: rotated
+  no_log: true
+
+- name: Once the app runs with the new key, delete the old one
+  launchkit.paas.sendgrid_api_key:
+    api_key_id: "{{ rotated.previous_api_key_id }}"
+    state: absent
+
 - name: Revoke one of two keys with the same name
   launchkit.paas.sendgrid_api_key:
     api_key_id: qfTQ6KG0QBiwWdJ0-pCLCA
@@ -125,6 +147,10 @@ api_key:
     secret_available: {description: "Whether RV(api_key.secret) holds the secret (only on create and rotate).", type: bool}
 action:
   description: What the module did, V(create), V(update), V(rotate), V(delete) or V(none).
+  returned: always
+  type: str
+previous_api_key_id:
+  description: The id of the old key, kept by O(rotate=true) with O(keep_previous=true); null otherwise.
   returned: always
   type: str
 msg:

@@ -65,6 +65,15 @@ options:
     description: Return the URL, password and REST tokens in clear. Set C(no_log) on the task when you do.
     type: bool
     default: false
+  reset_password:
+    description:
+      - Replace the database's password with a new one (Upstash's reset-password, which also replaces the
+        REST tokens). B(The old password stops working at once) - Upstash keeps no second password - so put
+        the new one (RV(database.redis_url) with O(return_secrets=true)) into every app that uses the
+        database right after this task.
+      - Every run with it resets again (the result is always changed); in check mode nothing is reset.
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
@@ -81,6 +90,15 @@ EXAMPLES = r"""
     primary_region: us-east-1
     return_secrets: true
   register: queue_secret
+  no_log: true
+
+- name: A new password (the old one stops working at once)
+  launchkit.paas.upstash_redis:
+    name: synckairos-queue
+    primary_region: us-east-1
+    reset_password: true
+    return_secrets: true
+  register: queue_reset
   no_log: true
 """
 
@@ -105,7 +123,7 @@ database:
     rest_token: {description: "REST token; masked unless O(return_secrets=true).", type: str}
     read_only_rest_token: {description: "Read-only REST token; masked unless O(return_secrets=true).", type: str}
 action:
-  description: What the module did, V(create), V(update), V(delete) or V(none).
+  description: What the module did, V(create), V(update), V(delete), V(reset_password) or V(none).
   returned: always
   type: str
 """

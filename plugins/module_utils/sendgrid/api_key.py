@@ -40,6 +40,7 @@ OPTIONS: dict[str, dict] = {
     "scopes": {"type": "list", "elements": "str"},
     "full_access": {"type": "bool", "default": False},
     "rotate": {"type": "bool", "default": False},
+    "keep_previous": {"type": "bool", "default": False},
 }
 REQUIRED_ONE_OF = [("name", "api_key_id")]
 CREATE_ATTEMPTS = 3
@@ -140,14 +141,17 @@ def validate_api_key(params: dict) -> None:
     if params["state"] == "present" and not params.get("name"):
         raise ValueError("name is required to create or manage a SendGrid API key (api_key_id alone only finds "
                          "or deletes one)")
+    if params["keep_previous"] and not params["rotate"]:
+        raise ValueError("keep_previous only applies with rotate=true")
     if params["full_access"] and params.get("scopes"):
         raise ValueError("full_access and scopes exclude each other: a full-access key is created without scopes")
     if params.get("scopes") is not None and not params["full_access"] and not params["scopes"]:
         raise ValueError("scopes must list at least one scope (omit it for mail.send)")
 
 
-def rotate_key(resource: ApiKey, old: dict, check_mode: bool) -> Outcome:
-    """A new key with the same name and the wanted scopes, then the old one deleted (in this order)."""
+def rotate_key(resource: ApiKey, old: dict, check_mode: bool, keep_previous: bool = False) -> Outcome:
+    """A new key with the same name and the wanted scopes, then the old one deleted (in this order), unless
+    ``keep_previous``: then the old key stays, for the caller to delete once the new one is proven in use."""
     current = resource.current(old)
     wanted = resource.wanted_scopes()
     outcome = Outcome(True, None, action="rotate",
@@ -158,7 +162,8 @@ def rotate_key(resource: ApiKey, old: dict, check_mode: bool) -> Outcome:
         return outcome
     # The create undoes and repeats a create whose answer was lost; it never takes the old key for the new one.
     outcome.resource = resource.create()
-    resource.delete(old)
+    if not keep_previous:
+        resource.delete(old)
     return outcome
 
 
@@ -180,7 +185,7 @@ def ensure_key(resource: ApiKey, params: dict, check_mode: bool) -> Outcome:
             raise ResourceError(f"no SendGrid API key has the id {params['api_key_id']}; remove api_key_id to "
                                 f"create one named '{params['name']}'")
         if found is not None and params["rotate"]:
-            return rotate_key(resource, found, check_mode)
+            return rotate_key(resource, found, check_mode, params["keep_previous"])
         resource.looked_up = (found,)
     return ensure(resource, params["state"], check_mode)
 
@@ -193,7 +198,10 @@ def run_api_key(params: dict, check_mode: bool, secrets: Secrets, client: SendGr
     resource = ApiKey(client, params, clock)
     outcome = ensure_key(resource, params, check_mode)
     result: dict[str, Any] = {"changed": outcome.changed, "diff": outcome.diff(), "action": outcome.action,
-                              "warnings": warnings + outcome.warnings + resource.warnings, "api_key": None}
+                              "warnings": warnings + outcome.warnings + resource.warnings, "api_key": None,
+                              "previous_api_key_id": None}
+    if outcome.action == "rotate" and params["keep_previous"]:
+        result["previous_api_key_id"] = outcome.before["api_key_id"]
     if outcome.resource is not None:
         result["api_key"] = api_key_view(outcome.resource, client, secrets)
         if result["api_key"]["secret"]:

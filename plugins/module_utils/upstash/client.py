@@ -78,6 +78,10 @@ class UpstashClient:
     def update_regions(self, database_id: str, read_regions: list[str]) -> None:
         self._action(database_id, "update-regions", {"read_regions": read_regions})
 
+    def reset_password(self, database_id: str) -> dict:
+        """A new password (and REST tokens) at once; the old password stops working. Never repeated blindly."""
+        return self.http.request("POST", f"/redis/reset-password/{database_id}").body
+
     def _action(self, database_id: str, action: str, body: dict | None = None) -> None:
         # These actions set absolute states (enable/disable/set regions), so repeating one is safe.
         self.http.request("POST", f"/redis/{action}/{database_id}", json_body=body, repeatable=True)

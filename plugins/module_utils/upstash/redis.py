@@ -26,6 +26,7 @@ OPTIONS: dict[str, dict] = {
     "eviction": {"type": "bool"},
     "tls": {"type": "bool"},
     "return_secrets": RETURN_SECRETS,
+    "reset_password": {"type": "bool", "default": False},
 }
 INFO_OPTIONS: dict[str, dict] = {
     "name": {"type": "str"},
@@ -91,6 +92,8 @@ def validate(params: dict) -> None:
     if params["tls"] is False:
         raise ValueError("tls: false cannot be honoured: Upstash enables TLS on every new database and it "
                          "cannot be disabled; remove the option or set it to true")
+    if params["reset_password"] and params["state"] == "absent":
+        raise ValueError("reset_password applies to a database that stays (state=present)")
     if params["read_regions"] and params["primary_region"] in params["read_regions"]:
         raise ValueError(f"read_regions must not include the primary region {params['primary_region']}")
 
@@ -134,6 +137,13 @@ def run_redis(params: dict, check_mode: bool, secrets: Secrets, client: UpstashC
     database_id = outcome.resource.get("database_id")
     if not database_id:
         raise ResourceError("Upstash answered without a database_id")
+    if params["reset_password"]:
+        # An action, every time it is asked for: Upstash replaces the password (and the REST tokens) at once.
+        result.update(changed=True, action="reset_password" if outcome.action == "none" else outcome.action)
+        if check_mode:
+            result["database"] = database_view(client.database(database_id), secrets, False)
+            return result
+        client.reset_password(database_id)
     db = client.database(database_id, credentials=True)
     result["database"] = database_view(db, secrets, params["return_secrets"])
     if params["return_secrets"]:

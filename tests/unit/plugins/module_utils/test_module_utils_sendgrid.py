@@ -40,7 +40,7 @@ def connection(**overrides):
 # ============================================================================================ API keys
 def key_params(**overrides):
     values = connection(name="app-mail", api_key_id=None, state="present", scopes=None, full_access=False,
-                        rotate=False)
+                        rotate=False, keep_previous=False)
     values.update(overrides)
     return values
 
@@ -176,6 +176,20 @@ def test_rotate_creates_the_new_key_then_deletes_the_old_one():
     assert result["_unmasked"] == (ROTATED_SECRET,)
     assert ROTATED_SECRET not in json.dumps(result["diff"])
     assert result["diff"]["before"]["api_key_id"] == "key-1"
+
+
+def test_rotate_with_keep_previous_leaves_the_old_key_and_returns_its_id():
+    api = keys_api([KEY]).on("POST", "/api_keys", reply(201, {"api_key": ROTATED_SECRET, "api_key_id": "key-9",
+                                                              "name": "app-mail", "scopes": ["mail.send"]}))
+    result = run_api_key(key_params(rotate=True, keep_previous=True), False, Secrets(), client(api))
+    assert [(c.method, c.path) for c in api.writes] == [("POST", "/api_keys")]
+    assert result["previous_api_key_id"] == "key-1" and result["api_key"]["id"] == "key-9"
+    assert result["api_key"]["secret"] == ROTATED_SECRET and result["action"] == "rotate"
+
+
+def test_keep_previous_needs_rotate():
+    with pytest.raises(ValueError, match="keep_previous only applies with rotate=true"):
+        run_api_key(key_params(keep_previous=True), False, Secrets(), client(keys_api([KEY])))
 
 
 def lost_create_api(*posts) -> FakeSession:

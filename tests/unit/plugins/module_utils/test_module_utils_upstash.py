@@ -31,7 +31,7 @@ def params(**overrides):
     values = {"api_url": "https://api.test/v1", "email": "ops@example.test", "api_key": API_KEY, "timeout": 5.0,
               "validate_certs": True, "name": "queue", "state": "present", "platform": "aws",
               "primary_region": "us-east-1", "read_regions": None, "plan": None, "budget": None, "eviction": None,
-              "tls": None, "return_secrets": False}
+              "tls": None, "return_secrets": False, "reset_password": False}
     values.update(overrides)
     return values
 
@@ -56,6 +56,7 @@ def upstash_api(databases: list[dict]) -> FakeSession:
     ({"tls": False}, "tls: false cannot be honoured"),
     ({"read_regions": ["us-east-1", "us-west-1"]}, "must not include the primary region us-east-1"),
     ({"primary_region": None}, "primary_region is required"),
+    ({"state": "absent", "reset_password": True}, "reset_password applies to a database that stays"),
 ])
 def test_validate_rejects(overrides, message):
     with pytest.raises(ValueError, match=message):
@@ -189,3 +190,24 @@ def test_without_return_secrets_nothing_is_unmasked_and_the_credentials_are_regi
     result = run_redis_info(params(), False, secrets, run_client(upstash_api([DB_WITH_CREDENTIALS]), secrets))
     assert "_unmasked" not in result and {API_KEY, PASSWORD, REST_TOKEN, RO_TOKEN} <= secrets.values
     assert result["databases"][0]["rest_token"] == MASK
+
+
+# ------------------------------------------------------------------------------------------- reset_password
+NEW_PASSWORD = "upstashNewPassw0rd"
+
+
+def test_reset_password_resets_every_time_and_returns_the_new_credentials():
+    api = upstash_api([DB])
+    api.on("POST", "/redis/reset-password/db-1", reply(200, DB))
+    api.on("GET", "/redis/database/db-1", reply(200, dict(DB_WITH_CREDENTIALS, password=NEW_PASSWORD)))
+    result = run_redis(params(reset_password=True, return_secrets=True), False, Secrets(), upstash(api))
+    assert [c.path for c in api.writes] == ["/redis/reset-password/db-1"]
+    assert result["changed"] is True and result["action"] == "reset_password"
+    assert NEW_PASSWORD in result["database"]["redis_url"] and NEW_PASSWORD in result["_unmasked"]
+
+
+def test_reset_password_in_check_mode_writes_nothing_and_shows_no_secret():
+    api = upstash_api([DB])
+    result = run_redis(params(reset_password=True, return_secrets=True), True, Secrets(), upstash(api))
+    assert api.writes == [] and result["changed"] is True and result["action"] == "reset_password"
+    assert PASSWORD not in json.dumps(result)

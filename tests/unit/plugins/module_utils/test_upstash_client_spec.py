@@ -23,7 +23,8 @@ def upstash_api() -> FakeSession:
            .on("GET", "/redis/databases", reply(200, [DB]))
            .on("GET", "/redis/database/db-1", reply(200, DB))
            .on("POST", "/redis/database", reply(200, DB))
-           .on("DELETE", "/redis/database/db-1", reply(200, "OK")))
+           .on("DELETE", "/redis/database/db-1", reply(200, "OK"))
+           .on("POST", "/redis/reset-password/db-1", reply(200, DB)))
     for action in ACTIONS:
         api.on("POST", f"/redis/{action}/db-1", reply(200, "OK"))
     return api
@@ -40,6 +41,7 @@ OPERATIONS: dict[str, Any] = {
     "disable_eviction": lambda c: c.disable_eviction("db-1"),
     "enable_tls": lambda c: c.enable_tls("db-1"),
     "update_regions": lambda c: c.update_regions("db-1", ["us-west-1", "eu-west-1"]),
+    "reset_password": lambda c: c.reset_password("db-1"),
 }
 
 
