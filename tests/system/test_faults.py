@@ -1,15 +1,18 @@
-"""The redis phase under vendor faults: it must finish, converge to one instance each, and stay idempotent.
+"""Vendor faults: the redis phase and the whole rollout must finish, converge to one of each resource, and stay
+idempotent.
 
 Run: make test-faults   (or, with the sandbox up and .sandbox/env loaded:
       .venv/bin/python -m pytest -q -s -p no:cacheprovider tests/system/test_faults.py)
 """
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
 
-from conftest import OUTPUT, assert_ok, control, env_of, fixture_data, log_summary, reset_and_seed, run_site, state
+from conftest import (OUTPUT, assert_ok, control, env_of, fixture_data, log_summary, recap, reset_and_seed, run_site,
+                      state)
 
 # 30 % of all vendor calls fault; a fixed seed, and one fork so the calls come in a fixed order,
 # make the run reproducible (the same calls fault every time).
@@ -59,7 +62,7 @@ def assert_converged(snapshot: dict) -> None:
 def fresh_figures():
     """tests/output/phase-calls.txt holds this session's figures only."""
     OUTPUT.mkdir(parents=True, exist_ok=True)
-    (OUTPUT / "phase-calls.txt").write_text("# redis phase: vendor calls per run (tests/system/test_faults.py)\n",
+    (OUTPUT / "phase-calls.txt").write_text("# vendor calls per run under faults (tests/system/test_faults.py)\n",
                                             encoding="utf-8")
 
 
@@ -138,3 +141,65 @@ def test_clean_runs_reads_and_writes(tmp_path):
     assert second_summary["writes"] == 0, f"second clean run wrote: {second_summary}"
     assert first_summary["faults"] == second_summary["faults"] == 0
     assert_converged(state())
+
+
+# The whole rollout: 20 % of every vendor call faulted (rate limits, 5xx, connections dropped before and
+# after the vendor acted, lost create answers among them).
+SITE_FAULTS = {"rate": 0.2, "kinds": ["429", "503", "drop", "drop_after"], "retry_after": 1, "seed": 11}
+
+# What a rollout makes, by vendor collection, and the field that names each one.
+NAMED_BY = {("render", "services"): "name", ("render", "key_values"): "name", ("render", "postgres"): "name",
+            ("render", "custom_domains"): "name", ("upstash", "databases"): "database_name",
+            ("sendgrid", "keys"): "name", ("sendgrid", "domains"): "domain", ("sendgrid", "verified_senders"): "from_email",
+            ("sentry", "teams"): "slug", ("sentry", "projects"): "slug", ("sentry", "workflows"): "name"}
+
+
+def resources(snapshot: dict) -> dict[str, list[str]]:
+    """Every resource of the stacks by collection, as sorted names (a Sentry alert by project and name)."""
+    found = {}
+    for (vendor, collection), field in NAMED_BY.items():
+        items = snapshot["vendors"][vendor][collection]
+        if collection == "workflows":
+            found[f"{vendor}.{collection}"] = sorted(f"{w.get('detectorIds')}:{w[field]}" for w in items)
+        else:
+            found[f"{vendor}.{collection}"] = sorted(item[field] for item in items)
+    return found
+
+
+def test_whole_rollout_survives_faults_with_one_of_each_resource(sandbox, tmp_path):
+    """site.yml for every stack with 20 % of vendor calls faulted: it completes, makes exactly what a clean
+    rollout makes (one of each, no twin from a lost create answer), and a clean second run writes nothing."""
+    reset_and_seed()
+    clean = run_site(state_dir=tmp_path / "clean")
+    assert_ok(clean, "clean rollout (the reference)")
+    expected = resources(state())
+    assert all(len(names) == len(set(names)) for names in expected.values()), expected
+
+    reset_and_seed()
+    control("POST", "/faults", SITE_FAULTS)
+    started = time.monotonic()
+    faulted = run_site(state_dir=tmp_path / "state", extra_env=SERIAL)
+    seconds = time.monotonic() - started
+    described = control("GET", "/faults")
+    control("DELETE", "/faults")
+    summary = log_summary()
+    entries = control("GET", "/log")["entries"]
+    assert_ok(faulted, "whole rollout with 20 % vendor faults")
+    lost_creates = [e for e in entries if e["fault"] == "drop_after" and e["method"] == "POST"]
+    assert summary["faults"] > 20 and lost_creates, (summary, described)
+    assert summary["response_invalid"] == 0, summary
+    assert resources(state()) == expected
+
+    control("DELETE", "/log")
+    second = run_site(state_dir=tmp_path / "state")
+    assert_ok(second, "clean second run after the faulted rollout")
+    second_summary = log_summary()
+    # The one POST a clean second run makes is SendGrid's domain validation, which only asks SendGrid to look
+    # the DNS records up again: the rehearsal never publishes them (a pending action), so every run asks.
+    writes = [f"{e['method']} {e['path']}" for e in control("GET", "/log")["entries"] if e["write"]]
+    assert [w for w in writes if not re.fullmatch(r"POST /sendgrid/v3/whitelabel/domains/\d+/validate", w)] == [], writes
+    assert all(host["changed"] == 0 for host in recap(second).values()), recap(second)
+    assert resources(state()) == expected
+    record([f"whole rollout, 20 % faults (seed {SITE_FAULTS['seed']}): reads={summary['reads']} "
+            f"writes={summary['writes']} faults={summary['faults']} lost creates={len(lost_creates)} "
+            f"({seconds:.1f} s); clean second run: reads={second_summary['reads']} writes={len(writes)} (the DNS validation request)"])
