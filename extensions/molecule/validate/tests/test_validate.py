@@ -84,7 +84,7 @@ def test_report_lists_every_phase_and_what_exists():
                     "### Web service settings (not configured)"):
         assert heading in markdown
     assert "| passed | scoop-web | /health | redis | redis ok |" in markdown
-    assert "**Summary: passed: 10 passed, 0 failed, 0 pending of 10 checks.**" in markdown
+    assert "**Summary: passed: 10 passed, 0 failed, 0 pending of 10 checks; 0 pending actions.**" in markdown
 
 
 def test_report_holds_no_secret_and_is_private():
