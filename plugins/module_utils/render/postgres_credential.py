@@ -103,9 +103,11 @@ def run_postgres_credential(params: dict, check_mode: bool, secrets: Secrets,
     result: dict[str, Any] = {"changed": outcome.changed, "diff": outcome.diff(), "action": outcome.action,
                               "warnings": outcome.warnings, "postgres_id": database["id"],
                               "previous_default": default_user(resource.users), "connection": None}
-    if params["state"] == "absent" or check_mode and outcome.action == "create":
-        result["credential"] = None if params["state"] == "absent" else {"username": params["username"],
-                                                                        "default": True}
+    if params["state"] == "absent":
+        result["credential"] = None
+        return result
+    if check_mode and outcome.action == "create":
+        result["credential"] = {"username": params["username"], "default": True}
         return result
     result["credential"] = credential_view(outcome.resource)
     if result["credential"]["default"] or outcome.action == "create":
