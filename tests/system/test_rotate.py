@@ -235,7 +235,10 @@ def test_a_rotation_that_cannot_be_done_fails_at_once(quick_sandbox, tmp_path, h
 
 
 # ============================================================================================ Render Postgres
-SCOOP_DATABASE_HOLDERS = SCOOP_SERVICES  # with no nightly backup job (SCOOP_VARS)
+# Here the database phase schedules its nightly backup job, which holds the database URL too.
+SCOOP_DATABASE_ONLY = ("--limit", SCOOP, "-e", json.dumps({
+    "database_services": SCOOP_SERVICES, "app_secrets": [], "database_backup": False}))
+SCOOP_DATABASE_HOLDERS = [*SCOOP_SERVICES, "scoop-db-backup"]
 
 
 def postgres_users() -> list[dict]:
@@ -256,13 +259,13 @@ def postgres_takes(url: str) -> bool:
 
 def test_render_postgres_password_rotation(quick_sandbox, tmp_path):  # noqa: ARG001
     state_dir = tmp_path / "state"
-    assert_ok(run_site("--tags", "worker,database", *SCOOP_ONLY, state_dir=state_dir), "rollout of worker and database")
+    assert_ok(run_site("--tags", "worker,database", *SCOOP_DATABASE_ONLY, state_dir=state_dir), "rollout of worker and database")
     old_url = env_of(state(), "scoop-web")["DATABASE_URL"]
     [old_user] = postgres_users()
     assert postgres_takes(old_url)
 
     # Check mode: no write at all, and it says what a real run would do.
-    check, posted = rotate("rotate_postgres_password", "--check", *SCOOP_ONLY, state_dir=state_dir)
+    check, posted = rotate("rotate_postgres_password", "--check", *SCOOP_DATABASE_ONLY, state_dir=state_dir)
     assert_ok(check, "--tags rotate_postgres_password --check")
     assert [e for e in control("GET", "/log")["entries"] if e["write"]] == [] and posted == Counter()
     assert "check mode: rotate_postgres_password would" in check.stdout
@@ -270,7 +273,7 @@ def test_render_postgres_password_rotation(quick_sandbox, tmp_path):  # noqa: AR
 
     # The check with the new URL fails (it wants more free connections than the server has): a failure
     # before the old user is deleted puts the old URL back, deploys the services and deletes the new user.
-    failed, posted = rotate("rotate_postgres_password", *SCOOP_ONLY, "-e", "database_min_free_connections=100000",
+    failed, posted = rotate("rotate_postgres_password", *SCOOP_DATABASE_ONLY, "-e", "database_min_free_connections=100000",
                             state_dir=state_dir)
     assert failed.returncode != 0
     assert "The old user still works" in output(failed), fatal(failed)
@@ -282,7 +285,7 @@ def test_render_postgres_password_rotation(quick_sandbox, tmp_path):  # noqa: AR
 
     previous = old_url
     for attempt in ("first", "second"):
-        result, posted = rotate("rotate_postgres_password", *SCOOP_ONLY, state_dir=state_dir, verbose=True)
+        result, posted = rotate("rotate_postgres_password", *SCOOP_DATABASE_ONLY, state_dir=state_dir, verbose=True)
         assert_ok(result, f"the {attempt} rotation")
         new_url = env_of(state(), "scoop-web")["DATABASE_URL"]
         assert new_url != previous
@@ -301,7 +304,7 @@ def test_render_postgres_password_rotation(quick_sandbox, tmp_path):  # noqa: AR
 
     # The next rollout finds the new user's URL in every service: nothing is written, nothing deployed.
     control("DELETE", "/log")
-    again = run_site("--tags", "database", *SCOOP_ONLY, state_dir=state_dir)
+    again = run_site("--tags", "database", *SCOOP_DATABASE_ONLY, state_dir=state_dir)
     assert_ok(again, "the rollout after the rotations")
     assert env_of(state(), "scoop-web")["DATABASE_URL"] == previous
     assert not [e for e in control("GET", "/log")["entries"]
