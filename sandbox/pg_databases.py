@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 MARK = "launchkit-sandbox"
 CONNECT_TIMEOUT = 5
@@ -54,14 +54,18 @@ class PgServer:
 
     # --- connections -------------------------------------------------------------------------
     @contextlib.contextmanager
-    def _admin(self) -> Iterator[Any]:
-        """An autocommit cursor on the admin URL; every failure becomes PgUnavailable."""
+    def _admin(self, database: str | None = None) -> Iterator[Any]:
+        """An autocommit cursor on the admin URL (or, as admin, in ``database``); every failure becomes
+        PgUnavailable."""
         try:
             import psycopg2  # pylint: disable=import-outside-toplevel
         except ImportError as exc:
             raise PgUnavailable("psycopg2 is not installed in the sandbox's Python") from exc
+        url = self.admin_url
+        if database is not None:
+            url = urlunsplit(urlsplit(url)._replace(path=f"/{quote(database, safe='')}"))
         try:
-            connection = psycopg2.connect(self.admin_url, connect_timeout=CONNECT_TIMEOUT)
+            connection = psycopg2.connect(url, connect_timeout=CONNECT_TIMEOUT)
         except psycopg2.Error as exc:
             raise PgUnavailable(f"cannot connect to the sandbox PostgreSQL at {self.host}:{self.port}: "
                                 f"{str(exc).strip()}") from exc
@@ -113,6 +117,41 @@ class PgServer:
             cursor.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(database, mark))
             cursor.execute(sql.SQL("REVOKE CONNECT, TEMPORARY ON DATABASE {} FROM PUBLIC").format(database))
 
+    def add_user(self, database: str, user: str, password: str, like: str) -> None:
+        """Another login role, marked, with the access of the role ``like`` (its member, inheriting its
+        privileges: the database it owns, its objects)."""
+        sql = self._sql()
+        with self._admin() as cursor:
+            cursor.execute(sql.SQL("CREATE ROLE {} LOGIN CREATEDB INHERIT PASSWORD {}").format(
+                sql.Identifier(user), sql.Literal(password)))
+            cursor.execute(sql.SQL("COMMENT ON ROLE {} IS {}").format(sql.Identifier(user), sql.Literal(self.mark)))
+            cursor.execute(sql.SQL("GRANT {} TO {}").format(sql.Identifier(like), sql.Identifier(user)))
+            cursor.execute(sql.SQL("GRANT CONNECT, TEMPORARY ON DATABASE {} TO {}").format(
+                sql.Identifier(database), sql.Identifier(user)))
+
+    def remove_user(self, database: str, user: str, heir: str) -> None:
+        """Drop a login role of ours: its sessions end, what it owns in ``database`` (the database too)
+        passes to ``heir``, then the role is gone and its password refused."""
+        sql = self._sql()
+        with self._admin() as cursor:
+            if self._note(cursor, "pg_authid", "rolname", user) is None:
+                return
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE usename = %s AND pid <> pg_backend_pid()", (user,))
+        with self._admin(database) as cursor:
+            cursor.execute(sql.SQL("REASSIGN OWNED BY {} TO {}").format(sql.Identifier(user), sql.Identifier(heir)))
+            cursor.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(user)))
+        with self._admin() as cursor:
+            cursor.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(user)))
+
+    def open_connections(self, users: list[str]) -> dict[str, int]:
+        """How many sessions each of these roles has open."""
+        with self._admin() as cursor:
+            cursor.execute("SELECT usename, count(*) FROM pg_stat_activity WHERE usename = ANY(%s) GROUP BY usename",
+                           (users,))
+            found = dict(cursor.fetchall())
+        return {user: int(found.get(user, 0)) for user in users}
+
     def allow_connections(self, database: str, allowed: bool) -> None:
         """Suspend (False: new connections refused, open ones ended) or resume (True) a database."""
         sql = self._sql()
@@ -132,10 +171,11 @@ class PgServer:
         cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                        "WHERE datname = %s AND pid <> pg_backend_pid()", (database,))
 
-    def drop(self, login: PgLogin) -> None:
-        """Drop the database (even with open connections) and its role, only when they carry our mark."""
+    def drop(self, login: PgLogin, users: tuple[str, ...] = ()) -> None:
+        """Drop the database (even with open connections), its role and its other ``users``, only when
+        they carry our mark."""
         with self._admin() as cursor:
-            self._drop_marked(cursor, [login.database], [login.user])
+            self._drop_marked(cursor, [login.database], [login.user, *users])
 
     def drop_all(self) -> list[str]:
         """Drop every database and role carrying this sandbox's mark or that of a sandbox whose state

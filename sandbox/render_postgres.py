@@ -30,6 +30,9 @@ CREATE_ONLY_FIELDS = ("version", "region", "databaseName", "databaseUser", "owne
 TIME_FILTERS = (("createdBefore", "created", False), ("createdAfter", "created", True),
                 ("updatedBefore", "updated", False), ("updatedAfter", "updated", True))
 SEED_DEFAULTS = {"plan": "basic_256mb", "version": "16"}
+# A PostgreSQL identifier a user can be created under without quoting (Render's rule is not published;
+# the sandbox takes no more than a plain lowercase name).
+USERNAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 
 def stamp() -> float:
@@ -44,6 +47,15 @@ def database_base(name: str) -> str:
     if cleaned[0].isdigit():
         cleaned = f"db_{cleaned}"
     return cleaned[:NAME_LIMIT - SUFFIX_LENGTH - len("_") - len("_user")]
+
+
+@dataclass
+class PgUser:
+    """One database user (credential) of an instance: a login role on the sandbox PostgreSQL."""
+
+    name: str
+    password: str
+    created: float
 
 
 @dataclass
@@ -69,6 +81,18 @@ class PostgresInstance:
     environment_id: str | None = None
     created: float = 0.0
     updated: float = 0.0
+    # Its database users, oldest first; the newest is the default (Render: a new user "becomes the
+    # database's new default user"). The first is the role the instance was created with.
+    users: list[PgUser] = field(default_factory=list)
+
+    @property
+    def default_login(self) -> PgLogin:
+        """The database with its default user: what connection-info hands out."""
+        user = self.users[-1] if self.users else PgUser(self.login.user, self.login.password, self.created)
+        return PgLogin(self.login.database, user.name, user.password)
+
+    def user(self, name: str) -> PgUser | None:
+        return next((user for user in self.users if user.name == name), None)
 
     def summary(self) -> dict[str, Any]:
         """The ``postgres`` schema (list items)."""
@@ -100,10 +124,11 @@ class PostgresInstance:
         return doc
 
     def connection_info(self) -> dict[str, str]:
-        url = self.login.url(self.host, self.port)
-        return {"password": self.login.password, "internalConnectionString": url, "externalConnectionString": url,
-                "psqlCommand": f"PGPASSWORD={self.login.password} psql -h {self.host} -p {self.port} "
-                               f"-U {self.login.user} {self.login.database}"}
+        login = self.default_login
+        url = login.url(self.host, self.port)
+        return {"password": login.password, "internalConnectionString": url, "externalConnectionString": url,
+                "psqlCommand": f"PGPASSWORD={login.password} psql -h {self.host} -p {self.port} "
+                               f"-U {login.user} {login.database}"}
 
     def touch(self) -> None:
         self.updated = max(stamp(), self.updated)
@@ -145,6 +170,9 @@ class RenderPostgres:
             ("POST", "/postgres/{postgresId}/suspend", self.suspend_postgres),
             ("POST", "/postgres/{postgresId}/resume", self.resume_postgres),
             ("POST", "/postgres/{postgresId}/restart", self.restart_postgres),
+            ("GET", "/postgres/{postgresId}/credentials", self.list_users),
+            ("POST", "/postgres/{postgresId}/credentials", self.create_user),
+            ("DELETE", "/postgres/{postgresId}/credentials/{username}", self.delete_user),
         ]
 
     # --- sandbox conventions -----------------------------------------------------------------
@@ -162,8 +190,10 @@ class RenderPostgres:
 
     def dump(self) -> dict[str, Any]:
         return {
-            "postgres": [{**instance.detail(), "password": instance.login.password, "port": instance.port,
-                          "connectionInfo": instance.connection_info()} for _seq, instance in self.instances.values()],
+            "postgres": [{**instance.detail(), "password": instance.default_login.password, "port": instance.port,
+                          "connectionInfo": instance.connection_info(),
+                          "users": [{"username": user.name, "password": user.password} for user in instance.users]}
+                         for _seq, instance in self.instances.values()],
             "postgres_server": self.server.describe() if self.server else None,
         }
 
@@ -210,7 +240,7 @@ class RenderPostgres:
     def delete_postgres(self, request: Request) -> Response:
         """Irreversible: the database (open connections included) and its role are dropped."""
         instance = self._instance(request)
-        self._pg(lambda server: server.drop(instance.login))
+        self._pg(lambda server: server.drop(instance.login, tuple(user.name for user in instance.users)))
         del self.instances[instance.id]
         return Response(204)
 
@@ -240,6 +270,47 @@ class RenderPostgres:
             raise BadRequest("cannot restart a suspended Postgres instance: resume it first")
         self._pg(lambda server: server.restart(instance.login.database))
         return Response(202)
+
+    def list_users(self, request: Request) -> Response:
+        instance = self._instance(request)
+        default = instance.default_login.user
+        names = [user.name for user in instance.users]
+        sessions = self._pg(lambda server: server.open_connections(names)) if not instance.suspended else {}
+        return Response(200, [{"username": user.name, "default": user.name == default,
+                               "createdAt": iso_at(user.created), "openConnections": sessions.get(user.name, 0)}
+                              for user in instance.users])
+
+    def create_user(self, request: Request) -> Response:
+        """A real login role with the default user's access; it becomes the default user."""
+        instance, name = self._instance(request), request.body["username"]
+        if instance.suspended:
+            raise BadRequest("cannot create a user on a suspended Postgres instance: resume it first")
+        if not USERNAME.match(name):
+            raise BadRequest("username must be a lowercase PostgreSQL identifier of at most 63 characters "
+                             "(letters, digits and underscores, not starting with a digit)")
+        if instance.user(name) is not None or self._pg(lambda server: server.taken(user=name)):
+            raise BadRequest(f"a user named {name!r} already exists")
+        user = PgUser(name, random_secret(24), stamp())
+        like = instance.default_login.user
+        self._pg(lambda server: server.add_user(instance.login.database, name, user.password, like))
+        instance.users.append(user)
+        instance.touch()
+        return Response(202)
+
+    def delete_user(self, request: Request) -> Response:
+        """The role is dropped (its sessions end, its password is refused); what it owned passes to the
+        default user, or to the newest other user when it was the default, who then becomes the default."""
+        instance, name = self._instance(request), request.params["username"]
+        user = instance.user(name)
+        if user is None:
+            raise NotFound(f"user {name!r} not found")
+        if len(instance.users) == 1:
+            raise BadRequest(f"cannot delete {name!r}, the only user of this Postgres instance")
+        heir = next(other.name for other in reversed(instance.users) if other.name != name)
+        self._pg(lambda server: server.remove_user(instance.login.database, name, heir))
+        instance.users.remove(user)
+        instance.touch()
+        return Response(200)
 
     # --- internals ---------------------------------------------------------------------------
     def _instance(self, request: Request) -> PostgresInstance:
@@ -272,6 +343,7 @@ class RenderPostgres:
             ip_allow_list=list(body.get("ipAllowList", [])), datadog_api_key=body.get("datadogAPIKey", ""),
             parameter_overrides=dict(body["parameterOverrides"]) if "parameterOverrides" in body else None,
             read_replicas=replicas_from(body.get("readReplicas", []), []), created=now, updated=now,
+            users=[PgUser(login.user, login.password, now)],
         )
         self.instances[instance.id] = (next(self._seq), instance)
         self._settle(instance, "creating")

@@ -15,6 +15,7 @@ import urllib.error
 import urllib.request
 from collections import Counter
 
+import psycopg2
 import pytest
 import redis
 
@@ -24,11 +25,13 @@ from test_leaks import assert_no_leak, masked, secrets_in
 SCOOP = "scoop_production"
 REKINDLE = "rekindlepro_staging"
 DEPLOY_POST = re.compile(r"^/render/v1/services/([a-z]+-[a-z0-9]+)/deploys$")
-# Scoop's web service and its worker (the worker phase creates it); its cron job is left out for speed.
+# Scoop's web service and its worker (the worker phase creates it); its cron jobs (the database's nightly
+# backup job too) are left out for speed.
 SCOOP_SERVICES = ["scoop-web", "scoop-sidekiq"]
 SCOOP_VARS = json.dumps({"email_services": SCOOP_SERVICES, "error_monitoring_services": SCOOP_SERVICES,
                          "database_services": SCOOP_SERVICES, "redis_services": SCOOP_SERVICES,
-                         "app_secrets": [], "cron_jobs": [], "database_backup": False})
+                         "app_secrets": [], "cron_jobs": [], "database_backup": False,
+                         "database_backup_schedule": None})
 SCOOP_ONLY = ("--limit", SCOOP, "-e", SCOOP_VARS)
 SENDER = "no-reply@pocket-walks.com"
 
@@ -215,7 +218,6 @@ def test_upstash_redis_password_rotation(quick_sandbox, tmp_path):  # noqa: ARG0
 
 @pytest.mark.parametrize("host, tag, says", [
     (SCOOP, "rotate_redis_password", "Render offers no rotation of a Key Value's password"),
-    (SCOOP, "rotate_postgres_password", "does not rotate a Render Postgres password yet"),
     (REKINDLE, "rotate_postgres_password", "database_provider: external"),
     # RekindlePro names no sender: a new SendGrid key could not be proven by a test mail before the revoke.
     (REKINDLE, "rotate_sendgrid_key", "set email_sender or email_domain"),
@@ -232,11 +234,88 @@ def test_a_rotation_that_cannot_be_done_fails_at_once(quick_sandbox, tmp_path, h
     assert "PLAY [Rotate the Sentry DSN" not in result.stdout
 
 
+# ============================================================================================ Render Postgres
+# Here the database phase schedules its nightly backup job, which holds the database URL too.
+SCOOP_DATABASE_ONLY = ("--limit", SCOOP, "-e", json.dumps({
+    "database_services": SCOOP_SERVICES, "app_secrets": [], "database_backup": False}))
+SCOOP_DATABASE_HOLDERS = [*SCOOP_SERVICES, "scoop-db-backup"]
+
+
+def postgres_users() -> list[dict]:
+    [database] = state()["vendors"]["render"]["postgres"]
+    return database["users"]
+
+
+def postgres_takes(url: str) -> bool:
+    """Whether the real PostgreSQL behind URL lets its user in (False when it refuses the password)."""
+    try:
+        psycopg2.connect(url, connect_timeout=10).close()
+    except psycopg2.OperationalError as error:
+        if "password authentication failed" in str(error):
+            return False
+        raise
+    return True
+
+
+def test_render_postgres_password_rotation(quick_sandbox, tmp_path):  # noqa: ARG001
+    state_dir = tmp_path / "state"
+    assert_ok(run_site("--tags", "worker,database", *SCOOP_DATABASE_ONLY, state_dir=state_dir), "rollout of worker and database")
+    old_url = env_of(state(), "scoop-web")["DATABASE_URL"]
+    [old_user] = postgres_users()
+    assert postgres_takes(old_url)
+
+    # Check mode: no write at all, and it says what a real run would do.
+    check, posted = rotate("rotate_postgres_password", "--check", *SCOOP_DATABASE_ONLY, state_dir=state_dir)
+    assert_ok(check, "--tags rotate_postgres_password --check")
+    assert [e for e in control("GET", "/log")["entries"] if e["write"]] == [] and posted == Counter()
+    assert "check mode: rotate_postgres_password would" in check.stdout
+    assert postgres_users() == [old_user]
+
+    # The check with the new URL fails (it wants more free connections than the server has): a failure
+    # before the old user is deleted puts the old URL back, deploys the services and deletes the new user.
+    failed, posted = rotate("rotate_postgres_password", *SCOOP_DATABASE_ONLY, "-e", "database_min_free_connections=100000",
+                            state_dir=state_dir)
+    assert failed.returncode != 0
+    assert "The old user still works" in output(failed), fatal(failed)
+    assert postgres_users() == [old_user] and postgres_takes(old_url)
+    for service in SCOOP_DATABASE_HOLDERS:
+        assert_runs_with(service, "DATABASE_URL", old_url, "after a failed rotation")
+    assert posted == Counter({service: 2 for service in SCOOP_DATABASE_HOLDERS}), posted
+    assert not list(state_dir.glob(f"{SCOOP}/rotate_postgres_password*")), "the failed rotation's record was kept"
+
+    previous = old_url
+    for attempt in ("first", "second"):
+        result, posted = rotate("rotate_postgres_password", *SCOOP_DATABASE_ONLY, state_dir=state_dir, verbose=True)
+        assert_ok(result, f"the {attempt} rotation")
+        new_url = env_of(state(), "scoop-web")["DATABASE_URL"]
+        assert new_url != previous
+        [user] = postgres_users()  # the old user is gone, the new one is the default
+        assert user["username"] in new_url and user["password"] in new_url
+        for service in SCOOP_DATABASE_HOLDERS:
+            assert_runs_with(service, "DATABASE_URL", new_url, f"after the {attempt} rotation")
+        assert posted == Counter(SCOOP_DATABASE_HOLDERS), posted
+        assert postgres_takes(new_url), "the real PostgreSQL refuses the new user"
+        assert not postgres_takes(previous), "the real PostgreSQL still takes the old password"
+        health = urllib.request.urlopen(f"{os.environ['LAUNCHKIT_SANDBOX_URL']}/apps/scoop-web/health", timeout=30)
+        assert health.status == 200
+        secrets = secrets_in(state()) | {previous, new_url, user["password"]}
+        assert_no_leak(output(result), secrets, f"the {attempt} Postgres rotation at -vvv")
+        previous = new_url
+
+    # The next rollout finds the new user's URL in every service: nothing is written, nothing deployed.
+    control("DELETE", "/log")
+    again = run_site("--tags", "database", *SCOOP_DATABASE_ONLY, state_dir=state_dir)
+    assert_ok(again, "the rollout after the rotations")
+    assert env_of(state(), "scoop-web")["DATABASE_URL"] == previous
+    assert not [e for e in control("GET", "/log")["entries"]
+                if e["write"] and ("/env-vars" in e["path"] or DEPLOY_POST.match(e["path"]))]
+
+
 # ============================================================================================ the rotate tag
 def test_the_rotate_tag_rotates_what_applies_and_check_mode_changes_nothing(quick_sandbox, tmp_path):  # noqa: ARG001
     state_dir = tmp_path / "state"
-    assert_ok(run_site("--tags", "worker,email,error_monitoring", *SCOOP_ONLY, state_dir=state_dir),
-              "rollout of worker, email and error monitoring")
+    assert_ok(run_site("--tags", "worker,email,error_monitoring,database", *SCOOP_ONLY, state_dir=state_dir),
+              "rollout of worker, email, error monitoring and database")
     control("POST", "/sendgrid/verify-sender", {"from_email": SENDER})
     [old_key] = sendgrid_keys()
     old_dsn = env_of(state(), "scoop-web")["SENTRY_DSN"]
@@ -244,17 +323,18 @@ def test_the_rotate_tag_rotates_what_applies_and_check_mode_changes_nothing(quic
     check, posted = rotate("rotate", "--check", *SCOOP_ONLY, state_dir=state_dir)
     assert_ok(check, "--tags rotate --check")
     assert [e for e in control("GET", "/log")["entries"] if e["write"]] == [] and posted == Counter()
-    for tag in ("rotate_sendgrid_key", "rotate_sentry_dsn"):
+    for tag in ("rotate_sendgrid_key", "rotate_sentry_dsn", "rotate_postgres_password"):
         assert f"check mode: {tag} would" in check.stdout, tag
     assert sendgrid_keys() == [old_key] and env_of(state(), "scoop-web")["SENTRY_DSN"] == old_dsn
 
     result, posted = rotate("rotate", *SCOOP_ONLY, state_dir=state_dir)
     assert_ok(result, "--tags rotate")
     # The rotations Scoop's vendors offer ran, each deploying each service once; the others said why not.
-    assert posted == Counter({service: 2 for service in SCOOP_SERVICES}), posted
+    assert posted == Counter({service: 3 for service in SCOOP_SERVICES}), posted
     [new_key] = sendgrid_keys()
     assert new_key["api_key_id"] != old_key["api_key_id"]
     assert_runs_with("scoop-web", "SENDGRID_API_KEY", new_key["secret"], "after --tags rotate")
     assert env_of(state(), "scoop-web")["SENTRY_DSN"] != old_dsn and dsn_status(old_dsn) == 403
     assert "rotate_redis_password skipped: Render offers no rotation" in result.stdout
-    assert "rotate_postgres_password skipped:" in result.stdout
+    [database_user] = postgres_users()
+    assert database_user["username"] in env_of(state(), "scoop-web")["DATABASE_URL"]

@@ -312,6 +312,19 @@ class RenderClient:
         info = self.http.get(f"/postgres/{postgres_id}/connection-info")
         return connection_view(info, POSTGRES_CONNECTION, secrets, reveal, passwords=(info.get("password"),))
 
+    # -- Postgres users (credentials): Render answers a create with 202 and no body; the new user becomes
+    # the default one, whose password only connection-info gives
+    def postgres_users(self, postgres_id: str) -> list[dict]:
+        """Each user as {username, default, createdAt, openConnections} (one unpaginated list)."""
+        return self.http.get(f"/postgres/{postgres_id}/credentials") or []
+
+    def create_postgres_user(self, postgres_id: str, username: str) -> None:
+        self.http.request("POST", f"/postgres/{postgres_id}/credentials", json_body={"username": username},
+                          ok=(202,))
+
+    def delete_postgres_user(self, postgres_id: str, username: str) -> None:
+        self.http.request("DELETE", f"/postgres/{postgres_id}/credentials/{username}", ok=(200, 404))
+
 
 # -- request bodies and query values
 def one_value(values: Iterable[str | None] | None) -> str | None:

@@ -71,6 +71,11 @@ def postgres() -> dict:
                      high_availability={"type": "bool"}, database_name=TEXT, database_user=TEXT, confirm_delete=FLAG)
 
 
+def postgres_credential() -> dict:
+    return module_options(postgres={"type": "str", "required": True}, username={"type": "str", "required": True},
+                          state=choice(["present", "absent"], default="present"), return_secrets=FLAG)
+
+
 def service() -> dict:
     return module_options(
         name={"type": "str", "required": True}, id=TEXT,

@@ -33,6 +33,7 @@ READ_NAMES = {"name": "name", "plan": "plan", "version": "version", "region": "r
               "high_availability": "highAvailabilityEnabled", "ip_allow_list": "ipAllowList",
               "database_name": "databaseName", "database_user": "databaseUser"}
 CREATE_ONLY = ("region", "database_name", "database_user")
+ID_PREFIX = "dpg-"
 
 
 def set_suspended(client: RenderClient, postgres_id: str, suspended: bool) -> None:
@@ -96,6 +97,17 @@ class Postgres(Resource):
 
     def delete(self, resource: dict) -> None:
         self.client.delete_postgres(resource["id"])
+
+
+def find_postgres(client: RenderClient, owner: str | None, ref: str) -> dict:
+    """An existing database by id (dpg-...) or by its unique name in the workspace."""
+    if ref.startswith(ID_PREFIX):
+        found = client.postgres(ref)
+    else:
+        found = unique(client.postgres_list(client.owner_id(owner), ref), KIND, ref)
+    if found is None:
+        raise ResourceError(f"no {KIND} '{ref}' is visible to this API key: create it first (render_postgres)")
+    return found
 
 
 # -- checks made before any write

@@ -66,6 +66,9 @@ def render_api() -> FakeSession:
         s.on("GET", f"{path}/connection-info", reply(200, CONNECTION))
         s.on("POST", f"{path}/suspend", reply(202))
         s.on("POST", f"{path}/resume", reply(202))
+    s.on("GET", "/postgres/dpg-1/credentials", reply(200, [{"username": "app", "default": True}]))
+    s.on("POST", "/postgres/dpg-1/credentials", reply(202))
+    s.on("DELETE", "/postgres/dpg-1/credentials/app", reply(200))
     return s
 
 
@@ -170,6 +173,9 @@ OPERATIONS: dict[str, Callable[[RenderClient], Any]] = {
     "suspend_postgres": lambda c: c.suspend_postgres("dpg-1"),
     "resume_postgres": lambda c: c.resume_postgres("dpg-1"),
     "postgres_connection": lambda c: c.postgres_connection("dpg-1", Secrets(), False),
+    "postgres_users": lambda c: c.postgres_users("dpg-1"),
+    "create_postgres_user": lambda c: c.create_postgres_user("dpg-1", "app_2"),
+    "delete_postgres_user": lambda c: c.delete_postgres_user("dpg-1", "app"),
 }
 
 
