@@ -11,7 +11,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import secrets
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -161,7 +160,3 @@ def generated_name() -> str:
     first = secrets.choice(["summer", "winter", "autumn", "spring", "quiet", "bold", "misty", "lively"])
     second = secrets.choice(["frost", "river", "meadow", "forest", "breeze", "stone", "ember", "field"])
     return f"{first}-{second}-{secrets.randbelow(9000) + 1000}"
-
-
-def now() -> float:
-    return time.time()

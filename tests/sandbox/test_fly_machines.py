@@ -3,10 +3,10 @@ capacity failures, failing Machines, and the seeded app served at <app>.fly.dev.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from conftest import REPO, Sandbox
 
@@ -137,7 +137,7 @@ def test_insufficient_capacity_in_a_region(fly: Sandbox) -> None:
 
 
 def seed_fixture(sbx: Sandbox) -> dict[str, Any]:
-    fixture = json.loads((Path(REPO) / "sandbox" / "fixtures" / "rehearsal.json").read_text())
+    fixture = json.loads((REPO / "sandbox" / "fixtures" / "rehearsal.json").read_text())
     return sbx.control("POST", "/seed", json={"fly": fixture["fly"], "apps": fixture["apps"]})
 
 
@@ -160,10 +160,7 @@ def test_seeded_app_is_served_at_its_fly_dev_name(sbx: Sandbox) -> None:
     assert "synckairos_active_sessions 1" in metrics
     served_by = {sbx.https(host, "/")[1]["X-Machine-Id"] for _index in range(4)}
     assert served_by == set(seeded["machines"])
-    plain = sbx.control("GET", "/state")  # the plain-HTTP path names the app too
-    assert plain["vendors"]["apps"]["resources"]["synckairos-staging"]["count"] == 1
-    import requests
-
+    assert sbx.control("GET", "/state")["vendors"]["apps"]["resources"]["synckairos-staging"]["count"] == 1
     assert requests.get(f"{sbx.url}/apps/{host}/health", timeout=10).status_code == 200
     assert seed_fixture(sbx)["fly"]["apps"][0]["action"] == "exists"
     env = running_env(sbx, {"id": seeded["machines"][0]}, "synckairos-staging")
