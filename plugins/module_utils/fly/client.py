@@ -33,8 +33,10 @@ NAME_TAKEN = "name_taken"
 #: the metadata key (config.metadata) where a Machine keeps the secrets version it was last updated onto:
 #: Fly takes min_secrets_version on create and update but shows it nowhere on the Machine
 SECRETS_VERSION_KEY = "launchkit_secrets_version"
-#: states a Machine does not leave by itself
-GONE = ("destroyed", "destroying", "failed")
+#: states of a Machine that is no more (it is not found, listed or rolled)
+GONE = ("destroyed", "destroying")
+#: states a wait for another state ends in: the Machine will not get there by itself
+DEAD_ENDS = (*GONE, "failed")
 
 
 class CapacityError(ApiError):
@@ -232,11 +234,11 @@ def wait_state(client: FlyClient, app: str, machine_id: str, state: str, timeout
         return client.machine(app, machine_id) or {"state": "destroyed"}
 
     def status(machine: dict) -> str:
-        if version and machine.get("instance_id") != version and machine.get("state") not in GONE:
+        if version and machine.get("instance_id") != version and machine.get("state") not in DEAD_ENDS:
             return "replacing"
         return str(machine.get("state"))
 
-    return wait_for(fetch, status, {state}, set(GONE) - {state}, timeout, f"Machine {machine_id}", clock=clock)
+    return wait_for(fetch, status, {state}, set(DEAD_ENDS) - {state}, timeout, f"Machine {machine_id}", clock=clock)
 
 
 def failing_checks(machine: dict) -> list[str]:
@@ -253,6 +255,14 @@ def wait_checks(client: FlyClient, app: str, machine_id: str, timeout: float, cl
         raise ResourceError(f"Machine {machine_id}: health checks not passing after {timeout:g} s "
                             f"({'; '.join(failing_checks(polled.value))})", machine=machine_id)
     return polled.value
+
+
+def live_machines(client: FlyClient, app: str, metadata: dict[str, str]) -> list[dict]:
+    """The app's Machines (not destroyed) whose config.metadata holds every pair of `metadata`."""
+    def fits(machine: dict) -> bool:
+        have = (machine.get("config") or {}).get("metadata") or {}
+        return machine.get("state") not in GONE and all(have.get(k) == v for k, v in metadata.items())
+    return [m for m in client.machines(app) if fits(m)]
 
 
 def secrets_version(machine: dict) -> int | None:
