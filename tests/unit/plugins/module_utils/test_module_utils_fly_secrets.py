@@ -143,3 +143,18 @@ def test_info_returns_names_digests_and_the_kept_version_never_values(tmp_path):
     assert info["version"] == 1 and [s["name"] for s in info["secrets"]] == ["DATABASE_URL"]
     assert info["secrets"][0]["digest"] and VALUE not in json.dumps(info)
     assert all("show_secrets" not in (c.params or {}) for c in fake.api.calls)
+
+
+def test_run_in_process_no_value_reaches_the_result(tmp_path, monkeypatch):
+    from ansible_collections.launchkit.paas.plugins.module_utils.fly.client import FlyClient
+    from ansible_collections.launchkit.paas.plugins.modules.fly_secrets import MODULE
+
+    fake = FakeFly(secrets={"DATABASE_URL": "old-s3cret-value"})
+    monkeypatch.setattr(FlyClient, "from_params", classmethod(lambda cls, params, secrets=None: fly_client(fake)))
+    args = {"app": "web", "api_token": "fm2_unit-test-token", "secrets": {"DATABASE_URL": VALUE, "NEW_KEY": OTHER},
+            "state_dir": str(tmp_path)}
+    result = MODULE.run_in_process("launchkit.paas.fly_secrets", args, check_mode=False, diff=True)
+    text = json.dumps(result)
+    assert not result.get("failed") and result["set_keys"] == ["DATABASE_URL", "NEW_KEY"]
+    assert VALUE not in text and OTHER not in text and "fm2_unit-test-token" not in text
+    assert result["diff"]["after"] == {"DATABASE_URL": MASK_NEW, "NEW_KEY": MASK_NEW}
