@@ -35,6 +35,10 @@ options:
   network:
     description: Custom private network (6PN) name at create; unset uses the organization's default network.
     type: str
+  force:
+    description: With O(state=absent), stop the app's running Machines first; without it Fly refuses to delete an app whose Machines run.
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""

@@ -24,6 +24,7 @@ OPTIONS: dict[str, dict] = {
     "name": {"type": "str", "required": True},
     "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
     "network": {"type": "str"},
+    "force": {"type": "bool", "default": False},
 }
 INFO_OPTIONS: dict[str, dict] = {"name": {"type": "str"}}
 
@@ -85,7 +86,7 @@ class App(Resource):
         raise AssertionError(f"no option of a Fly.io app can change: {sorted(changes)}")  # pragma: no cover
 
     def delete(self, resource: dict) -> None:
-        self.client.delete_app(resource["name"])
+        self.client.delete_app(resource["name"], force=self.params["force"])
 
 
 def app_view(app: dict) -> dict[str, Any]:

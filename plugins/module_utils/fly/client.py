@@ -120,8 +120,9 @@ class FlyClient:
         """Answers 201 without a body; read the app afterwards."""
         self._send("POST", "/apps", compact({"name": name, "org_slug": org, "network": network}), ok=(200, 201))
 
-    def delete_app(self, name: str) -> None:
-        self._send("DELETE", f"/apps/{name}", ok=(200, 202, 204, 404))
+    def delete_app(self, name: str, force: bool = False) -> None:
+        """Delete the app; `force` stops its running Machines first (Fly refuses otherwise)."""
+        self._send("DELETE", f"/apps/{name}", ok=(200, 202, 204, 404), params={"force": "true"} if force else None)
 
     # -- secrets
     def secrets(self, app: str) -> list[dict]:

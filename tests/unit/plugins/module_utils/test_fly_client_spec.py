@@ -35,6 +35,8 @@ def fly_spec(monkeypatch):
     def nullable(document: dict) -> None:
         values = document["components"]["schemas"]["AppSecretsUpdateRequest"]["properties"]["values"]
         values["additionalProperties"]["nullable"] = True
+        document["paths"]["/apps/{app_name}"]["delete"].setdefault("parameters", []).append(
+            {"name": "force", "in": "query", "schema": {"type": "boolean"}})  # vendor-doc, NOTES.md
 
     raw = SpecRegistry().get("fly", "fly/machines-api.openapi3.json", nullable)
     known = conformance.vendor_spec
@@ -71,7 +73,7 @@ OPERATIONS: dict[str, Any] = {
     "apps": lambda c: c.apps("acme"),
     "app": lambda c: c.app("web"),
     "create_app": lambda c: c.create_app("web", "acme", "private-net"),
-    "delete_app": lambda c: c.delete_app("web"),
+    "delete_app": lambda c: (c.delete_app("web"), c.delete_app("web", force=True)),
     "secrets": lambda c: c.secrets("web"),
     "update_secrets": lambda c: c.update_secrets("web", {"A": "value-a", "OLD": None}),
     "machines": lambda c: c.machines("web"),

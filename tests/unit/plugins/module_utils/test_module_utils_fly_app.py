@@ -15,7 +15,7 @@ from launchkit_fakes import connection_dropped, reply
 
 
 def params(**overrides):
-    return base_params(**{"name": "new", "state": "present", "network": None, **overrides})
+    return base_params(**{"name": "new", "state": "present", "network": None, "force": False, **overrides})
 
 
 def run(fake, check_mode=False, **overrides):
@@ -89,6 +89,12 @@ def test_delete_and_a_second_delete_changes_nothing():
     assert first["changed"] and first["action"] == "delete" and [c.path for c in fake.api.writes] == ["/apps/web"]
     second = run(fake, name="web", state="absent")
     assert not second["changed"] and len(fake.api.writes) == 1
+
+
+def test_force_delete_stops_the_machines_first():
+    fake = FakeFly()
+    run(fake, name="web", state="absent", force=True)
+    assert fake.api.writes[0].params == {"force": "true"}
 
 
 def test_delete_in_check_mode_writes_nothing():
