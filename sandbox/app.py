@@ -99,7 +99,8 @@ class Sandbox:
         return self._custom_domain(name) is not None
 
     def dispatch_custom_domain(self, raw: RawRequest, host: str) -> Outcome:
-        """A request to a custom domain: its service's stand-in app, a redirect twin's 301, or 404."""
+        """A request to a custom domain: its service's stand-in app, a redirect twin's 301, or 404.
+        A Fly app's ``<app>.fly.dev`` and its hostnames with an issued certificate are served by the app."""
         found = self._custom_domain(host)
         if found is None:
             return Outcome(Response(404, {"message": f"no verified custom domain {host} in this sandbox"}))
@@ -111,11 +112,12 @@ class Sandbox:
                                         raw.body))
 
     def _custom_domain(self, name: str) -> tuple[str, str] | None:
-        render = self.vendor("render")
-        if render is None:
-            return None
+        """(the stand-in app's name under /apps, redirect target or "") of a name served over HTTPS."""
+        render, fly = self.vendor("render"), self.vendor("fly")
         with self.context.lock:
-            return render.domains.verified_route(name)
+            found = render.domains.verified_route(name) if render is not None else None
+            app = fly.served_app(name) if fly is not None and found is None else None
+        return (f"{app}.fly.dev", "") if app else found
 
     # --- dispatch ------------------------------------------------------------------------------
     def dispatch(self, raw: RawRequest) -> Outcome:

@@ -1,5 +1,9 @@
-"""Stand-in apps (``/apps/<service name>/<path>``): every Render web service of the sandbox answers
-like a small deployed app, so that a rollout's validation talks to something real.
+"""Stand-in apps (``/apps/<service name>/<path>``): every Render web service and every Fly.io app of the
+sandbox answers like a small deployed app, so that a rollout's validation talks to something real.
+
+A name is a Render web service's when one has it, else a Fly app's; ``/apps/<app>.fly.dev/<path>``
+always names the Fly app. A Fly app is served by one of its started Machines (sandbox/fly.py), with
+that Machine's env; the answer names it in the ``X-Machine-Id`` header.
 
 - ``GET /health`` really connects to what the service's env points at (``REDIS_URL``: AUTH + PING,
   ``DATABASE_URL``: ``SELECT 1``) and reports each component; 200 when all are ok, else 503. The
@@ -11,6 +15,10 @@ like a small deployed app, so that a rollout's validation talks to something rea
 - ``GET /metrics``: Prometheus text (``app_up``, ``app_redis_up``, ``app_database_up``,
   ``http_requests_total``, ``process_start_time_seconds``).
 - ``GET /`` and ``POST /echo``; extra routes come from the seed or ``/_sandbox/apps/<name>/routes``.
+- Resources configured per app (seed ``{"apps": {"resources": {"<app>": {"path": "/v1/sessions",
+  "id_field": "session_id", "gauge": "synckairos_active_sessions"}}}}``): ``POST <path>`` with a JSON
+  object stores it (201; its id is ``id_field`` from the body, or a new UUID set there), ``GET
+  <path>/<id>`` reads it back (404 unknown), and ``/metrics`` reports their number as ``gauge``.
 - ``POST /items`` (a JSON object) creates an item: 201 with its ``id`` and a ``token``; ``GET
   /items/<id>`` reads it back with header ``X-Item-Token: <token>`` (403 without the right one, 404
   for an unknown id): a create/read pair for smoke requests that capture a value.
@@ -22,6 +30,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import uuid
 import threading
 import time
 from collections import Counter
@@ -60,6 +69,27 @@ class AppView:
     deploy_id: str | None
     deploy_status: str | None
     live_since: float | None
+    machine_id: str | None = None  # the Fly Machine that answers
+    down: str | None = None  # why nothing answers (a Fly app without a started Machine)
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A collection the app stores (``POST path``, ``GET path/<id>``), counted by a gauge in /metrics."""
+
+    path: str
+    id_field: str
+    gauge: str
+
+    @classmethod
+    def from_json(cls, data: Any) -> Resource:
+        if not isinstance(data, dict) or set(data) - {"path", "id_field", "gauge"} or not all(
+                isinstance(data.get(key), str) and data[key] for key in ("path", "id_field", "gauge")):
+            raise BadRequest('a resource is {"path": "/v1/sessions", "id_field": "session_id", '
+                             '"gauge": "<metric name>"}')
+        if not re.match(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$", data["gauge"]):
+            raise BadRequest(f"gauge {data['gauge']!r} is not a Prometheus metric name")
+        return cls(normal_path(data["path"]), data["id_field"], data["gauge"])
 
 
 @dataclass(frozen=True)
@@ -138,6 +168,8 @@ class StandInApps(VendorAPI):
         self.routes: dict[str, dict[tuple[str, str], CustomRoute]] = {}
         self.health_shapes: dict[str, str] = {}
         self.items: dict[str, dict[str, dict[str, Any]]] = {}
+        self.resources: dict[str, Resource] = {}
+        self.records: dict[str, dict[str, dict[str, Any]]] = {}
         with self._counts_lock:
             self.requests: dict[str, Counter[tuple[str, str, int]]] = {}
 
@@ -160,13 +192,21 @@ class StandInApps(VendorAPI):
                       for name, counter in self.requests.items()}
         return {"routes": {name: [route.describe() for route in table.values()] for name, table in self.routes.items()},
                 "requests": counts, "health": dict(self.health_shapes),
-                "items": {name: list(items.values()) for name, items in self.items.items()}}
+                "items": {name: list(items.values()) for name, items in self.items.items()},
+                "resources": {name: {"path": res.path, "id_field": res.id_field, "gauge": res.gauge,
+                                     "count": len(self.records.get(name, {}))} for name, res in self.resources.items()}}
 
     def seed(self, data: dict[str, Any]) -> dict[str, Any]:
-        """``{"routes": [{"service", "method", "path", "status", "json"}], "health": {"<service>": "<shape>"}}``."""
-        if not isinstance(data, dict) or set(data) - {"routes", "health"}:
+        """``{"routes": [{"service", "method", "path", "status", "json"}], "health": {"<service>": "<shape>"},
+        "resources": {"<service>": {"path", "id_field", "gauge"}}}``."""
+        if not isinstance(data, dict) or set(data) - {"routes", "health", "resources"}:
             raise BadRequest('apps takes {"routes": [{"service", "method", "path", "status", "json"}], '
-                             '"health": {"<service>": "checks" | "components"}}')
+                             '"health": {"<service>": "checks" | "components"}, '
+                             '"resources": {"<service>": {"path", "id_field", "gauge"}}}')
+        resources = data.get("resources") or {}
+        if not isinstance(resources, dict):
+            raise BadRequest("resources maps a service or app name to its resource")
+        self.resources.update({name: Resource.from_json(item) for name, item in resources.items()})
         shapes = data.get("health") or {}
         if not isinstance(shapes, dict) or any(shape not in HEALTH_SHAPES for shape in shapes.values()):
             raise BadRequest(f"health maps a service name to its /health shape, one of {list(HEALTH_SHAPES)}")
@@ -178,7 +218,7 @@ class StandInApps(VendorAPI):
                 raise BadRequest("every seeded route needs a service (name)")
             route = self._add_route(service, item)
             added.append({"service": service, "method": route.method, "path": route.path})
-        return {"routes": added, "health": dict(shapes)}
+        return {"routes": added, "health": dict(shapes), "resources": sorted(resources)}
 
     # --- control: /_sandbox/apps/{service}/routes -------------------------------------------------
     def control_routes(self) -> list[tuple[str, str, Handler]]:
@@ -216,12 +256,24 @@ class StandInApps(VendorAPI):
             response = self._answer(app, request)
         except ApiError as exc:
             response = self.error(exc.status, exc.message)
+        if app.machine_id:
+            response.headers["X-Machine-Id"] = app.machine_id
         self._count(app.name, request, response)
         return response
+
+    def probe(self, app: AppView, path: str) -> int:
+        """The status a GET of ``path`` gets from ``app`` (a Fly Machine's health check; not counted)."""
+        request = Request("GET", f"/{app.name}{path}", {}, {}, params={"service": app.name, "path": normal_path(path)})
+        try:
+            return self._answer(app, request).status
+        except ApiError as exc:
+            return exc.status
 
     def _answer(self, app: AppView, request: Request) -> Response:
         path = request.params["path"]
         method = "GET" if request.method == "HEAD" else request.method  # the server sends no body for HEAD
+        if app.down:
+            return self.error(503, app.down)
         if app.suspended:
             return self.error(503, f"service {app.name} is suspended: resume it to serve requests")
         custom = self.routes.get(app.name, {}).get((method, path))
@@ -232,6 +284,12 @@ class StandInApps(VendorAPI):
                    ("POST", "/items"): self._create_item}.get((method, path))
         if builtin is None and method == "GET" and ITEM_PATH.match(path):
             builtin = self._read_item
+        resource = self.resources.get(app.name)
+        if builtin is None and resource is not None:
+            if method == "POST" and path == resource.path:
+                builtin = self._create_record
+            elif method == "GET" and path.startswith(resource.path + "/") and "/" not in path[len(resource.path) + 1:]:
+                builtin = self._read_record
         if builtin is None:
             return self.error(404, f"no route {method} {path} in the stand-in app {app.name}")
         return builtin(app, request)
@@ -277,6 +335,27 @@ class StandInApps(VendorAPI):
             return self.error(403, "X-Item-Token does not match the item's token")
         return Response(200, {key: value for key, value in item.items() if key != "token"})
 
+    def _create_record(self, app: AppView, request: Request) -> Response:
+        resource = self.resources[app.name]
+        if not isinstance(request.body, dict):
+            raise BadRequest("the body must be a JSON object")
+        record_id = request.body.get(resource.id_field) or str(uuid.uuid4())
+        if not isinstance(record_id, str):
+            raise BadRequest(f"{resource.id_field} must be a string")
+        records = self.records.setdefault(app.name, {})
+        if record_id in records:
+            return self.error(409, f"{resource.id_field} {record_id} already exists")
+        records[record_id] = {**request.body, resource.id_field: record_id}
+        return Response(201, records[record_id])
+
+    def _read_record(self, app: AppView, request: Request) -> Response:
+        resource = self.resources[app.name]
+        record_id = unquote(request.params["path"][len(resource.path) + 1:])
+        record = self.records.get(app.name, {}).get(record_id)
+        if record is None:
+            raise NotFound(f"no {resource.id_field} {record_id}")
+        return Response(200, record)
+
     @staticmethod
     def _ready(app: AppView, request: Request) -> Response:
         if app.deploy_status == "live":
@@ -299,6 +378,10 @@ class StandInApps(VendorAPI):
             counts = sorted(self.requests.get(app.name, Counter()).items())
         lines += [f'http_requests_total{{path="{_label(path)}",method="{method}",status="{status}"}} {count}'
                   for (method, path, status), count in counts]
+        resource = self.resources.get(app.name)
+        if resource is not None:
+            lines += [f"# HELP {resource.gauge} Records stored under {resource.path}.", f"# TYPE {resource.gauge} gauge",
+                      f"{resource.gauge} {len(self.records.get(app.name, {}))}"]
         lines += ["# HELP process_start_time_seconds When the app started (its live deploy), in Unix time.",
                   "# TYPE process_start_time_seconds gauge",
                   f"process_start_time_seconds {app.live_since or STARTED:.3f}"]
@@ -311,15 +394,25 @@ class StandInApps(VendorAPI):
 
     # --- state ------------------------------------------------------------------------------------
     def _app(self, name: str) -> AppView:
-        """The web service named (or slugged) ``name``, read from the Render vendor's state."""
+        """The web service named (or slugged) ``name``, read from the Render vendor's state; else the Fly
+        app of that name (``<app>.fly.dev`` names a Fly app only)."""
+        fly: Any = self.context.vendors.get("fly")
+        if name.endswith(".fly.dev"):
+            view = fly.app_view(name[:-len(".fly.dev")]) if fly is not None else None
+            if view is None:
+                raise NotFound(f"no Fly app at {name}")
+            return view
         render: Any = self.context.vendors.get("render")
-        if render is None:
-            raise NotFound("the Render vendor is not loaded")
-        render.settle()
-        service = next((service for _seq, service in render.services.values()
-                        if service["type"] == "web_service" and name in (service["name"], service["slug"])), None)
+        service = None
+        if render is not None:
+            render.settle()
+            service = next((service for _seq, service in render.services.values()
+                            if service["type"] == "web_service" and name in (service["name"], service["slug"])), None)
         if service is None:
-            raise NotFound(f"no Render web service named {name}")
+            view = fly.app_view(name) if fly is not None else None
+            if view is None:
+                raise NotFound(f"no Render web service or Fly app named {name}")
+            return view
         # The app runs with the env of its live deploy, not with env changed since (Render applies env
         # on the next deploy).
         env = render.deploys.running_env(service["id"])

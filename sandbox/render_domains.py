@@ -8,24 +8,15 @@ A verified domain is served over HTTPS by its service's stand-in app (sandbox/ap
 from __future__ import annotations
 
 import itertools
-import re
 import time
 from dataclasses import dataclass
 from typing import Any
 
 from .common import iso_at, prefixed_id
 from .errors import BadRequest, Conflict, NotFound
+from .published_dns import PublishedDns, normalized_domain
 
 DOMAIN_SERVICE_TYPES = frozenset({"web_service", "static_site"})  # UNCONFIRMED for the others
-_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
-
-
-def normalized_domain(name: str) -> str:
-    domain = name.strip().lower().rstrip(".")
-    labels = domain.split(".")
-    if len(labels) < 2 or not all(_LABEL.match(label) for label in labels):
-        raise BadRequest(f"{name!r} is not a valid domain name")
-    return domain
 
 
 def names_to_add(domain: str) -> list[tuple[str, str]]:
@@ -36,12 +27,6 @@ def names_to_add(domain: str) -> list[tuple[str, str]]:
     if len(labels) == 3 and labels[0] == "www":
         return [(domain, ""), (domain[len("www."):], domain)]
     return [(domain, "")]
-
-
-def dns_records(value: Any) -> dict[str, bool]:
-    if not isinstance(value, dict) or not all(isinstance(flag, bool) for flag in value.values()):
-        raise ValueError("records must map a domain name to true (present) or false (absent)")
-    return {normalized_domain(name): flag for name, flag in value.items()}
 
 
 @dataclass
@@ -69,7 +54,7 @@ class DomainBook:
     def __init__(self) -> None:
         self._seq = itertools.count(1)
         self.domains: dict[str, CustomDomain] = {}
-        self.dns: set[str] = set()
+        self.dns = PublishedDns()
 
     def add(self, service: dict[str, Any], name: str) -> list[CustomDomain]:
         if service["type"] not in DOMAIN_SERVICE_TYPES:
@@ -112,23 +97,17 @@ class DomainBook:
 
     def update(self, body: Any) -> None:
         """Control: ``{"records": {"<domain>": true|false}}`` marks DNS present or absent (merged)."""
-        if not isinstance(body, dict) or set(body) != {"records"}:
-            raise ValueError('the body must be {"records": {"<domain>": true|false}}')
-        for name, present in dns_records(body["records"]).items():
-            if present:
-                self.dns.add(name)
-            else:
-                self.dns.discard(name)
+        self.dns.update(body)
 
     def describe(self) -> dict[str, Any]:
-        return {"present": sorted(self.dns)}
+        return self.dns.describe()
 
     def forget(self, service_id: str) -> None:
         self.domains = {key: item for key, item in self.domains.items() if item.service["id"] != service_id}
 
     def dump(self) -> dict[str, Any]:
         return {"custom_domains": [{**item.document(), "serviceId": item.service["id"]} for item in self.domains.values()],
-                "dns_present": sorted(self.dns)}
+                "dns_present": self.dns.describe()["present"]}
 
     def _named(self, name: str) -> CustomDomain | None:
         return next((item for item in self.domains.values() if item.name == name), None)

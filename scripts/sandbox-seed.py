@@ -1,6 +1,6 @@
 #!/usr/bin/env python
 """Seed the running sandbox with what a rehearsal starts from (skips what exists): the app's Render
-services, and "external" databases (a Supabase or Neon stand-in: a database with a password-protected
+services and Fly.io apps (with their started Machines), and "external" databases (a Supabase or Neon stand-in: a database with a password-protected
 owner on the sandbox's PostgreSQL, reached by URL like any hosted Postgres), the DNS records the
 stack's person has created for its custom domains, and how the stand-in apps answer (``apps``)."""
 from __future__ import annotations
@@ -35,10 +35,16 @@ def main(path: str) -> None:
     if records:
         call("POST", "/_sandbox/render/dns", {"records": records})
         print(f"DNS records created for {', '.join(sorted(records))} (Render verifies them on request)")
+    fly = wanted.get("fly")
+    if fly:  # apps that exist are left as they are
+        for app in call("POST", "/_sandbox/seed", {"fly": fly})["fly"]["apps"]:
+            print(f"Fly app {app['name']}: {app['action']} ({len(app['machines'])} machines)")
     apps = wanted.get("apps") or {}
     if apps:  # the stand-in apps' own shapes (a /health in the app's own words); seeding them again changes nothing
         call("POST", "/_sandbox/seed", {"apps": apps})
         print(f"stand-in apps: {', '.join(f'{name} answers /health in its {shape} shape' for name, shape in sorted((apps.get('health') or {}).items()))}")
+        for name, resource in sorted((apps.get("resources") or {}).items()):
+            print(f"stand-in apps: {name} stores {resource['path']} (gauge {resource['gauge']})")
     databases = wanted.get("postgres", {}).get("databases", [])
     if databases:
         created = call("POST", "/_sandbox/seed", {"postgres": {"databases": databases}})

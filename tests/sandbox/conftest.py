@@ -1,8 +1,11 @@
 """Fixtures: one sandbox server per test session (free port, temp state dir), reset before each test."""
 from __future__ import annotations
 
+import http.client
+import json
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -34,8 +37,11 @@ OWNER_ID = OWNER["id"]
 SENDGRID_KEY = "SG.sandbox_admin_key"
 SENTRY_TOKEN = "sntrys_sandbox_token"
 SENTRY_ORG = "launchkit-sandbox"
+FLY_TOKEN = "fm2_sandbox_fly_token"
+FLY_ORG = "launchkit-sandbox"
 OVERRIDES = ("SANDBOX_RENDER_API_KEY", "SANDBOX_UPSTASH_EMAIL", "SANDBOX_UPSTASH_API_KEY", "SANDBOX_PORT",
-             "SANDBOX_SENDGRID_API_KEY", "SANDBOX_SENTRY_AUTH_TOKEN", "SANDBOX_APPS_TLS_PORT")
+             "SANDBOX_SENDGRID_API_KEY", "SANDBOX_SENTRY_AUTH_TOKEN", "SANDBOX_APPS_TLS_PORT", "SANDBOX_FLY_API_TOKEN",
+             "SANDBOX_FLY_ORG", "SANDBOX_FLY_RATELIMIT", "SANDBOX_FLY_REGION")
 
 
 def pg_admin_url() -> str:
@@ -114,6 +120,38 @@ class Sandbox:
     def sentry(self, method: str, path: str, *, token: str | None = SENTRY_TOKEN, **kwargs: Any) -> requests.Response:
         return self._bearer(method, f"/sentry/api/0{path}", token, **kwargs)
 
+    def fly(self, method: str, path: str, *, token: str | None = FLY_TOKEN, scheme: str = "Bearer",
+            **kwargs: Any) -> requests.Response:
+        headers = kwargs.pop("headers", {})
+        if token is not None:
+            headers["Authorization"] = f"{scheme} {token}"
+        return requests.request(method, f"{self.url}/fly/v1{path}", headers=headers, timeout=70, **kwargs)
+
+    def https(self, host: str, path: str = "/health", *, method: str = "GET", body: Any = None,
+              verify: bool = True) -> tuple[int, dict[str, str], Any]:
+        """A request to https://<host><path> through the sandbox's TLS listener (curl --connect-to): the name
+        goes in SNI and Host, the certificate is checked against the sandbox CA. JSON answers are decoded."""
+        context = ssl.create_default_context(cafile=self.ca)
+        if not verify:
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        raw = socket.create_connection(self.apps_tls, timeout=10)
+        connection = http.client.HTTPConnection(host, timeout=10)
+        connection.sock = context.wrap_socket(raw, server_hostname=host)
+        headers = {"Host": host}
+        payload = None
+        if body is not None:
+            payload, headers["Content-Type"] = json.dumps(body), "application/json"
+        try:
+            connection.request(method, path, body=payload, headers=headers)
+            answer = connection.getresponse()
+            data = answer.read()
+            kind = answer.getheader("Content-Type") or ""
+            decoded = json.loads(data) if data and kind.startswith("application/json") else data.decode()
+            return answer.status, dict(answer.getheaders()), decoded if data else None
+        finally:
+            connection.close()
+
     def _bearer(self, method: str, path: str, token: str | None, **kwargs: Any) -> requests.Response:
         headers = kwargs.pop("headers", {})
         if token is not None:
@@ -162,7 +200,8 @@ def sandbox_server(tmp_path_factory: pytest.TempPathFactory) -> Any:
     state_dir = tmp_path_factory.mktemp("sandbox-state")
     port = free_port()
     env = {key: value for key, value in os.environ.items() if key not in OVERRIDES}
-    env.update(SANDBOX_PROVISION_DELAY="0.2", SANDBOX_BUILD_SECONDS="0.5", SANDBOX_CRON_RUN_SECONDS="0.3")
+    env.update(SANDBOX_PROVISION_DELAY="0.2", SANDBOX_BUILD_SECONDS="0.5", SANDBOX_CRON_RUN_SECONDS="0.3",
+               SANDBOX_FLY_START_SECONDS="0.2")
     log = open(state_dir / "server.log", "wb")  # noqa: SIM115 - closed at teardown
     process = subprocess.Popen(
         [sys.executable, "-m", "sandbox.server", "--host", "127.0.0.1", "--port", str(port),

@@ -2,9 +2,6 @@
 for its name (signed by the sandbox CA); an unverified or unknown name gets no certificate and a 404."""
 from __future__ import annotations
 
-import http.client
-import json
-import socket
 import ssl
 from typing import Any
 
@@ -14,22 +11,7 @@ from conftest import Sandbox
 
 
 def https_get(sbx: Sandbox, host: str, path: str = "/health", verify: bool = True) -> tuple[int, dict, Any]:
-    """GET https://<host><path> through the sandbox's TLS listener (curl --connect-to): the name goes in
-    SNI and Host, the certificate is checked against the sandbox CA."""
-    context = ssl.create_default_context(cafile=sbx.ca)
-    if not verify:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    raw = socket.create_connection(sbx.apps_tls, timeout=10)
-    connection = http.client.HTTPConnection(host, timeout=10)
-    connection.sock = context.wrap_socket(raw, server_hostname=host)
-    try:
-        connection.request("GET", path, headers={"Host": host})
-        answer = connection.getresponse()
-        body = answer.read()
-        return answer.status, dict(answer.getheaders()), json.loads(body) if body else None
-    finally:
-        connection.close()
+    return sbx.https(host, path, verify=verify)
 
 
 def add_domain(sbx: Sandbox, service_id: str, name: str) -> list[dict]:

@@ -184,3 +184,21 @@ def test_properties_declared_across_all_of_branches_are_declared() -> None:
     closed = close_schema(schema)
     assert instance_problems(closed, {"a": "x", "b": "y"}, writing=True) == []
     assert [p.field for p in instance_problems(closed, {"a": "x", "c": "z"}, writing=True)] == ["c"]
+
+
+# --- Fly.io ----------------------------------------------------------------------------------------
+def test_fly_requests_are_checked_against_the_machines_spec() -> None:
+    assert request_problems("fly", "GET", "/apps", "org_slug=personal", None) == []
+    one_problem(request_problems("fly", "GET", "/apps", "", None), "org_slug", "required")
+    body = {"config": {"image": "nginx", "env": {"A": "1"}}, "region": "sjc", "min_secrets_version": 2}
+    assert request_problems("fly", "POST", "/apps/web/machines", "", body) == []
+    one_problem(request_problems("fly", "POST", "/apps/web/machines", "", {**body, "size": "x"}), "size")
+    one_problem(request_problems("fly", "GET", "/apps/web/machines/m1/wait", "state=started,stopped", None), "state")
+
+
+def test_fly_adaptations_follow_the_notes() -> None:
+    """null unsets a secret; app_name and ?wait= on create; ?force= on app delete (NOTES Fly quirks 1, 9)."""
+    assert request_problems("fly", "POST", "/apps/web/secrets", "", {"values": {"A": "1", "OLD": None}}) == []
+    assert request_problems("fly", "POST", "/apps", "wait=true", {"app_name": "web", "org_slug": "personal"}) == []
+    assert request_problems("fly", "DELETE", "/apps/web", "force=true", None) == []
+    one_problem(request_problems("fly", "DELETE", "/apps/web", "force=yes", None), "force")
