@@ -12,7 +12,6 @@ from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import
 from ansible_collections.launchkit.paas.plugins.module_utils.fly.client import (
     LEASE_NONCE_HEADER, FlyClient, authorization, split_tokens)
 from launchkit_fakes import BASE_URL, FakeSession, no_sleep_policy, public_methods, refused_by_spec, reply
-from sandbox import conformance
 from sandbox.conformance import request_problems
 
 APP = {"id": "a1", "name": "web", "network": "default", "organization": {"slug": "acme"}}
@@ -22,26 +21,6 @@ CONFIG = {"image": "registry.fly.io/web:1", "guest": {"cpu_kind": "shared", "cpu
           "env": {"PORT": "8080"}, "metadata": {"launchkit_role": "web"},
           "services": [{"protocol": "tcp", "internal_port": 8080, "ports": [{"port": 443, "handlers": ["tls", "http"]}]}],
           "checks": {"health": {"type": "http", "port": 8080, "path": "/health", "interval": "15s", "timeout": "2s"}}}
-
-
-@pytest.fixture(autouse=True)
-def fly_spec(monkeypatch):
-    """Until the sandbox serves Fly.io (and conformance knows it), check against the spec file with the one
-    adaptation NOTES.md quirk 1 confirms (null unsets a key: fly-go UpdateAppSecrets)."""
-    if "fly" in conformance.VENDORS:
-        return
-    from sandbox.specs import SpecRegistry
-
-    def nullable(document: dict) -> None:
-        values = document["components"]["schemas"]["AppSecretsUpdateRequest"]["properties"]["values"]
-        values["additionalProperties"]["nullable"] = True
-        document["paths"]["/apps/{app_name}"]["delete"].setdefault("parameters", []).append(
-            {"name": "force", "in": "query", "schema": {"type": "boolean"}})  # vendor-doc, NOTES.md
-
-    raw = SpecRegistry().get("fly", "fly/machines-api.openapi3.json", nullable)
-    known = conformance.vendor_spec
-    monkeypatch.setattr(conformance, "VENDORS", (*conformance.VENDORS, "fly"))
-    monkeypatch.setattr(conformance, "vendor_spec", lambda vendor: raw if vendor == "fly" else known(vendor))
 
 
 def fly_api() -> FakeSession:
