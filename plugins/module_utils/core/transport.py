@@ -166,21 +166,23 @@ class HttpClient:
 
     def request(self, method: str, path: str, *, params: dict | None = None, json_body: Any = None,
                 ok: tuple[int, ...] = (200, 201, 202, 204), repeatable: bool | None = None,
-                data: bytes | None = None, content_type: str | None = None, cache: bool = False) -> Response:
+                data: bytes | None = None, content_type: str | None = None, cache: bool = False,
+                headers: dict[str, str] | None = None) -> Response:
         """Send one call, retrying what is safe to retry; raise ApiError on failure.
 
-        The body is `json_body` (sent as JSON), or `data` as raw bytes of `content_type`. A GET with
+        The body is `json_body` (sent as JSON), or `data` as raw bytes of `content_type`; `headers` are
+        sent with this call only (a lease's nonce, say). A GET with
         `cache` (an answer without a secret) is answered from the run's cache when a task of the run
         asked the same since the client's last write; every write makes the client's answers stale,
         before it is sent and again once it is done.
         """
         method = method.upper()
         if self.cache is None or (method == "GET" and not cache):
-            return self._send(method, path, params, json_body, ok, repeatable, data, content_type)
+            return self._send(method, path, params, json_body, ok, repeatable, data, content_type, headers)
         if method != "GET":
             self.cache.invalidate()
             try:
-                return self._send(method, path, params, json_body, ok, repeatable, data, content_type)
+                return self._send(method, path, params, json_body, ok, repeatable, data, content_type, headers)
             finally:
                 self.cache.invalidate()
         hit, stored = self.cache.get(path, compact(params))
@@ -195,7 +197,8 @@ class HttpClient:
         return response
 
     def _send(self, method: str, path: str, params: dict | None, json_body: Any, ok: tuple[int, ...],
-              repeatable: bool | None, data: bytes | None, content_type: str | None) -> Response:
+              repeatable: bool | None, data: bytes | None, content_type: str | None,
+              extra_headers: dict[str, str] | None = None) -> Response:
         if repeatable is None:
             repeatable = method in REPEATABLE_METHODS
         url = self.base_url + path
@@ -204,7 +207,7 @@ class HttpClient:
             try:
                 raw = self.session.request(
                     method, url, params=compact(params), json=json_body, data=data,
-                    headers=self._headers(json_body, content_type),
+                    headers={**self._headers(json_body, content_type), **(extra_headers or {})},
                     auth=self.auth, timeout=self.timeout, verify=self.validate_certs)
             except requests.exceptions.RequestException as exc:
                 unsent = _never_sent(exc)

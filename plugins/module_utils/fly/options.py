@@ -1,0 +1,32 @@
+# -*- coding: utf-8 -*-
+# Copyright: launchkit.paas contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Private to launchkit.paas: the argument specs of the Fly.io modules.
+
+Not a public API; it may change between any two releases. The connection options are documented
+in the launchkit.paas.fly and launchkit.paas.http_client doc fragments.
+"""
+from __future__ import annotations
+
+import copy
+
+from ansible_collections.launchkit.paas.plugins.module_utils.core.module import base_options
+from ansible_collections.launchkit.paas.plugins.module_utils.fly.client import DEFAULT_URL
+
+
+def module_options(**options: dict) -> dict[str, dict]:
+    """A Fly.io module's argument spec: the connection options (API URL, token, organization), then `options`."""
+    from ansible.module_utils.basic import env_fallback
+
+    spec = base_options("FLY_API_URL", DEFAULT_URL, None)
+    spec["api_token"] = {"type": "str", "required": True, "no_log": True, "fallback": (env_fallback, ["FLY_API_TOKEN"])}
+    spec["org"] = {"type": "str", "fallback": (env_fallback, ["FLY_ORG"])}
+    spec.update(options)
+    return copy.deepcopy(spec)  # shared pieces stay unshared between modules run in one process
+
+
+def required_org(params: dict) -> str:
+    """The organization slug, which listing and creating apps need."""
+    if not params.get("org"):
+        raise ValueError("org is required here: the organization's slug (option org, FLY_ORG or launchkit_fly_org)")
+    return params["org"]
