@@ -13,6 +13,9 @@ description:
   - Takes the Redis and Postgres URLs from an app's env. Where a URL is the internal connection string
     of the stack's Render instance (it resolves only inside Render), the same instance's external
     connection string is checked instead.
+  - On a platform that never shows env values (Fly.io secrets), the app's value is not known: the URL the
+    rollout wrote is checked instead, the stack's instance's (C(redis_url) of an Upstash database, the
+    external connection string of a Render instance) or the one given in O(redis_url) or O(database_url).
   - The URLs are secrets; so is the result. Use it in a task with C(no_log).
 options:
   _input:
@@ -33,6 +36,12 @@ options:
   database:
     description: The stack's Render Postgres (with C(connection)), or null.
     type: dict
+  redis_url:
+    description: The Redis URL the rollout wrote, checked when the app's value is not shown (and no instance gives one).
+    type: str
+  database_url:
+    description: The Postgres URL the rollout wrote (an external database's), checked when the app's value is not shown.
+    type: str
 """
 
 EXAMPLES = r"""
@@ -62,11 +71,24 @@ def _reachable(app_url: str, instance: dict | None) -> str:
     return app_url
 
 
+def _written(instance: dict | None, given: str | None) -> str:
+    """The URL the rollout wrote where the platform hides the app's own: the instance's, else the one given."""
+    instance = instance or {}
+    connection = instance.get("connection") or {}
+    return instance.get("redis_url") or connection.get("external_connection_string") or given or ""
+
+
 def backend_urls(env: dict[str, Any] | None, redis_key: str = "REDIS_URL", database_key: str = "DATABASE_URL",
-                 redis: dict | None = None, database: dict | None = None) -> dict[str, Any]:
+                 redis: dict | None = None, database: dict | None = None, redis_url: str | None = None,
+                 database_url: str | None = None) -> dict[str, Any]:
     """{redis, database, secrets}: the URLs to check from the controller, and those read from ENV."""
     env = env or {}
     app_redis, app_database = env.get(redis_key, ""), env.get(database_key, "")
+    # A key whose value the platform does not show (a mapping, not a string) is checked at what was written.
+    if not isinstance(app_redis, str):
+        app_redis = _written(redis, redis_url)
+    if not isinstance(app_database, str):
+        app_database = _written(database, database_url)
     return {"redis": _reachable(app_redis, redis), "database": _reachable(app_database, database),
             "secrets": [url for url in (app_redis, app_database) if url]}
 

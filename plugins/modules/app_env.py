@@ -36,15 +36,10 @@ description:
   - Writing env does not restart anything. Render applies env on the service's next deploy.
   - O(platform=render) is the platform today; the interface is the same for every platform.
 extends_documentation_fragment:
-  - launchkit.paas.render
+  - launchkit.paas.platform
   - launchkit.paas.http_client
   - launchkit.paas.attributes.actions
 options:
-  platform:
-    description: The platform the app runs on.
-    type: str
-    choices: [render]
-    default: render
   services:
     description: The app's services to write to, by name (unique in the workspace) or id (C(srv-...)).
     type: list
@@ -320,11 +315,10 @@ from ansible.module_utils.basic import env_fallback
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core.env import SECRET_FORMATS
 from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module
-from ansible_collections.launchkit.paas.plugins.module_utils.platform.env import PLATFORMS, run_app_env
-from ansible_collections.launchkit.paas.plugins.module_utils.render.options import module_options
+from ansible_collections.launchkit.paas.plugins.module_utils.platform.env import run_app_env
+from ansible_collections.launchkit.paas.plugins.module_utils.platform.options import platform_options
 
-ARGUMENT_SPEC = module_options(
-    platform=dict(type="str", choices=sorted(PLATFORMS), default="render"),
+ARGUMENT_SPEC = platform_options(
     services=dict(type="list", elements="str", required=True),
     services_name=dict(type="str", default="services"),
     env=dict(type="dict", default={}, no_log=True),

@@ -21,15 +21,10 @@ description:
   - Nothing is written.
   - O(platform=render) is the platform today; the answer has the same shape on every platform.
 extends_documentation_fragment:
-  - launchkit.paas.render
+  - launchkit.paas.platform
   - launchkit.paas.http_client
   - launchkit.paas.attributes.info
 options:
-  platform:
-    description: The platform the app runs on.
-    type: str
-    choices: [render]
-    default: render
   services:
     description: The app's services, by name (unique in the workspace) or id (C(srv-...)).
     type: list
@@ -144,12 +139,10 @@ missing:
 """
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module
-from ansible_collections.launchkit.paas.plugins.module_utils.platform.env import PLATFORMS
 from ansible_collections.launchkit.paas.plugins.module_utils.platform.info import run_app_info
-from ansible_collections.launchkit.paas.plugins.module_utils.render.options import module_options
+from ansible_collections.launchkit.paas.plugins.module_utils.platform.options import platform_options
 
-ARGUMENT_SPEC = module_options(
-    platform=dict(type="str", choices=sorted(PLATFORMS), default="render"),
+ARGUMENT_SPEC = platform_options(
     services=dict(type="list", elements="str", required=True),
     env_keys=dict(type="bool", default=True, no_log=False),
     env_values=dict(type="list", elements="str", default=[], no_log=False),

@@ -29,7 +29,7 @@ description:
     C(launchkit_preflight_passed) lists the phases checked, and each phase's own check is skipped.
   - It makes no write; it runs in check mode the same way.
 extends_documentation_fragment:
-  - launchkit.paas.render
+  - launchkit.paas.platform
   - launchkit.paas.http_client
   - launchkit.paas.attributes.actions
 options:
@@ -112,11 +112,6 @@ options:
     description: Check all entries now (look the services up) and fail naming every problem.
     type: bool
     default: true
-  platform:
-    description: The platform the app runs on, where the services are looked up.
-    type: str
-    choices: [render]
-    default: render
 notes:
   - The action plugin adds the phase's role argument spec check and reads the run's tags (a phase not selected by
     them is skipped), so the module runs in the controller (a local connection).
@@ -165,11 +160,10 @@ checks:
 """
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module
-from ansible_collections.launchkit.paas.plugins.module_utils.platform.env import PLATFORMS
-from ansible_collections.launchkit.paas.plugins.module_utils.render.options import module_options
+from ansible_collections.launchkit.paas.plugins.module_utils.platform.options import platform_options
 from ansible_collections.launchkit.paas.plugins.module_utils.rollout.preflight import run_preflight
 
-ARGUMENT_SPEC = module_options(
+ARGUMENT_SPEC = platform_options(
     phase=dict(type="str"),
     services=dict(type="dict", default={}),
     service_types=dict(type="dict", default={}),
@@ -188,7 +182,6 @@ ARGUMENT_SPEC = module_options(
     )),
     checks=dict(type="list", elements="dict", default=[]),
     finish=dict(type="bool", default=True),
-    platform=dict(type="str", choices=sorted(PLATFORMS), default="render"),
 )
 
 MODULE = Module(ARGUMENT_SPEC, run_preflight)

@@ -73,6 +73,9 @@ CONNECTION_VARS: dict[str, dict[str, str]] = {
     "render": {"api_key": "launchkit_render_api_key", "api_url": "launchkit_render_api_url",
                "owner": "launchkit_render_owner"},
     "fly": {"api_token": "launchkit_fly_api_token", "api_url": "launchkit_fly_api_url", "org": "launchkit_fly_org"},
+    # The platform seam (app_env, app_info, preflight): the stack's platform and Fly.io's connection.
+    "platform": {"platform": "launchkit_platform", "fly_api_token": "launchkit_fly_api_token",
+                 "fly_api_url": "launchkit_fly_api_url", "fly_org": "launchkit_fly_org"},
     "upstash": {"email": "launchkit_upstash_email", "api_key": "launchkit_upstash_api_key",
                 "api_url": "launchkit_upstash_api_url"},
     "sendgrid": {"api_key": "launchkit_sendgrid_api_key", "api_url": "launchkit_sendgrid_api_url"},

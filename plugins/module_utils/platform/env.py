@@ -27,6 +27,7 @@ from ansible_collections.launchkit.paas.plugins.module_utils.core.plan import (
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.core.env import (
     check_secret_spec, env_diff, env_string, generate_secret, plan_env_changes, refuse_clash, refuse_copy_clash)
+from ansible_collections.launchkit.paas.plugins.module_utils.platform.fly_env import FlyEnv, not_shown
 from ansible_collections.launchkit.paas.plugins.module_utils.render.client import SERVICE_ID_PREFIXES, RenderClient, service_view
 from ansible_collections.launchkit.paas.plugins.module_utils.render.deploy import LIVE, deploy_view
 from ansible_collections.launchkit.paas.plugins.module_utils.rollout import record as records
@@ -38,6 +39,9 @@ class RenderEnv:
     planned_in: Any = None  # the run's cache, whose plan a check-mode task reads and adds to
 
     def __init__(self, params: dict, secrets: Secrets, check_mode: bool = False) -> None:
+        if not params.get("api_key"):
+            raise ValueError("platform render needs api_key (RENDER_API_KEY, or the inventory variable "
+                             "launchkit_render_api_key)")
         self.client = RenderClient.from_params(params, secrets)
         self.owner = params.get("owner")
         # Only a check-mode task reads the run's plan (a real task of the same run reads the vendor alone).
@@ -83,7 +87,8 @@ class RenderEnv:
         return (over_plan(digests, planned),
                 over_plan(values, planned, KNOWN_AFTER_APPLY) if values is not None else None)
 
-    def digest(self, value: str) -> str:
+    def digest(self, value: str, service: dict | None = None) -> str:
+        del service  # one digest for the whole workspace
         return self.client.env_digest(value)
 
     def env(self, service: dict) -> dict[str, str]:
@@ -94,11 +99,14 @@ class RenderEnv:
         """Check mode: keep what this task would write, so that the run's later tasks read it."""
         add_planned_env(self.planned_in, service["id"], digests, deleted)
 
-    def put(self, service: dict, key: str, value: str) -> None:
-        self.client.put_env_var(service["id"], key, value)
-
-    def delete(self, service: dict, key: str) -> None:
-        self.client.delete_env_var(service["id"], key)
+    def write(self, service: dict, values: dict[str, str], deleted: list[str]) -> dict[str, Any]:
+        """Key by key: Render's env endpoints set or delete one key each (a whole-set PUT would drop the
+        keys this run does not manage)."""
+        for key, value in values.items():
+            self.client.put_env_var(service["id"], key, value)
+        for key in deleted:
+            self.client.delete_env_var(service["id"], key)
+        return {}
 
     # -- the read side
     def commit(self, service: dict) -> str | None:
@@ -126,7 +134,9 @@ def _deploy(deploy: dict | None) -> dict | None:
     return {name: view[name] for name in ("id", "status", "commit", "commit_message", "created_at", "finished_at")}
 
 
-PLATFORMS: dict[str, Callable[[dict, Secrets, bool], Any]] = {"render": RenderEnv}
+PLATFORMS: dict[str, Callable[[dict, Secrets, bool], Any]] = {"render": RenderEnv, "fly": FlyEnv}
+# Whether a platform shows env values (False: write-only, as Fly.io secrets are).
+PLATFORM_READS_VALUES = {name: getattr(platform, "readable", True) for name, platform in PLATFORMS.items()}
 
 
 def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any = None) -> dict:
@@ -140,6 +150,9 @@ def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any 
             for key, value in env.items():
                 refuse_unknown(key, value)
     record = _record_target(params)
+    if not PLATFORM_READS_VALUES.get(params["platform"], True) and (params.get("copy_from") or copy):
+        raise ValueError(f"copy_from and copy read values, which {params['platform']} never shows: give the values "
+                         "(from the vault) in env instead; nothing was written")
     platform = platform or PLATFORMS[params["platform"]](params, secrets, check_mode)
     source_ref = params.get("copy_from")
     found, missing = platform.find(refs + ([source_ref] if source_ref and source_ref not in refs else []))
@@ -172,7 +185,7 @@ def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any 
         service_digests, current = digests[ref]
         copied = source.keys_for(service_digests, overwrite=ref in overwrite or service["id"] in overwrite
                                  or service["name"] in overwrite, skip=explicit)
-        wanted = {key: platform.digest(value) for key, value in explicit.items()}
+        wanted = {key: platform.digest(value, service) for key, value in explicit.items()}
         wanted.update({key: source.digests[key] for key in copied})
         # copy: a key set to the value the service holds (or gets in this run) under another key.
         aliased = {target: wanted.get(origin, service_digests.get(origin)) for target, origin in copy.items()}
@@ -191,9 +204,9 @@ def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any 
             plan = plan_env_changes(current, values, params["remove"], purge=False)
             # The digests decide (in check mode a value planned by an earlier task reads as unknown).
             plan["set"] = {key: env_string(value) for key, value in values.items()
-                           if service_digests.get(key) != platform.digest(value)}
+                           if service_digests.get(key) != platform.digest(value, service)}
         previous = {key: current.get(key) for key in [*plan["set"], *plan["delete"]]}
-        secrets.add(*(value for value in previous.values() if value))
+        secrets.add(*(value for value in previous.values() if isinstance(value, str)))
         plans[ref] = (service, current, plan, previous, sorted(set(explicit) | set(copied) | set(aliased)), lacking)
     changed_refs = [ref for ref, planned in plans.items() if planned[2]["set"] or planned[2]["delete"]]
     result: dict[str, Any] = {"changed": bool(changed_refs), "platform": params["platform"], "missing": missing}
@@ -202,18 +215,22 @@ def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any 
         result["changed"] = result["changed"] or result["record"]["changed"]
     for ref, (service, current, plan, _previous, managed, lacking) in plans.items():
         if check_mode:
-            platform.plan(service, {key: platform.digest(value) for key, value in plan["set"].items()}, plan["delete"])
+            platform.plan(service, {key: platform.digest(value, service) for key, value in plan["set"].items()},
+                          plan["delete"])
+            predict = getattr(platform, "predict", None)
+            written: dict[str, Any] = predict(service) if predict and (plan["set"] or plan["delete"]) else {}
         else:
-            for key, value in plan["set"].items():
-                platform.put(service, key, value)
-            for key in plan["delete"]:
-                platform.delete(service, key)
+            written = platform.write(service, plan["set"], plan["delete"]) if (plan["set"] or plan["delete"]) else {}
         after_keys = (set(current) | set(plan["set"])) - set(plan["delete"])
         views.append({"name": service["name"], "id": service["id"], "type": service.get("type"),
                       "set_keys": sorted(plan["set"]), "removed_keys": plan["delete"],
                       "known_after_apply": sorted(key for key, value in plan["set"].items() if is_unknown(value)),
                       "unchanged_keys": [key for key in managed if key not in plan["set"]],
-                      "env_keys": sorted(after_keys), "missing_sources": lacking})
+                      "env_keys": sorted(after_keys), "missing_sources": lacking, **written})
+        unknown = sorted(key for key, value in plans[ref][3].items() if not_shown(value))
+        if unknown and ref in changed_refs:
+            warnings.append(f"{service['name']}: {params['platform']} does not show the values {', '.join(unknown)} "
+                            "had before this run, so a rollback leaves them as this run sets them")
         if lacking:
             targets = ", ".join(sorted(target for target, origin in copy.items() if origin in lacking))
             warnings.append(f"{service['name']} has no {', '.join(lacking)}: {targets} not set there (copy)")
@@ -305,6 +322,10 @@ def _add_generated(entries: list[dict], platform: Any, found: dict, digests: dic
             continue  # every service has it already: kept as it is, never made again
         if holders:
             value = (digests[holders[0]][1] or platform.env(found[holders[0]]))[key]
+            if not isinstance(value, str):
+                raise ResourceError(f"{key} is in {', '.join(found[ref]['name'] for ref in holders)} but not in "
+                                    f"{', '.join(lacking)}, and the platform does not show its value to copy: give "
+                                    "it as a value (from the vault); nothing was written")
         else:
             value = generate_secret(entry.get("length") or 64, entry.get("format") or "hex")
         secrets.add(value)

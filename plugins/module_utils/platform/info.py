@@ -43,7 +43,8 @@ def _service(platform: Any, service: dict, params: dict, secrets: Secrets) -> tu
         env = platform.env(service)
         view["env_keys"] = sorted(env)
         view["env"] = {key: env[key] for key in wanted if key in env}
-        revealed = [value for value in view["env"].values() if value]
+        # A platform that never shows values (Fly.io) gives a marker for each, no secret.
+        revealed = [value for value in view["env"].values() if value and isinstance(value, str)]
         secrets.add(*revealed)
     elif params["env_keys"]:
         view["env_keys"] = sorted(platform.digests(service)[0])  # the digests the run keeps name the keys

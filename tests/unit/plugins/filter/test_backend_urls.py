@@ -26,3 +26,15 @@ def test_other_keys_and_an_upstash_instance_without_connection():
 def test_no_env_gives_nothing_to_check():
     assert backend_urls(None, redis=KEY_VALUE) == {"redis": "", "database": "", "secrets": []}
     assert FilterModule().filters()["backend_urls"] is backend_urls
+
+
+def test_a_value_the_platform_does_not_show_is_checked_at_the_url_the_rollout_wrote():
+    hidden = {"value_not_shown": True}
+    upstash = {"redis_url": "rediss://default:upstash-pw@eu1.upstash.io:6379"}
+    urls = backend_urls({"REDIS_URL": hidden, "DATABASE_URL": hidden}, redis=upstash, database=None,
+                        database_url="postgresql://app:pw@db.example.test:5432/app")
+    assert urls["redis"] == upstash["redis_url"]
+    assert urls["database"] == "postgresql://app:pw@db.example.test:5432/app"
+    assert sorted(urls["secrets"]) == sorted([upstash["redis_url"], "postgresql://app:pw@db.example.test:5432/app"])
+    # No instance and nothing given: nothing to check.
+    assert backend_urls({"REDIS_URL": hidden})["redis"] == ""

@@ -49,8 +49,16 @@ class FakePlatform:
                          self.planned.get(service["name"], {})), None
 
     @staticmethod
-    def digest(value):
+    def digest(value, service=None):
         return "d:" + str(value)
+
+    def write(self, service, values, deleted):
+        """As RenderEnv writes: key by key (a put per key set, a delete per key removed)."""
+        for key, value in values.items():
+            self.put(service, key, value)
+        for key in deleted:
+            self.delete(service, key)
+        return {}
 
     def put(self, service, key, value):
         if self.record:

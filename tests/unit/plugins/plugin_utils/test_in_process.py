@@ -57,7 +57,9 @@ def test_the_run_cache_is_on_for_the_task_only_and_can_be_turned_off():
 
 
 def test_modules_are_in_the_action_groups_of_meta_runtime():
-    assert module_groups("app_env") == ("render",)
+    assert module_groups("app_env") == ("render", "platform")
+    assert module_groups("preflight") == ("render", "platform")
+    assert module_groups("fly_secrets") == ("fly",)
     assert module_groups("render_service") == ("render",)
     assert module_groups("upstash_redis_info") == ("upstash",)
     assert module_groups("sentry_team") == ("sentry",)
@@ -69,6 +71,15 @@ def test_every_connection_variable_names_an_option_of_each_module_of_its_group(n
     module = importlib.import_module(f"ansible_collections.launchkit.paas.plugins.modules.{name}")
     for group in module_groups(name):
         assert set(CONNECTION_VARS[group]) <= set(module.MODULE.argument_spec), (name, group)
+
+
+def test_the_platform_and_fly_connection_come_from_the_inventory_for_the_seam_modules():
+    task_vars = {"launchkit_platform": "fly", "launchkit_fly_api_token": "fm2_inventory", "launchkit_fly_org": "acme"}
+    args = with_connection_vars("app_env", {"services": ["web"]}, task_vars, lambda value: value)
+    assert args["platform"] == "fly" and args["fly_api_token"] == "fm2_inventory" and args["fly_org"] == "acme"
+    # A task that names its platform keeps it.
+    args = with_connection_vars("app_info", {"platform": "render"}, task_vars, lambda value: value)
+    assert args["platform"] == "render"
 
 
 def test_connection_variables_fill_only_the_options_a_task_left_unset():
