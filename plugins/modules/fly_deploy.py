@@ -23,7 +23,8 @@ description:
     checks) and the reason; the Machines after it are left on their old version and are listed.
   - Fly.io shows no secrets version on a Machine, so the version it was rolled onto is kept in its
     C(config.metadata) as C(launchkit_secrets_version). A Machine already at O(secrets_version) (or newer) and on
-    O(image) is not updated, so a second run changes nothing.
+    O(image) is not updated, so a second run changes nothing. If such a Machine runs with a health check failing
+    (the one a stopped roll failed at), its checks are waited for as after an update, without a write.
   - In check mode nothing is written; RV(rolled) lists the Machines that would roll.
 extends_documentation_fragment:
   - launchkit.paas.fly

@@ -22,7 +22,9 @@ description:
     An update restarts a running Machine unless O(skip_launch=true).
   - A create refused for lack of capacity (C(insufficient_capacity)) is tried again in each of O(fallback_regions),
     in order; without them the module fails with that reason.
-  - The diff shows the config keys that change; C(env) by key only and C(files) by path only.
+  - The diff shows the config keys that change; C(env) by key only and C(files) by path only. C(config) itself is
+    not treated as secret (it is part of the task's arguments); put secrets in the app's secrets with
+    M(launchkit.paas.fly_secrets), which every Machine gets as environment variables.
 extends_documentation_fragment:
   - launchkit.paas.fly
   - launchkit.paas.fly.app

@@ -14,7 +14,8 @@ version, and the failure names the Machine, the step and the reason.
 
 Fly shows no secrets version on a Machine, so the version it was last rolled onto is kept in its
 ``config.metadata`` (``launchkit_secrets_version``); a Machine at the target version (or newer) and
-on the target image is left alone, so a second run rolls nothing.
+on the target image is not updated, so a second run rolls nothing; if it runs with a health check
+failing (a roll that stopped at it), its checks are waited for as after an update, without a write.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import
 from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import ApiError
 from ansible_collections.launchkit.paas.plugins.module_utils.core.wait import Clock
 from ansible_collections.launchkit.paas.plugins.module_utils.fly.client import (
-    SECRETS_VERSION_KEY, FlyClient, leased, live_machines, secrets_version, wait_checks, wait_state)
+    SECRETS_VERSION_KEY, FlyClient, failing_checks, leased, live_machines, secrets_version, wait_checks, wait_state)
 
 OPTIONS: dict[str, dict] = {
     "app": {"type": "str", "required": True},
@@ -107,6 +108,15 @@ class Roll:
             self.step = "release"
         return entry(updated, "rolled", fresh)
 
+    def verify(self, machine: dict) -> dict:
+        """A Machine already on the target: when it runs with a check failing (a roll that stopped at it),
+        wait for its checks before going on, as after an update; nothing is written."""
+        if machine.get("state") == "started" and failing_checks(machine):
+            self.step = "checks"
+            machine = wait_checks(self.client, self.params["app"], machine["id"], self.params["checks_timeout"],
+                                  self.clock)
+        return entry(machine, "unchanged")
+
 
 def check_params(params: dict) -> None:
     if params.get("secrets_version") is None and not params.get("image"):
@@ -119,7 +129,6 @@ def run_deploy(params: dict, check_mode: bool, secrets: Secrets, client: FlyClie
     client = client or FlyClient.from_params(params, secrets)
     machines = selected(client, params)
     pending = [m for m in machines if not on_target(m, params)]
-    done = [entry(m, "unchanged") for m in machines if on_target(m, params)]
     result: dict[str, Any] = {
         "changed": bool(pending), "app": params["app"], "secrets_version": params.get("secrets_version"),
         "image": params.get("image"), "rolled": [], "unchanged": [m["id"] for m in machines if on_target(m, params)],
@@ -128,21 +137,24 @@ def run_deploy(params: dict, check_mode: bool, secrets: Secrets, client: FlyClie
                  "after": {m["id"]: target_view({"config": rolled_config(m, params)}) for m in pending}}}
     if check_mode:
         result["rolled"] = [m["id"] for m in pending]
-        result["machines"] = done + [entry(m, "rolled") for m in pending]
+        result["machines"] = [entry(m, "rolled" if m in pending else "unchanged") for m in machines]
         return result
     roll = Roll(client, params, clock)
-    for place, machine in enumerate(pending):
+    done: list[dict] = []
+    for place, machine in enumerate(machines):
+        rolling = machine in pending
         try:
-            done.append(roll(machine))
+            done.append(roll(machine) if rolling else roll.verify(machine))
         except (ApiError, ResourceError) as exc:
-            waiting = [m["id"] for m in pending[place + 1:]]
+            waiting = [m["id"] for m in pending if m not in machines[:place + 1]]
             raise ResourceError(
                 f"the roll of {params['app']} stopped at Machine {machine['id']} ({machine.get('name')}, "
                 f"{machine.get('region')}) at step '{roll.step}': {exc}. Rolled: {', '.join(result['rolled']) or 'none'}; "
                 f"not rolled (still on their old version): {', '.join(waiting) or 'none'}",
                 failed_machine=machine["id"], failed_step=roll.step, rolled=result["rolled"], not_rolled=waiting,
                 machines=done) from None
-        result["rolled"].append(machine["id"])
+        if rolling:
+            result["rolled"].append(machine["id"])
     result["machines"] = done
     return result
 

@@ -131,7 +131,7 @@ def run_secrets(params: dict, check_mode: bool, secrets: Secrets, client: FlyCli
     plan = plan_secrets(current, wanted, params, record)
     warnings = []
     if plan["unknown"]:
-        where = "no state_dir is set" if not params["state_dir"] else "this module has not written them before"
+        where = "no state_dir is set" if not params["state_dir"] else "state_dir keeps no digest of them"
         warnings.append(f"{', '.join(plan['unknown'])}: Fly.io does not show secret values and {where}, so the "
                         "value cannot be compared; written again (set state_dir to keep digests, or update: on_create)")
     changed = bool(plan["set"] or plan["delete"])

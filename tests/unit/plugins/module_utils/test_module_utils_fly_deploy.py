@@ -131,3 +131,16 @@ def test_no_target_is_refused():
 def test_no_matching_machine_is_a_warning():
     result = run(three(), metadata={"launchkit_role": "nothing"})
     assert not result["changed"] and "no Machine of web" in result["warnings"][0]
+
+
+def test_a_machine_on_the_target_with_a_failing_check_is_waited_for_without_a_write():
+    stuck = machine("m1", secrets_version=5)
+    stuck["checks"] = [{"name": "health", "status": "critical"}]
+    fake = FakeFly(machines=[stuck, machine("m2", secrets_version=4)])
+    with pytest.raises(ResourceError) as raised:
+        run(fake)
+    assert raised.value.details["failed_machine"] == "m1" and raised.value.details["failed_step"] == "checks"
+    assert raised.value.details["not_rolled"] == ["m2"] and fake.api.writes == []
+    fake.machines["m1"]["checks"] = [{"name": "health", "status": "passing"}]
+    result = run(fake)
+    assert result["unchanged"] == ["m1"] and result["rolled"] == ["m2"]
