@@ -74,3 +74,23 @@ def vendor_get(url_variable: str, path: str, token: str) -> tuple[int, Any]:
             return answer.status, json.load(answer)
     except urllib.error.HTTPError as exc:
         return exc.code, json.loads(exc.read() or b"{}")
+
+
+def fly_app(name: str) -> dict:
+    """A Fly.io app of the sandbox's state: its secrets (names and digests), version and Machines."""
+    apps = [app for app in sandbox_state()["vendors"]["fly"]["apps"] if app["name"] == name]
+    assert len(apps) == 1, f"{len(apps)} Fly.io apps named {name}"
+    return apps[0]
+
+
+def machines_running(name: str, key: str) -> list[str]:
+    """The value of KEY each Machine of Fly.io app NAME runs with, after checking that every Machine runs
+    the app's newest secrets version and that the app holds KEY (the control API shows values: tests only)."""
+    app = fly_app(name)
+    assert key in {secret["name"] for secret in app["secrets"]}, f"{name} has no secret {key}"
+    values = []
+    for machine in app["machines"]:
+        running = control(f"/fly/apps/{name}/machines/{machine['id']}/env")
+        assert running["secrets_version"] == app["secrets_version"], (machine["id"], running["secrets_version"])
+        values.append(running["env"][key])
+    return values

@@ -13,9 +13,9 @@ description:
   - Takes the Redis and Postgres URLs from an app's env. Where a URL is the internal connection string
     of the stack's Render instance (it resolves only inside Render), the same instance's external
     connection string is checked instead.
-  - On a platform that never shows env values (Fly.io secrets), the app's value is not known: the URL the
-    rollout wrote is checked instead, the stack's instance's (C(redis_url) of an Upstash database, the
-    external connection string of a Render instance) or the one given in O(redis_url) or O(database_url).
+  - On a platform that never shows env values (Fly.io secrets), the app's value is not known, so the URL the
+    rollout wrote is checked instead. That is the stack's instance's (C(redis_url) of an Upstash database, the
+    external connection string of a Render instance), else the one given in O(redis_url) or O(database_url).
   - The URLs are secrets; so is the result. Use it in a task with C(no_log).
 options:
   _input:

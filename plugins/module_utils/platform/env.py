@@ -213,7 +213,7 @@ def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any 
     if record is not None:
         result["record"] = _keep_record(record, params, plans, changed_refs, check_mode)
         result["changed"] = result["changed"] or result["record"]["changed"]
-    for ref, (service, current, plan, _previous, managed, lacking) in plans.items():
+    for ref, (service, current, plan, previous, managed, lacking) in plans.items():
         if check_mode:
             platform.plan(service, {key: platform.digest(value, service) for key, value in plan["set"].items()},
                           plan["delete"])
@@ -227,7 +227,7 @@ def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any 
                       "known_after_apply": sorted(key for key, value in plan["set"].items() if is_unknown(value)),
                       "unchanged_keys": [key for key in managed if key not in plan["set"]],
                       "env_keys": sorted(after_keys), "missing_sources": lacking, **written})
-        unknown = sorted(key for key, value in plans[ref][3].items() if not_shown(value))
+        unknown = sorted(key for key, value in previous.items() if not_shown(value))
         if unknown and ref in changed_refs:
             warnings.append(f"{service['name']}: {params['platform']} does not show the values {', '.join(unknown)} "
                             "had before this run, so a rollback leaves them as this run sets them")

@@ -97,8 +97,7 @@ class FlyEnv:
 
     def env(self, service: dict) -> dict[str, Any]:
         """Every key with NOT_SHOWN for its value: Fly.io never returns one."""
-        digests, _ = self.digests(service)
-        return dict.fromkeys(digests, NOT_SHOWN)
+        return dict.fromkeys(self.digests(service)[0], NOT_SHOWN)
 
     def plan(self, service: dict, digests: dict[str, str], deleted: list[str]) -> None:
         add_planned_env(self.planned_in, service["id"], digests, deleted)
