@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 FAULT_KINDS: tuple[str, ...] = ("429", "503", "drop", "drop_after", "slow")
+#: what serves the app itself rather than a vendor's API (sandbox/apps.py)
+APP_VENDORS = frozenset({"apps"})
 
 
 @dataclass
@@ -46,6 +48,9 @@ class FaultConfig:
 
     def matches(self, vendor: str, method: str, path: str) -> bool:
         if self.vendor is not None and self.vendor != vendor:
+            return False
+        # The stand-in apps are the user's app, not a vendor's API: faults reach them only when named.
+        if self.vendor is None and vendor in APP_VENDORS:
             return False
         if self.methods is not None and method.upper() not in self.methods:
             return False

@@ -37,7 +37,7 @@ def assert_converged(snapshot: dict) -> None:
     kv_names = [kv["name"] for kv in render["key_values"]]
     db_names = [db["database_name"] for db in upstash["databases"]]
     assert kv_names == ["scoop-redis"], f"Render Key Values: {kv_names}"
-    assert db_names == ["rekindlepro-staging-redis"], f"Upstash databases: {db_names}"
+    assert sorted(db_names) == ["rekindlepro-staging-redis", "synckairos-staging-redis"], f"Upstash databases: {db_names}"
 
     kv = render["key_values"][0]
     assert kv["options"]["maxmemoryPolicy"] == "noeviction"
@@ -46,7 +46,7 @@ def assert_converged(snapshot: dict) -> None:
         assert env.get("REDIS_URL") == kv["connectionInfo"]["internalConnectionString"], name
         assert {k: v for k, v in env.items() if k != "REDIS_URL"} == seeded_env(name), name
 
-    db = upstash["databases"][0]
+    db = next(db for db in upstash["databases"] if db["database_name"] == "rekindlepro-staging-redis")
     assert db["eviction"] is False
     rest_keys = {"REDIS_URL", "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN"}
     for name in REKINDLE_SERVICES:
@@ -163,6 +163,11 @@ def resources(snapshot: dict) -> dict[str, list[str]]:
             found[f"{vendor}.{collection}"] = sorted(f"{w.get('detectorIds')}:{w[field]}" for w in items)
         else:
             found[f"{vendor}.{collection}"] = sorted(item[field] for item in items)
+    # Fly.io: the apps' secrets by name, and their Machines (a lost update answer never makes a second one).
+    apps = snapshot["vendors"]["fly"]["apps"]
+    found["fly.secrets"] = sorted(f"{app['name']}:{secret['name']}" for app in apps for secret in app["secrets"])
+    found["fly.machines"] = sorted(f"{app['name']}: {sum(m['state'] == 'started' for m in app['machines'])} of "
+                                   f"{len(app['machines'])} Machines started" for app in apps)
     return found
 
 

@@ -16,7 +16,7 @@ import re
 
 import pytest
 
-from conftest import assert_ok, env_of, fixture_data, reset_and_seed, run_site, state
+from conftest import assert_ok, control, env_of, fixture_data, reset_and_seed, run_site, state
 
 SECRET_KEY_NAME = re.compile(r"SECRET|TOKEN|PASSWORD|PASSWD|KEY|URL", re.IGNORECASE)
 URL_PASSWORD = re.compile(r"^[a-z][a-z0-9+.-]*://[^:/@]*:([^@/]+)@", re.IGNORECASE)
@@ -33,7 +33,13 @@ def secrets_in(snapshot: dict) -> set[str]:
         found.update(kv["connectionInfo"].values())
     for db in upstash["databases"]:
         found.update(db[key] for key in ("password", "rest_token", "read_only_rest_token") if db.get(key))
-    for env in render["env_vars"].values():
+    envs = list(render["env_vars"].values())
+    # Fly.io apps: what each Machine runs with (the sandbox's control API shows values; Fly's API never does).
+    found.add(os.environ.get("FLY_API_TOKEN", ""))
+    for app in snapshot["vendors"].get("fly", {}).get("apps", []):
+        envs += [control("GET", f"/fly/apps/{app['name']}/machines/{machine['id']}/env")["env"]
+                 for machine in app["machines"]]
+    for env in envs:
         for key, value in env.items():
             if not SECRET_KEY_NAME.search(key):
                 continue
@@ -110,6 +116,11 @@ def test_redis_phase_and_rollback_print_no_secret(tmp_path):
     database = after_phase["vendors"]["upstash"]["databases"][0]
     assert {database["password"], database["rest_token"]} <= secrets
     assert env_of(after_phase, "scoop-web")["REDIS_URL"] in secrets
+    # SyncKairos on Fly.io: the token, the app's own secret and the REDIS_URL its Machines now run with.
+    assert {os.environ["FLY_API_TOKEN"], "rehearsal-jwt-secret-5c1d0e"} <= secrets
+    synckairos = next(db for db in after_phase["vendors"]["upstash"]["databases"]
+                      if db["database_name"] == "synckairos-staging-redis")
+    assert synckairos["password"] in secrets
     assert len(secrets) >= 10, sorted(masked(s) for s in secrets)
 
     assert_verbose(phase, "scoop_production")

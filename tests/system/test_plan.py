@@ -51,7 +51,7 @@ def check_then_apply(tmp_path: Path) -> tuple[list[dict], str]:
 def plans(check: list[dict], output: str) -> dict[str, dict]:
     """The plan each host printed at the end of the check run."""
     printed = {r["host"]: r["msg"] for r in check if r["play"] == PLAN_PLAY}
-    assert set(printed) == {"scoop_production", "rekindlepro_staging"}, output[-3000:]
+    assert set(printed) == {"scoop_production", "rekindlepro_staging", "synckairos_staging"}, output[-3000:]
     return printed
 
 

@@ -18,7 +18,7 @@ from ansible_collections.launchkit.paas.plugins.module_utils.core.data import co
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError, wait_for
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import (
-    ApiError, HttpClient, Vendor, json_message)
+    ApiError, HttpClient, Vendor, WriteOutcomeUnknown, json_message)
 from ansible_collections.launchkit.paas.plugins.module_utils.core.wait import Clock, poll
 
 DEFAULT_URL = "https://api.machines.dev/v1"
@@ -192,6 +192,10 @@ class FlyClient:
         self._send("DELETE", f"/apps/{app}/certificates/{hostname}", ok=(200, 204, 404))
 
 
+#: how this collection's leases describe themselves (a lease whose answer was lost is known by it)
+LEASE_DESCRIPTION = "launchkit.paas update"
+
+
 def lease_nonce(lease: dict) -> str | None:
     """The nonce of a lease as the spec gives it (``nonce``) or as fly-go reads it (``data.nonce``)."""
     return lease.get("nonce") or (lease.get("data") or {}).get("nonce")
@@ -206,7 +210,16 @@ def leased(client: FlyClient, app: str, machine_id: str, ttl: int) -> Iterator[s
     release, where a lease already gone is no error. A lease held by someone else fails with its owner.
     """
     try:
-        nonce = lease_nonce(client.acquire_lease(app, machine_id, ttl, description="launchkit.paas update"))
+        nonce = lease_nonce(client.acquire_lease(app, machine_id, ttl, description=LEASE_DESCRIPTION))
+    except WriteOutcomeUnknown:
+        # The answer was lost: the lease is ours when it carries our description, else none was made.
+        held = client.lease(app, machine_id) or {}
+        if (held.get("description") or (held.get("data") or {}).get("description")) == LEASE_DESCRIPTION:
+            nonce = lease_nonce(held)
+        elif not held:
+            nonce = lease_nonce(client.acquire_lease(app, machine_id, ttl, description=LEASE_DESCRIPTION))
+        else:
+            raise
     except ApiError as exc:
         if exc.status != 409:
             raise

@@ -25,7 +25,7 @@ from typing import Any
 from ansible_collections.launchkit.paas.plugins.module_utils.core import progress
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
-from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import ApiError
+from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import ApiError, WriteOutcomeUnknown
 from ansible_collections.launchkit.paas.plugins.module_utils.core.wait import Clock
 from ansible_collections.launchkit.paas.plugins.module_utils.fly.client import (
     SECRETS_VERSION_KEY, FlyClient, failing_checks, leased, live_machines, secrets_version, wait_checks, wait_state)
@@ -39,6 +39,8 @@ OPTIONS: dict[str, dict] = {
     "wait_timeout": {"type": "int", "default": 300},
     "checks_timeout": {"type": "int", "default": 300},
 }
+#: how often an update whose answer was lost is looked up and, when it did not happen, sent again
+UPDATE_ATTEMPTS = 3
 #: states of a Machine that is not running: it is updated without being launched (skip_launch)
 RESTING = ("stopped", "suspended", "created")
 
@@ -95,10 +97,7 @@ class Roll:
             resting = fresh.get("state") in RESTING
             self.step = "update"
             progress.say(f"{app}: updating Machine {machine_id} ({fresh.get('region')})")
-            updated = self.client.update_machine(app, machine_id, rolled_config(fresh, p),
-                                                 current_version=fresh.get("instance_id"),
-                                                 skip_launch=True if resting else None,
-                                                 min_secrets_version=p.get("secrets_version"), nonce=nonce)
+            updated = self._update(fresh, resting, nonce)
             if not resting:
                 self.step = "start"
                 updated = wait_state(self.client, app, machine_id, "started", p["wait_timeout"],
@@ -116,6 +115,26 @@ class Roll:
             machine = wait_checks(self.client, self.params["app"], machine["id"], self.params["checks_timeout"],
                                   self.clock)
         return entry(machine, "unchanged")
+
+
+    def _update(self, fresh: dict, resting: bool, nonce: str) -> dict:
+        """The update, sent again only after a read shows that a lost one did not happen (a Machine update is
+        no repeatable call: its current_version guard refuses a second one that did)."""
+        app, p = self.params["app"], self.params
+        for attempt in range(UPDATE_ATTEMPTS):
+            try:
+                return self.client.update_machine(app, fresh["id"], rolled_config(fresh, p),
+                                                  current_version=fresh.get("instance_id"),
+                                                  skip_launch=True if resting else None,
+                                                  min_secrets_version=p.get("secrets_version"), nonce=nonce)
+            except WriteOutcomeUnknown:
+                if attempt + 1 == UPDATE_ATTEMPTS:
+                    raise
+                again = self.client.machine(app, fresh["id"]) or fresh
+                if again.get("instance_id") != fresh.get("instance_id") and on_target(again, p):
+                    return again  # it went through; only its answer was lost
+                fresh = again
+        raise AssertionError("unreachable")  # pragma: no cover
 
 
 def check_params(params: dict) -> None:

@@ -216,14 +216,25 @@ def _unstamped(data: Any) -> Any:
     return {key: value for key, value in data.items() if key != "written_at"} if isinstance(data, dict) else data
 
 
-def _planned(data: Any) -> Any:
+def _check_key(check: Any) -> Any:
+    return tuple(check.get(key) for key in ("app", "check", "component")) if isinstance(check, dict) else check
+
+
+def _planned(data: Any, stored: Any = None) -> Any:
     """The report as check mode can predict it: each check's status, not its message (a check run reads
-    only, so its message names fewer steps than the real run's: no SET/GET on a Redis, say)."""
+    only, so its message names fewer steps than the real run's: no SET/GET on a Redis, say). A check that
+    check mode could not try (pending: a smoke POST is not sent, nor what uses its answer) is taken as the
+    report on disk has it, and the summary, which counts the checks, is left out."""
     if not isinstance(data, dict):
         return data
-    checks = [{key: value for key, value in check.items() if key != "message"} if isinstance(check, dict) else check
-              for check in data.get("checks") or []]
-    return {**data, "checks": checks}
+    earlier = {_check_key(check): check for check in (stored or {}).get("checks") or []}
+    checks = []
+    for check in data.get("checks") or []:
+        if isinstance(check, dict) and check.get("status") == "pending" and _check_key(check) in earlier:
+            check = earlier[_check_key(check)]
+        checks.append({key: value for key, value in check.items() if key != "message"}
+                      if isinstance(check, dict) else check)
+    return {**{key: value for key, value in data.items() if key != "summary"}, "checks": checks}
 
 
 def run_report(params: dict, check_mode: bool, secrets: Secrets) -> dict:
@@ -240,8 +251,8 @@ def run_report(params: dict, check_mode: bool, secrets: Secrets) -> dict:
         files = dict(before)
     changed_files = sorted(path for path, text in files.items() if before[path] != text)
     json_path = next(iter(files))
-    if check_mode and changed_files and before[json_path] is not None and \
-            _planned(params["data"]) == _planned(_unstamped(json.loads(before[json_path]))):
+    stored = _unstamped(json.loads(before[json_path])) if before[json_path] is not None else None
+    if check_mode and changed_files and stored is not None and _planned(params["data"], stored) == _planned(stored):
         changed_files = []  # only what check mode cannot try differs: the real run writes the same report
     if changed_files and not check_mode:
         for path in changed_files:

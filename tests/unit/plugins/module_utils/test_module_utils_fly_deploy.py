@@ -144,3 +144,39 @@ def test_a_machine_on_the_target_with_a_failing_check_is_waited_for_without_a_wr
     fake.machines["m1"]["checks"] = [{"name": "health", "status": "passing"}]
     result = run(fake)
     assert result["unchanged"] == ["m1"] and result["rolled"] == ["m2"]
+
+
+
+def failing_once(fake: FakeFly, machine_id: str, applied: bool) -> None:
+    """The first update of MACHINE_ID answers 503, after applying it (applied) or not."""
+    update = fake._update_machine
+    state = {"failed": False}
+
+    def answer(call, target):
+        if target != machine_id or state["failed"]:
+            return update(call, target)
+        state["failed"] = True
+        if applied:
+            update(call, target)
+        return reply(503, {"error": "service unavailable"})
+    fake._update_machine = answer  # the routes look it up on each call
+
+
+def test_an_update_that_did_not_happen_is_read_again_and_sent_once_more():
+    """A 503 after the update was sent leaves its outcome unknown: the Machine is read; not on the target,
+    it gets the update again, guarded by the version just read."""
+    fake = three()
+    failing_once(fake, "m2", applied=False)
+    result = run(fake)
+    assert result["rolled"] == ["m1", "m2", "m3"]
+    assert len(fake.api.to("POST", "/apps/web/machines/m2")) == 2
+    assert fake.machines["m2"]["config"]["metadata"]["launchkit_secrets_version"] == "5"
+
+
+def test_an_update_whose_answer_was_lost_is_not_sent_again():
+    fake = three()
+    failing_once(fake, "m1", applied=True)
+    result = run(fake)
+    assert result["rolled"] == ["m1", "m2", "m3"]
+    assert len(fake.api.to("POST", "/apps/web/machines/m1")) == 1
+    assert fake.machines["m1"]["config"]["metadata"]["launchkit_secrets_version"] == "5"

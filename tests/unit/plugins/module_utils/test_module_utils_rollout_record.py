@@ -184,3 +184,22 @@ def test_a_stamp_is_written_only_with_a_changed_report_and_kept_otherwise(tmp_pa
     written = json.loads((folder / "rollout-report.json").read_text())
     assert written == {"summary": "failed", "written_at": "2026-12-02T10:00:00Z"}
     assert (folder / "rollout-report.md").read_text().endswith("_Written 2026-12-02T10:00:00Z._\n")
+
+
+def test_check_mode_takes_the_checks_it_could_not_try_as_the_report_on_disk_has_them(tmp_path):
+    """A smoke POST is not sent in check mode (nor the request that reads its answer back): those checks are
+    pending there, and check mode predicts the report unchanged when everything it could try says the same."""
+    folder = tmp_path / "reports" / "synckairos"
+    passed = [{"app": "web", "check": "/health", "component": "app", "status": "passed", "message": "HTTP 200"},
+              {"app": "web", "check": "smoke Create", "component": "POST /v1/sessions", "status": "passed",
+               "message": "HTTP 201"}]
+    written = {"path": str(folder), "data": {"checks": passed, "summary": {"passed": 2, "pending": 0}},
+               "markdown": "# Report", "stamp": "2026-12-01T10:00:00Z"}
+    assert run_report(written, False, Secrets())["changed"] is True
+    planned = [passed[0], {**passed[1], "status": "pending", "message": "check mode: not sent"}]
+    check = {**written, "data": {"checks": planned, "summary": {"passed": 1, "pending": 1}},
+             "markdown": "# Report (check mode)", "stamp": "2026-12-02T10:00:00Z"}
+    assert run_report(check, True, Secrets())["changed"] is False
+    # What check mode did try and found otherwise is a change.
+    failing = [{**passed[0], "status": "failed"}, planned[1]]
+    assert run_report({**check, "data": {"checks": failing, "summary": {}}}, True, Secrets())["changed"] is True
