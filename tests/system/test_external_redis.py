@@ -2,6 +2,7 @@
 Upstash call at all, the URL in both services (and, after the apply step, in what they run), a check with it, a
 second run and check mode that write nothing, a bad URL refused before any write, a rollback that restores the
 env and deletes nothing, the URL in no output at -vvv, and a password rotation that says what to do by hand.
+Validate finds that Redis through the app's env and reports it as external.
 
 The Redis is an Upstash database made through the sandbox's control API and then given by URL: a stand-in for
 one made by `flyctl ext redis create` (or Vercel's integration), which Upstash's Developer API cannot manage
@@ -13,12 +14,15 @@ Run (with the sandbox up and .sandbox/env loaded, or under xdist):
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import redis
 
 from conftest import assert_ok, control, env_of, recap, render_api, run_site, services_by_name, state
 from test_apply import json_run
 from test_leaks import assert_no_leak
+from test_validate import report_checks, validate_vars
 
 KINDLE = ("--limit", "rekindlepro_staging")
 SERVICES = ("rekindlepro-api", "rekindlepro-worker")
@@ -144,6 +148,26 @@ def test_the_rollback_restores_the_env_deletes_nothing_and_no_output_shows_the_u
     assert redis_api_calls() == [], "the rollback called a Redis vendor API"
     assert upstash_database() == seeded and client(url).get("jobs:kept") == "1"
     assert "The Redis given by URL (redis_provider: external) and its data stay" in rollback.stdout
+
+
+def test_validate_finds_the_external_redis_through_the_app_and_reports_it_as_external(quick_sandbox, tmp_path):
+    url, _seeded = external_redis()
+    reports: Path = tmp_path / "reports"
+    result = run_site("--tags", "redis,database,validate", *KINDLE, "-e", validate_vars(reports),
+                      *external(url), state_dir=tmp_path / "state")
+    assert_ok(result, "redis, database and validate with an external Redis")
+    assert redis_api_calls() == [], "a Redis vendor API was called"
+    checks = {(c["check"], c["component"]): c for c in report_checks(reports, "rekindlepro_staging")}
+    assert checks[("/health", "redis")]["status"] == "passed", checks
+    redis_checks = [c for c in checks.values() if c["check"] == "REDIS_URL"]
+    assert redis_checks and all(c["status"] == "passed" for c in redis_checks), checks
+    report = json.loads((reports / "rekindlepro_staging" / "rollout-report.json").read_text(encoding="utf-8"))
+    phase = report["phases"]["redis"]
+    assert (phase["provider"], phase["exists"], phase["id"]) == ("external", None, None), phase
+    markdown = (reports / "rekindlepro_staging" / "rollout-report.md").read_text(encoding="utf-8")
+    assert "Redis: **external (given by URL)**" in markdown and "instance **" not in markdown.split("###")[1]
+    assert url not in markdown and url.split("@", maxsplit=1)[0] not in json.dumps(report)
+    assert os.environ["UPSTASH_API_KEY"] not in markdown
 
 
 def test_its_password_rotation_fails_at_once_saying_what_to_do_by_hand(quick_sandbox, tmp_path):
