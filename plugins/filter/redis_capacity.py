@@ -25,7 +25,7 @@ options:
     elements: dict
     required: true
   provider:
-    description: C(render) or C(upstash).
+    description: C(render), C(upstash) or C(external) (a Redis given by URL; its limit is unknown unless given).
     type: str
     required: true
   plan:

@@ -18,7 +18,8 @@ description:
     Managed Redis that hides C(CONFIG) (Upstash) is judged by O(maxmemory_policy) when given.
   - Writes nothing but its own key under C(launchkit:check:), with a TTL, and deletes it.
     In check mode the SET/GET and TTL checks are skipped, so nothing is written at all.
-  - Messages name the server (host and port), never the password.
+  - Messages name the server (host and port), never the password. A O(url) that is not a C(redis://) or
+    C(rediss://) URL with a host (and at most a database number after it) is refused before any connection.
 extends_documentation_fragment:
   - launchkit.paas.attributes
 attributes:
@@ -100,11 +101,12 @@ redis:
 """
 
 from ansible_collections.launchkit.paas.plugins.module_utils.redis.check import (
-    ARGUMENT_SPEC, REDIS_IMPORT_ERROR, run_checks)
+    ARGUMENT_SPEC, REDIS_IMPORT_ERROR, check_url, run_checks)
 from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module
 
 
-MODULE = Module(ARGUMENT_SPEC, run_checks, needs_requests=False, requires={"redis": REDIS_IMPORT_ERROR})
+MODULE = Module(ARGUMENT_SPEC, run_checks, needs_requests=False, requires={"redis": REDIS_IMPORT_ERROR},
+                precheck=check_url)
 
 
 def main() -> None:

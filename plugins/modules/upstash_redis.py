@@ -15,7 +15,8 @@ description:
   - The database is found by O(name); several databases with the same name make the module fail.
   - Returns the C(rediss://) URL, the REST URL and the REST tokens, masked unless O(return_secrets=true).
   - Upstash eviction is a switch, not a Redis policy; with O(eviction=false) (the default) writes are
-    refused when the database is full, which is what a job queue needs.
+    refused when the database is full, which is what a job queue needs. O(maxmemory_policy) maps a Redis policy
+    onto the switch.
   - TLS is always on for new databases and cannot be turned off.
 extends_documentation_fragment:
   - launchkit.paas.upstash
@@ -58,6 +59,16 @@ options:
   eviction:
     description: Evict entries when the database is full. Keep V(false) for queues, V(true) for caches.
     type: bool
+  maxmemory_policy:
+    description:
+      - The Redis eviction policy wanted, in Redis's spelling (V(allkeys-lru)) or Render's (V(allkeys_lru)), instead
+        of O(eviction). Upstash has only an eviction switch - V(noeviction) turns it off, any other policy turns it on.
+      - Upstash evicts with its one algorithm, optimistic-volatile (volatile-random and allkeys-random combined),
+        so a policy such as V(allkeys-lru) is not what it applies - the module warns, naming both.
+    type: str
+    choices: [noeviction, allkeys-lru, allkeys-lfu, allkeys-random, volatile-lru, volatile-lfu, volatile-random,
+              volatile-ttl, allkeys_lru, allkeys_lfu, allkeys_random, volatile_lru, volatile_lfu, volatile_random,
+              volatile_ttl]
   tls:
     description: TLS. Always on for new databases; V(true) enables it on an old database without TLS. V(false) is refused.
     type: bool
@@ -133,7 +144,8 @@ from ansible_collections.launchkit.paas.plugins.module_utils.upstash import redi
 from ansible_collections.launchkit.paas.plugins.module_utils.upstash.options import module_options
 
 
-MODULE = Module(module_options(redis.OPTIONS), redis.run_redis)
+MODULE = Module(module_options(redis.OPTIONS), redis.run_redis,
+                mutually_exclusive=[["eviction", "maxmemory_policy"]])
 
 
 def main() -> None:

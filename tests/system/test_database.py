@@ -177,3 +177,30 @@ def test_a_previous_value_that_holds_the_new_one_is_recorded_and_restored_exactl
     assert env_of(state(), "rekindlepro-api")["DATABASE_URL"] == previous
     assert env_of(state(), "rekindlepro-worker").get("DATABASE_URL") == worker_before
     assert_no_leak(rollout.stdout + rollback.stdout, {KINDLE_PASSWORD}, "the database phase and its rollback")
+
+
+def render_postgres_calls() -> list[tuple[str, str]]:
+    return [(e["method"], e["path"]) for e in control("GET", "/log")["entries"]
+            if e["vendor"] == "render" and "/postgres" in e["path"]]
+
+
+def test_an_external_database_is_never_looked_up_changed_or_deleted_on_render(quick_sandbox, tmp_path):
+    """RekindlePro's database is given by URL: check mode, the phase, and a rollback asked to delete the instance
+    never call a Render Postgres API, and the database keeps its rows."""
+    state_dir = tmp_path / "state"
+    kindle = ("--limit", "rekindlepro_staging")
+    for args in (("--tags", "database", "--check"), ("--tags", "database")):
+        control("DELETE", "/log")
+        assert_ok(run_site(*args, *kindle, state_dir=state_dir), " ".join(args))
+        assert render_postgres_calls() == [], args
+    kindle_url = env_of(state(), "rekindlepro-api")["DATABASE_URL"]
+    query(kindle_url, "INSERT INTO users (email) VALUES ('stays@rekindle.test')")
+
+    control("DELETE", "/log")
+    rollback = run_site("--tags", "rollback_database", *kindle, "-e", "database_rollback_delete_instance=true",
+                        state_dir=state_dir)
+    assert_ok(rollback, "rollback asked to delete the instance")
+    assert render_postgres_calls() == []
+    assert "It is given by URL (database_provider: external)" in rollback.stdout
+    assert "DATABASE_URL" not in env_of(state(), "rekindlepro-api")
+    assert query(kindle_url, "SELECT email FROM users") == [("stays@rekindle.test",)]

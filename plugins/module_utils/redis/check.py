@@ -16,7 +16,7 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core.libraries import optional_import
-from ansible_collections.launchkit.paas.plugins.module_utils.core.plan import unknown_target
+from ansible_collections.launchkit.paas.plugins.module_utils.core.plan import is_unknown, unknown_target
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets, url_password
 from ansible_collections.launchkit.paas.plugins.module_utils.core.wait import Clock, poll
@@ -47,6 +47,32 @@ ARGUMENT_SPEC = {
     "ca_path": {"type": "path"},
     "validate_certs": {"type": "bool", "default": True},
 }
+
+
+def check_url(params: dict) -> None:
+    """Refuse, before any connection, a url that is no Redis URL (the run's preflight calls this too).
+
+    The message never quotes the URL: it carries the password.
+    """
+    url = params["url"]
+    if is_unknown(url):
+        return
+    parts = urlsplit(url)
+    if "://" not in url or parts.scheme not in ("redis", "rediss"):
+        given = f"a {parts.scheme}:// URL" if "://" in url and parts.scheme else "a text without redis://"
+        raise ValueError(f"url must start with redis:// or rediss:// (e.g. rediss://default:PASSWORD@host:6379), "
+                         f"not {given}")
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or out of range
+        port = 0
+    if port is not None and not 0 < port < 65536:
+        raise ValueError("url has a port that is not a number from 1 to 65535")
+    if not parts.hostname:
+        raise ValueError("url has no host (e.g. rediss://default:PASSWORD@host:6379)")
+    database = parts.path.lstrip("/")
+    if database and not database.isdigit():
+        raise ValueError("url may end only with a database number (e.g. /0) after the host and port")
 
 
 def policy_fits(use: str, policy: str | None) -> tuple[bool | None, str]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import Resource, ResourceError, ensure, unique
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import MASK, Secrets
+from ansible_collections.launchkit.paas.plugins.module_utils.redis.policy import SPELLINGS, redis_spelling
 from ansible_collections.launchkit.paas.plugins.module_utils.upstash.client import (
     PLANS, PLATFORMS, PRIMARY_REGIONS, READ_REGIONS, SECRET_FIELDS, UpstashClient)
 
@@ -24,6 +25,7 @@ OPTIONS: dict[str, dict] = {
     "plan": {"type": "str", "choices": list(PLANS)},
     "budget": {"type": "int"},
     "eviction": {"type": "bool"},
+    "maxmemory_policy": {"type": "str", "choices": list(SPELLINGS)},
     "tls": {"type": "bool"},
     "return_secrets": RETURN_SECRETS,
     "reset_password": {"type": "bool", "default": False},
@@ -33,6 +35,24 @@ INFO_OPTIONS: dict[str, dict] = {
     "id": {"type": "str"},
     "return_secrets": RETURN_SECRETS,
 }
+
+
+# Upstash's eviction is a switch, not a Redis policy: on, it evicts with its one algorithm
+# (NOTES.md, Upstash quirk 3; Upstash's docs, redis/features/eviction).
+UPSTASH_EVICTION = "optimistic-volatile (volatile-random and allkeys-random combined)"
+
+
+def eviction_for(name: str, policy: str | None) -> tuple[bool | None, str | None]:
+    """(eviction, warning) for a Redis `policy` asked of the Upstash database `name`: noeviction is the
+    switch off; any other policy turns it on, with a warning that Upstash evicts its own way instead.
+    (None, None) when no policy is asked."""
+    if not policy:
+        return None, None
+    asked = redis_spelling(policy)
+    if asked == "noeviction":
+        return False, None
+    return True, (f"Upstash database {name}: maxmemory_policy {asked} asked for, but Upstash has only an eviction "
+                  f"switch: eviction is on, and Upstash evicts with {UPSTASH_EVICTION} rather than {asked}.")
 
 
 class Database(Resource):
@@ -128,10 +148,14 @@ def credentials(databases: list[dict]) -> tuple[str, ...]:
 
 def run_redis(params: dict, check_mode: bool, secrets: Secrets, client: UpstashClient | None = None) -> dict:
     validate(params)
+    eviction, policy_warning = eviction_for(params["name"], params.get("maxmemory_policy"))
+    if eviction is not None:
+        params = {**params, "eviction": eviction}
     client = client or UpstashClient.from_params(params, secrets)
     outcome = ensure(Database(client, params), params["state"], check_mode)
     result: dict[str, Any] = {"changed": outcome.changed, "diff": outcome.diff(), "action": outcome.action,
-                              "warnings": outcome.warnings, "database": None}
+                              "warnings": ([policy_warning] if policy_warning else []) + outcome.warnings,
+                              "database": None}
     if outcome.resource is None:
         return result
     database_id = outcome.resource.get("database_id")

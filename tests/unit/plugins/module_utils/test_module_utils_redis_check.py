@@ -237,3 +237,35 @@ def test_plain_redis_urls_get_no_tls_options(monkeypatch, time):
     check.run_checks(params(url="redis://:pw-1234@127.0.0.1:6379", pubsub=False), True, Secrets(),
                      clock=time.clock())
     assert "ssl_cert_reqs" not in server.options and server.options["decode_responses"] is True
+
+
+# ------------------------------------------------------------------------------------------- check_url
+@pytest.mark.parametrize("url", [URL, "redis://default:pw@127.0.0.1:6379/0", "redis://127.0.0.1",
+                                 "rediss://:pw@fly-cache.upstash.io", "(known after apply)"])
+def test_check_url_accepts_redis_urls_and_the_check_mode_stand_in(url):
+    check.check_url({"url": url})
+
+
+@pytest.mark.parametrize("url, message", [
+    (f"https://default:{PASSWORD}@cache.internal:6380", "not a https:// URL"),
+    (f"default:{PASSWORD}@cache.internal:6380", "not a text without redis://"),
+    ("", "must start with redis:// or rediss://"),
+    (f"redis://default:{PASSWORD}@cache.internal:port", "port that is not a number"),
+    (f"redis://default:{PASSWORD}@cache.internal:70000", "port that is not a number"),
+    (f"rediss://default:{PASSWORD}@:6379", "has no host"),
+    (f"redis://default:{PASSWORD}@cache.internal:6379/queue", "database number"),
+])
+def test_check_url_refuses_what_is_no_redis_url_without_quoting_it(url, message):
+    with pytest.raises(ValueError, match=message) as caught:
+        check.check_url({"url": url})
+    assert PASSWORD not in str(caught.value) and "cache.internal" not in str(caught.value)
+
+
+def test_the_module_checks_the_url_before_any_connection(monkeypatch, time):
+    from ansible_collections.launchkit.paas.plugins.modules.redis_check import MODULE
+    from ansible_collections.launchkit.paas.plugins.module_utils.core.module import outcome
+
+    server = serve(monkeypatch, FakeRedis(time))
+    result, _masked = outcome(MODULE, params(url=f"http://default:{PASSWORD}@cache.internal:6380"), False, False)
+    assert result["failed"] and "redis:// or rediss://" in result["msg"]
+    assert server.calls == []

@@ -13,7 +13,7 @@ from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import DuplicateResource
 from ansible_collections.launchkit.paas.plugins.module_utils.upstash.client import VENDOR, UpstashClient
 from ansible_collections.launchkit.paas.plugins.module_utils.upstash.redis import (
-    Database, database_view, run_redis, run_redis_info, validate)
+    Database, database_view, eviction_for, run_redis, run_redis_info, validate)
 from launchkit_fakes import FakeSession, make_http, no_sleep_policy, reply
 
 PASSWORD = "upstashPassw0rd"
@@ -31,7 +31,7 @@ def params(**overrides):
     values = {"api_url": "https://api.test/v1", "email": "ops@example.test", "api_key": API_KEY, "timeout": 5.0,
               "validate_certs": True, "name": "queue", "state": "present", "platform": "aws",
               "primary_region": "us-east-1", "read_regions": None, "plan": None, "budget": None, "eviction": None,
-              "tls": None, "return_secrets": False, "reset_password": False}
+              "maxmemory_policy": None, "tls": None, "return_secrets": False, "reset_password": False}
     values.update(overrides)
     return values
 
@@ -211,3 +211,43 @@ def test_reset_password_in_check_mode_writes_nothing_and_shows_no_secret():
     result = run_redis(params(reset_password=True, return_secrets=True), True, Secrets(), upstash(api))
     assert api.writes == [] and result["changed"] is True and result["action"] == "reset_password"
     assert PASSWORD not in json.dumps(result)
+
+
+# ------------------------------------------------------------------------------- maxmemory_policy
+@pytest.mark.parametrize("policy, eviction", [
+    ("noeviction", False), ("allkeys-lru", True), ("allkeys_lru", True), ("volatile_ttl", True),
+    ("allkeys-random", True)])
+def test_a_redis_policy_maps_onto_the_eviction_switch(policy, eviction):
+    assert eviction_for("queue", policy)[0] is eviction
+
+
+def test_an_evicting_policy_warns_that_upstash_evicts_its_own_way():
+    eviction, warning = eviction_for("synckairos-redis", "allkeys_lru")
+    assert eviction is True
+    assert warning == ("Upstash database synckairos-redis: maxmemory_policy allkeys-lru asked for, but Upstash has "
+                       "only an eviction switch: eviction is on, and Upstash evicts with optimistic-volatile "
+                       "(volatile-random and allkeys-random combined) rather than allkeys-lru.")
+    assert eviction_for("q", "noeviction") == (False, None) and eviction_for("q", None) == (None, None)
+
+
+def test_run_redis_with_a_policy_turns_eviction_on_and_warns_once():
+    api = upstash_api([DB])
+    result = run_redis(params(maxmemory_policy="allkeys-lru"), False, Secrets(), upstash(api))
+    assert [c.path for c in api.writes] == ["/redis/enable-eviction/db-1"]
+    assert len(result["warnings"]) == 1 and "rather than allkeys-lru" in result["warnings"][0]
+
+
+def test_run_redis_with_noeviction_keeps_the_switch_off_silently():
+    api = upstash_api([DB])
+    result = run_redis(params(maxmemory_policy="noeviction"), False, Secrets(), upstash(api))
+    assert api.writes == [] and result["changed"] is False and result["warnings"] == []
+
+
+def test_eviction_and_maxmemory_policy_exclude_each_other():
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+    from ansible_collections.launchkit.paas.plugins.modules.upstash_redis import MODULE
+
+    validated = ArgumentSpecValidator(MODULE.argument_spec, **MODULE.checks).validate(
+        {"name": "q", "primary_region": "us-east-1", "email": "e@x.test", "api_key": "k",
+         "eviction": True, "maxmemory_policy": "allkeys-lru"})
+    assert any("mutually exclusive" in message for message in validated.error_messages)
