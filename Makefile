@@ -3,6 +3,7 @@
 #   make test          every test: unit, sandbox, sanity, integration, system (phases, faults, leaks), molecule
 #   make bench         deploy batching figures (not a test)
 #   make bench-rollout the whole rollout: check, first and second run against the floor (not a test)
+#   make bench-fly     the apply step on Fly.io: three Machines rolled one at a time (not a test)
 #   make sandbox-up    start the sandbox API, PostgreSQL and Redis servers; writes .sandbox/env
 #   make sandbox-down  stop them
 SHELL := /bin/bash
@@ -24,7 +25,7 @@ XDIST := -n $(TEST_WORKERS) --dist loadgroup
 ENV_IF_UP := if [ -f .sandbox/env ]; then set -a; . .sandbox/env; set +a; fi;
 
 .PHONY: deps sandbox-up sandbox-down rehearse test test-unit test-sandbox test-sanity test-integration \
-        test-molecule test-system test-faults test-leaks bench bench-rollout build clean
+        test-molecule test-system test-faults test-leaks bench bench-rollout bench-fly build clean
 
 deps: $(VENV)/.installed
 	@command -v redis-server >/dev/null || scripts/install-system-deps.sh
@@ -95,6 +96,9 @@ bench: deps
 
 bench-rollout: deps
 	$(VPY) benchmarks/rollout.py
+
+bench-fly: deps
+	$(VPY) benchmarks/fly_apply.py
 
 build:
 	ansible-galaxy collection build --force --output-path .build/dist

@@ -43,6 +43,12 @@ def main() -> None:
         waiting = sorted(set(keys) - set(running.get(service["id"], {})))
         applied = f"not yet running with: {', '.join(waiting)}" if waiting else "running with every key"
         print(f"Render service    {service['name']:<28} {service['id']}  env keys: {', '.join(keys)}  ({applied})")
+    for app in state.get("fly", {}).get("apps", []):
+        keys = sorted(secret["name"] for secret in app.get("secrets", []))
+        machines = app.get("machines", [])
+        current = sum(1 for machine in machines if machine.get("secrets_version") == app.get("secrets_version"))
+        print(f"Fly.io app        {app['name']:<28} org {app.get('org')}  secrets v{app.get('secrets_version')}: "
+              f"{', '.join(keys)}  ({current} of {len(machines)} Machines running it)")
     names = {service["id"]: service["name"] for service in render.get("services", [])}
     for domain in render.get("custom_domains", []):
         redirect = f"  redirects to {domain['redirectForName']}" if domain.get("redirectForName") else ""
