@@ -8,19 +8,18 @@ Prints the roll's wall time, the time per Machine and the Fly API calls it made.
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
-from private_sandbox import PrivateSandbox  # noqa: E402  pylint: disable=wrong-import-position
+from private_sandbox import PrivateSandbox, control  # noqa: E402  pylint: disable=wrong-import-position
 
 MACHINES = 3
 MACHINE_ID = re.compile(r"/machines/[0-9a-f]+")
@@ -30,15 +29,6 @@ SEED = {"fly": {"apps": [{"name": "bench-app", "machines": [{
         "protocol": "tcp", "internal_port": 3000, "ports": [{"port": 443, "handlers": ["tls", "http"]}],
         "checks": [{"type": "http", "port": 3000, "method": "GET", "path": "/health", "interval": "15s",
                     "timeout": "2s"}]}]}}]}]}}
-
-
-def control(env: dict[str, str], method: str, path: str, body: dict | None = None) -> dict:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(env["LAUNCHKIT_SANDBOX_URL"] + "/_sandbox" + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=60) as response:
-        raw = response.read()
-    return json.loads(raw) if raw else {}
 
 
 def main() -> int:

@@ -21,26 +21,16 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
-from private_sandbox import PrivateSandbox  # noqa: E402  pylint: disable=wrong-import-position
+from private_sandbox import PrivateSandbox, control  # noqa: E402  pylint: disable=wrong-import-position
 
 FIXTURE = ROOT / "sandbox" / "fixtures" / "rehearsal.json"
 INVENTORY = "inventories/sandbox"
 REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
 RECAP = re.compile(r"^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.MULTILINE)
-
-
-def control(env: dict[str, str], method: str, path: str, body: dict | None = None) -> dict:
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(env["LAUNCHKIT_SANDBOX_URL"] + "/_sandbox" + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=60) as response:
-        raw = response.read()
-    return json.loads(raw) if raw else {}
 
 
 def playbook(env: dict[str, str], *args: str) -> tuple[float, dict[str, dict[str, int]], str]:

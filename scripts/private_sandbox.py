@@ -4,11 +4,13 @@ with a private state directory, started and stopped through scripts/sandbox-up.s
 Used by the benchmarks and by each parallel test worker, so that runs never share sandbox state."""
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import socket
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,6 +21,16 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def control(env: dict[str, str], method: str, path: str, body: dict | None = None) -> dict:
+    """Call the control API (/_sandbox + PATH) of the sandbox whose variables ENV holds; the JSON answer."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(env["LAUNCHKIT_SANDBOX_URL"] + "/_sandbox" + path, data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        raw = response.read()
+    return json.loads(raw) if raw else {}
 
 
 def read_env_file(path: Path) -> dict[str, str]:
