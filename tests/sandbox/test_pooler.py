@@ -11,7 +11,6 @@ other client shares their pool, and drop them afterwards.
 """
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +20,7 @@ import pytest
 
 from conftest import pg_admin_url, pg_pooler_url
 from sandbox.pg_databases import PgLogin, PgServer
+from tests.pooler_console import pooler_show
 
 LOCK_KEY = 7_013_013
 
@@ -101,19 +101,8 @@ def test_the_pooler_says_transaction_mode_and_counts_the_transactions(login):
             connection.commit()
     finally:
         connection.close()
-    stats = psycopg2.connect(os.environ["SANDBOX_PG_POOLER_STATS_URL"], connect_timeout=10)
-    stats.autocommit = True
-    try:
-        with stats.cursor() as cursor:
-            cursor.execute("SHOW POOLS")
-            columns = [column[0] for column in cursor.description]
-            pools = {(row["database"], row["user"]): row for row in (dict(zip(columns, values))
-                                                                    for values in cursor.fetchall())}
-            cursor.execute("SHOW STATS")
-            columns = [column[0] for column in cursor.description]
-            counts = {row["database"]: row for row in (dict(zip(columns, values)) for values in cursor.fetchall())}
-    finally:
-        stats.close()
+    pools = {(row["database"], row["user"]): row for row in pooler_show("POOLS")}
+    counts = {row["database"]: row for row in pooler_show("STATS")}
     assert pools[(login.database, login.user)]["pool_mode"] == "transaction"
     assert counts[login.database]["total_xact_count"] >= 3
 
