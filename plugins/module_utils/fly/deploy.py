@@ -116,7 +116,6 @@ class Roll:
                                   self.clock)
         return entry(machine, "unchanged")
 
-
     def _update(self, fresh: dict, resting: bool, nonce: str) -> dict:
         """The update, sent again only after a read shows that a lost one did not happen (a Machine update is
         no repeatable call: its current_version guard refuses a second one that did)."""

@@ -146,7 +146,6 @@ def test_a_machine_on_the_target_with_a_failing_check_is_waited_for_without_a_wr
     assert result["unchanged"] == ["m1"] and result["rolled"] == ["m2"]
 
 
-
 def failing_once(fake: FakeFly, machine_id: str, applied: bool) -> None:
     """The first update of MACHINE_ID answers 503, after applying it (applied) or not."""
     update = fake._update_machine
@@ -160,7 +159,6 @@ def failing_once(fake: FakeFly, machine_id: str, applied: bool) -> None:
             update(call, target)
         return reply(503, {"error": "service unavailable"})
     fake._update_machine = answer  # the routes look it up on each call
-
 
 
 @pytest.mark.parametrize(("applied", "sent"), [(False, 2), (True, 1)], ids=["did-not-happen", "answer-lost"])
