@@ -88,8 +88,8 @@ PRISMA_URL = ("{{ lookup('ansible.builtin.env', 'SANDBOX_PG_POOLER_URL') | regex
     pytest.param({"database_admin_url": "", "database_url_pooled": None, "database_url": PRISMA_URL}, True,
                  id="prisma-flag"),
 ])
-def test_the_role_warns_when_the_controller_would_go_through_a_transaction_pooler(fly_sandbox, tmp_path, extra,
-                                                                                    warned):
+def test_the_role_warns_when_the_controller_would_go_through_a_transaction_pooler(
+        fly_sandbox, tmp_path, extra, warned):
     args = ["--tags", "database", "--limit", HOST, "--check"] + (["-e", json.dumps(extra)] if extra else [])
     result = run_site(*args, state_dir=tmp_path / "state")
     assert_ok(result, "database phase in check mode")
