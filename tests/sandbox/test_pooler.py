@@ -96,7 +96,7 @@ def test_the_pooler_lends_a_server_connection_per_transaction(login):
 def test_the_pooler_says_transaction_mode_and_counts_the_transactions(login):
     connection = connect(login, pg_pooler_url())
     try:
-        for _ in range(3):
+        for _transaction in range(3):
             one(connection, "SELECT 1")
             connection.commit()
     finally:
