@@ -1,4 +1,5 @@
-"""A sandbox of one's own: its API, PostgreSQL and Redis servers and SendGrid SMTP relay on free ports
+"""A sandbox of one's own: its API, PostgreSQL (with the PgBouncer in front of it) and Redis servers and
+SendGrid SMTP relay on free ports
 with a private state directory, started and stopped through scripts/sandbox-up.sh and scripts/sandbox-down.sh.
 
 Used by the benchmarks and by each parallel test worker, so that runs never share sandbox state."""
@@ -50,10 +51,11 @@ class PrivateSandbox:
     """`with PrivateSandbox(state_dir) as env:` a running sandbox; env holds its variables."""
 
     def __init__(self, state_dir: Path, port: int | None = None, pg_port: int | None = None,
-                 python: str | None = None) -> None:
+                 python: str | None = None, pooler_port: int | None = None) -> None:
         self.state_dir = Path(state_dir).resolve()
         self.port = port or free_port()
         self.pg_port = pg_port or free_port()
+        self.pooler_port = pooler_port or free_port()
         self.python = python or sys.executable
         self.env: dict[str, str] = {}
 
@@ -61,7 +63,8 @@ class PrivateSandbox:
         # SMTP port 0: the relay binds a port the kernel gives (never one an outer SANDBOX_SMTP_PORT names);
         # the env file says which (SENDGRID_SMTP_HOST, SENDGRID_SMTP_PORT)
         return {**os.environ, "PYTHON": self.python, "SANDBOX_PORT": str(self.port),
-                "SANDBOX_PG_PORT": str(self.pg_port), "SANDBOX_SMTP_PORT": "0", "SANDBOX_STATE_DIR": str(self.state_dir)}
+                "SANDBOX_PG_PORT": str(self.pg_port), "SANDBOX_PG_POOLER_PORT": str(self.pooler_port),
+                "SANDBOX_SMTP_PORT": "0", "SANDBOX_STATE_DIR": str(self.state_dir)}
 
     def up(self) -> dict[str, str]:
         self.state_dir.mkdir(parents=True, exist_ok=True)

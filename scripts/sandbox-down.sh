@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Stop the launchkit sandbox, every redis-server it started, and the local PostgreSQL; then the same for
-# each private sandbox of a parallel test worker under $STATE/workers/ (tests/worker_sandbox.py). Idempotent.
+# Stop the launchkit sandbox, every redis-server it started, the PgBouncer in front of the local
+# PostgreSQL and that PostgreSQL; then the same for each private sandbox of a parallel test worker
+# under $STATE/workers/ (tests/worker_sandbox.py). Idempotent.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -54,6 +55,18 @@ stop_leftover_redis() {
     done
 }
 
+stop_pooler() {
+    local pidfile="$STATE/pgbouncer/pgbouncer.pid" pid
+    [[ -f "$pidfile" ]] || return 0
+    pid="$(cat "$pidfile")"
+    if [[ -n "$pid" ]] && pid_is "$pid" pgbouncer; then
+        log "stopping PgBouncer (pid $pid)"
+        kill -TERM "$pid"
+        wait_gone "$pid"
+    fi
+    rm -f "$pidfile"
+}
+
 as_pg() {
     if [[ "$(id -u)" -eq 0 ]]; then
         runuser -u postgres -- "$@"
@@ -87,6 +100,7 @@ stop_workers() {
 
 stop_server
 stop_leftover_redis
+stop_pooler
 stop_postgres
 stop_workers
 [[ -n "${SANDBOX_DOWN_QUIET:-}" ]] || log "stopped"

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Start a local PostgreSQL (passwords required for every role but the admin `postgres`), then the
-# launchkit sandbox (local stand-in for the vendor APIs, its Render Postgres backed by that
+# Start a local PostgreSQL (passwords required for every role but the admin `postgres`), a PgBouncer
+# in transaction pooling mode in front of it (a Supabase-style pooler for "external" databases), then
+# the launchkit sandbox (local stand-in for the vendor APIs, its Render Postgres backed by that
 # PostgreSQL), then write .sandbox/env. Idempotent: what already runs is kept (PostgreSQL gets its
-# pg_hba.conf rewritten and reloaded), and the env file is rewritten.
+# pg_hba.conf rewritten and reloaded, PgBouncer is restarted only when its config changes), and the
+# env file is rewritten.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,6 +21,11 @@ PIDFILE="$STATE/server.pid"
 LOGFILE="$STATE/server.log"
 HEALTH_TIMEOUT=20
 PG_URL=""  # the admin URL, set once PostgreSQL runs
+POOLER_URL=""  # postgresql://127.0.0.1:<port>/postgres (no user: a template), set once PgBouncer runs
+POOLER_STATS_URL=""  # its read-only console (SHOW ...), set with it
+POOLER_STATS_USER=pooler_stats
+POOLER_STATS_PASSWORD=sandbox-pooler-stats
+POOLER_DIR="" POOLER_PORT=""  # what pooler_ready and pooler_failed look at
 
 log() { printf 'sandbox-up: %s\n' "$*" >&2; }
 
@@ -55,17 +62,27 @@ start_server() {
     nohup "$PYTHON" -m sandbox.server --host 127.0.0.1 --port "$PORT" --state-dir "$STATE" "${pg_args[@]}" \
         >>"$LOGFILE" 2>&1 </dev/null &
     echo "$!" >"$PIDFILE"
-    local waited=0
-    until healthy; do
-        if ((waited >= HEALTH_TIMEOUT * 4)) || ! kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
-            log "sandbox did not become healthy within ${HEALTH_TIMEOUT}s; last log lines:"
-            tail -n 30 "$LOGFILE" >&2 || true
+    await $((HEALTH_TIMEOUT * 4)) "$LOGFILE" "sandbox did not become healthy within ${HEALTH_TIMEOUT}s" \
+        healthy server_gone
+    log "sandbox is up (pid $(cat "$PIDFILE"))"
+}
+
+server_gone() { ! kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
+
+# await TRIES LOGFILE WHAT READY GONE: run the function READY every 0.25 s until it succeeds; when
+# the function GONE succeeds (the process died) or after TRIES tries, say WHAT, show LOGFILE's last
+# lines and exit 1.
+await() {
+    local tries="$1" logfile="$2" what="$3" ready="$4" gone="$5" waited=0
+    until "$ready"; do
+        if ((waited >= tries)) || "$gone"; then
+            log "$what; last log lines:"
+            tail -n 30 "$logfile" >&2 || true
             exit 1
         fi
         sleep 0.25
         waited=$((waited + 1))
     done
-    log "sandbox is up (pid $(cat "$PIDFILE"))"
 }
 
 # Say whether the sandbox checks requests and responses against the vendors' specs, and why not.
@@ -137,6 +154,130 @@ start_postgres() {
         start >/dev/null
 }
 
+pgbouncer_bin() {
+    command -v pgbouncer 2>/dev/null || { [[ -x /usr/sbin/pgbouncer ]] && echo /usr/sbin/pgbouncer; } || true
+}
+
+# The port PgBouncer listens on: SANDBOX_PG_POOLER_PORT, else the one its config already names (a
+# restart keeps the address the env file gave), else one the kernel picks now.
+pooler_port() {
+    local ini="$1" port
+    if [[ -n "${SANDBOX_PG_POOLER_PORT:-}" ]]; then
+        echo "$SANDBOX_PG_POOLER_PORT"
+        return
+    fi
+    if [[ -f "$ini" ]]; then
+        port="$(sed -n 's/^listen_port = \([0-9]*\)$/\1/p' "$ini")"
+        if [[ -n "$port" ]]; then
+            echo "$port"
+            return
+        fi
+    fi
+    "$PYTHON" -c 'import socket
+with socket.socket() as probe:
+    probe.bind(("127.0.0.1", 0))
+    print(probe.getsockname()[1])'
+}
+
+# Our PgBouncer (the one whose pid its pidfile holds) listens on PORT: its log says so. A port that
+# another sandbox's PgBouncer took would answer too, so answering is not enough (and `pgbouncer -d`
+# exits 0 before it finds the port taken).
+pooler_listens() {
+    local dir="$1" port="$2" pid
+    pid="$(pooler_pid "$dir")"
+    [[ -n "$pid" ]] && grep -qF "[$pid] LOG listening on 127.0.0.1:$port" "$dir/pgbouncer.log" 2>/dev/null
+}
+
+# The pid in DIR's pidfile when that process runs pgbouncer (pids get reused), else nothing.
+pooler_pid() {
+    local pid
+    pid="$(cat "$1/pgbouncer.pid" 2>/dev/null || true)"
+    if [[ -n "$pid" && -r "/proc/$pid/cmdline" ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q pgbouncer; then
+        echo "$pid"
+    fi
+}
+
+# PgBouncer in transaction pooling mode in front of the sandbox's PostgreSQL, as the user PostgreSQL
+# runs as (PgBouncer refuses root). Any database of the server is reachable through it (the `*`
+# entry). Logins are checked with auth_query: PgBouncer reads the role's SCRAM secret from the server
+# (as `postgres`, which the server trusts over loopback) at each login, so the roles the seed, Render
+# Postgres or a password rotation make later log in without a reload. Superusers and roles without a
+# password get no secret and cannot log in through it.
+start_pooler() {
+    local bin dir ini port pid wanted waited=0
+    [[ -n "$PG_URL" ]] || return 0
+    bin="$(pgbouncer_bin)"
+    if [[ -z "$bin" ]]; then
+        log "WARNING: pgbouncer is not installed (scripts/install-system-deps.sh): no transaction pooler"
+        log "WARNING: SANDBOX_PG_POOLER_URL stays empty; the SyncKairos rehearsal needs it"
+        return
+    fi
+    dir="$STATE/pgbouncer"
+    ini="$dir/pgbouncer.ini"
+    mkdir -p "$dir"
+    port="$(pooler_port "$ini")"
+    wanted="$(cat <<INI
+; Written by scripts/sandbox-up.sh
+[databases]
+* = host=127.0.0.1 port=$PG_PORT auth_user=postgres
+
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $port
+unix_socket_dir =
+pool_mode = transaction
+auth_type = scram-sha-256
+auth_file = $dir/userlist.txt
+auth_user = postgres
+auth_query = SELECT rolname, rolpassword FROM pg_authid WHERE rolname = \$1 AND rolcanlogin AND NOT rolsuper
+ignore_startup_parameters = extra_float_digits
+stats_users = $POOLER_STATS_USER
+default_pool_size = 10
+max_client_conn = 200
+log_connections = 0
+log_disconnections = 0
+logfile = $dir/pgbouncer.log
+pidfile = $dir/pgbouncer.pid
+INI
+)"
+    POOLER_URL="postgresql://127.0.0.1:$port/postgres"
+    POOLER_STATS_URL="postgresql://$POOLER_STATS_USER:$POOLER_STATS_PASSWORD@127.0.0.1:$port/pgbouncer"
+    if [[ "$(cat "$ini" 2>/dev/null)" == "$wanted" ]] && pooler_listens "$dir" "$port"; then
+        log "PgBouncer already running on 127.0.0.1:$port"
+        return
+    fi
+    pid="$(pooler_pid "$dir")"
+    if [[ -n "$pid" ]]; then
+        log "restarting PgBouncer (its config changed)"
+        kill -TERM "$pid"
+        while kill -0 "$pid" 2>/dev/null && ((waited < 40)); do
+            sleep 0.25
+            waited=$((waited + 1))
+        done
+        waited=0
+    fi
+    rm -f "$dir/pgbouncer.pid"  # a stale one (its process is gone) would stop the start
+    : >"$dir/pgbouncer.log"  # this start's lines only: a FATAL in it means it failed
+    printf '%s\n' "$wanted" >"$ini"
+    # The stats user (SHOW POOLS, SHOW STATS on the `pgbouncer` console, for the tests); auth_user
+    # (postgres) is not here: the server trusts it without a password.
+    printf '"%s" "%s"\n' "$POOLER_STATS_USER" "$POOLER_STATS_PASSWORD" >"$dir/userlist.txt"
+    if [[ "$(id -u)" -eq 0 ]]; then
+        chown -R postgres:postgres "$dir"
+    fi
+    log "starting PgBouncer (transaction pooling) on 127.0.0.1:$port"
+    if ! as_pg "$bin" -d "$ini"; then
+        log "PgBouncer did not start; last log lines:"
+        tail -n 20 "$dir/pgbouncer.log" >&2 || true
+        exit 1
+    fi
+    POOLER_DIR="$dir" POOLER_PORT="$port"
+    await 40 "$dir/pgbouncer.log" "PgBouncer does not listen on 127.0.0.1:$port" pooler_ready pooler_failed
+}
+
+pooler_ready() { pooler_listens "$POOLER_DIR" "$POOLER_PORT"; }
+pooler_failed() { grep -q "FATAL" "$POOLER_DIR/pgbouncer.log" 2>/dev/null; }
+
 # "HOST PORT" of the running sandbox's SendGrid SMTP relay (its port is the kernel's choice unless
 # SANDBOX_SMTP_PORT names one), or nothing when it runs without one.
 smtp_address() {
@@ -181,6 +322,8 @@ export FLY_ORG=${SANDBOX_FLY_ORG:-launchkit-sandbox}
 export LAUNCHKIT_SANDBOX_CA=$ca
 export LAUNCHKIT_SANDBOX_APPS_TLS=$apps_tls
 export SANDBOX_PG_URL=${PG_URL:-postgresql://postgres@127.0.0.1:$PG_PORT/postgres}
+export SANDBOX_PG_POOLER_URL=$POOLER_URL
+export SANDBOX_PG_POOLER_STATS_URL=$POOLER_STATS_URL
 ENV
     log "wrote $STATE/env"
 }
@@ -189,6 +332,7 @@ main() {
     mkdir -p "$STATE"
     chmod 755 "$STATE"  # PostgreSQL runs as another user and must traverse it
     start_postgres  # first: the sandbox server gets its admin URL
+    start_pooler
     start_server
     report_validation
     write_env

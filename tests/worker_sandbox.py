@@ -1,7 +1,7 @@
 """A sandbox of its own for each pytest-xdist worker of tests/integration and tests/system.
 
 Under xdist (PYTEST_XDIST_WORKER is set, e.g. ``gw0``) the worker starts its own sandbox API,
-PostgreSQL and Redis servers on free ports, with its state in .sandbox/workers/<suite>-<worker id>
+PostgreSQL, PgBouncer and Redis servers on free ports, with its state in .sandbox/workers/<suite>-<worker id>
 (so two suites can run side by side), and exports the variables that .sandbox/env would hold into
 os.environ before any test runs (each suite's session fixture asks for it first). The sandbox is
 stopped when the worker's session ends.
@@ -86,7 +86,7 @@ def start(worker: str, suite: str) -> dict[str, str]:
 
 
 def stop(worker: str) -> None:
-    """Stop WORKER's private sandbox: its API server, every Redis it started, its PostgreSQL."""
+    """Stop WORKER's private sandbox: its API server, every Redis it started, its PgBouncer and PostgreSQL."""
     sandbox = _running.pop(worker, None)
     if sandbox is not None:
         sandbox.down()

@@ -46,9 +46,18 @@ OVERRIDES = ("SANDBOX_RENDER_API_KEY", "SANDBOX_UPSTASH_EMAIL", "SANDBOX_UPSTASH
 
 def pg_admin_url() -> str:
     """The admin URL of the sandbox's PostgreSQL (SANDBOX_PG_URL from .sandbox/env), or a clear failure."""
-    url = os.environ.get("SANDBOX_PG_URL")
+    return _from_env_file("SANDBOX_PG_URL", "the sandbox's PostgreSQL")
+
+
+def pg_pooler_url() -> str:
+    """The address of the PgBouncer in front of it, as a URL without a login (SANDBOX_PG_POOLER_URL)."""
+    return _from_env_file("SANDBOX_PG_POOLER_URL", "the sandbox's PgBouncer (pgbouncer installed)")
+
+
+def _from_env_file(name: str, need: str) -> str:
+    url = os.environ.get(name)
     if not url:
-        pytest.fail("SANDBOX_PG_URL is not set: these tests need the sandbox's PostgreSQL. Run `make sandbox-up` "
+        pytest.fail(f"{name} is not set: these tests need {need}. Run `make sandbox-up` "
                     "and `set -a; . .sandbox/env; set +a` (make test and make test-sandbox do both)")
     return url
 

@@ -51,9 +51,12 @@ def test_up_is_idempotent_and_down_leaves_nothing(script_env: Any) -> None:
     assert first.returncode == 0, first.stderr
     assert "spec validation is ON" in first.stderr, first.stderr
     server_pid = int((state / "server.pid").read_text())
+    pooler_pid = int((state / "pgbouncer" / "pgbouncer.pid").read_text())
     second = subprocess.run([str(UP)], env=env, check=False, capture_output=True, text=True, timeout=60)
     assert second.returncode == 0 and "already up" in second.stderr
     assert int((state / "server.pid").read_text()) == server_pid
+    assert "PgBouncer already running" in second.stderr
+    assert int((state / "pgbouncer" / "pgbouncer.pid").read_text()) == pooler_pid
 
     values = read_env(state / "env")
     url = f"http://127.0.0.1:{env['SANDBOX_PORT']}"
@@ -61,6 +64,10 @@ def test_up_is_idempotent_and_down_leaves_nothing(script_env: Any) -> None:
     assert values["RENDER_API_URL"] == f"{url}/render/v1" and values["RENDER_API_KEY"] == RENDER_KEY
     assert values["UPSTASH_API_URL"] == f"{url}/upstash/v2"
     assert values["SANDBOX_PG_URL"].endswith(f":{env['SANDBOX_PG_PORT']}/postgres")
+    # the transaction pooler in front of it, on a port of its own, run as PostgreSQL's user (never root)
+    assert values["SANDBOX_PG_POOLER_URL"].startswith("postgresql://127.0.0.1:")
+    assert values["SANDBOX_PG_POOLER_URL"] != values["SANDBOX_PG_URL"]
+    assert Path(f"/proc/{pooler_pid}").stat().st_uid == (state / "pg" / "data").stat().st_uid
     if shutil.which("openssl"):
         assert Path(values["LAUNCHKIT_SANDBOX_CA"]).is_file()
     # the SendGrid SMTP relay runs with the server, on the port its env names
@@ -78,6 +85,7 @@ def test_up_is_idempotent_and_down_leaves_nothing(script_env: Any) -> None:
     assert down.returncode == 0, down.stderr
     assert not alive(server_pid)
     assert not any(alive(pid) for pid in redis_pids)
+    assert not alive(pooler_pid) and not (state / "pgbouncer" / "pgbouncer.pid").exists()
     with pytest.raises(OSError):  # the relay stopped with the server
         smtplib.SMTP(values["SENDGRID_SMTP_HOST"], int(values["SENDGRID_SMTP_PORT"]), timeout=5)
     if (state / "pg" / "data" / "postmaster.pid").exists():
