@@ -160,7 +160,11 @@ def resources(snapshot: dict) -> dict[str, list[str]]:
     for (vendor, collection), field in NAMED_BY.items():
         items = snapshot["vendors"][vendor][collection]
         if collection == "workflows":
-            found[f"{vendor}.{collection}"] = sorted(f"{w.get('detectorIds')}:{w[field]}" for w in items)
+            # Alerts by the detector they watch (ids are counters: a faulted run's differ, its grouping not).
+            groups: dict[str, list[str]] = {}
+            for workflow in items:
+                groups.setdefault(str(workflow.get("detectorIds")), []).append(workflow[field])
+            found[f"{vendor}.{collection}"] = sorted(", ".join(sorted(names)) for names in groups.values())
         else:
             found[f"{vendor}.{collection}"] = sorted(item[field] for item in items)
     # Fly.io: the apps' secrets by name, and their Machines (a lost update answer never makes a second one).
