@@ -40,7 +40,8 @@ def playbook(env: dict[str, str], *args: str) -> tuple[float, dict[str, dict[str
     result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     wall = time.monotonic() - start
     if result.returncode != 0:
-        sys.stderr.write(result.stdout[-6000:] + result.stderr[-3000:])
+        failures = [line for line in result.stdout.splitlines() if line.startswith(("fatal:", "failed:"))]
+        sys.stderr.write(result.stdout[-6000:] + result.stderr[-3000:] + "\n".join(["", "Failed tasks:", *failures, ""]))
         sys.exit(f"bench-rollout: {' '.join(args)} failed (rc={result.returncode})")
     recap = {host: {"ok": int(ok), "changed": int(changed), "failed": int(failed)}
              for host, ok, changed, _unreachable, failed in RECAP.findall(result.stdout)}
