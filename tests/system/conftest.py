@@ -123,8 +123,10 @@ def site_command(*args: str, state_dir: Path, extra_env: dict | None = None) -> 
 
 
 def assert_ok(result: subprocess.CompletedProcess, what: str) -> None:
-    assert result.returncode == 0, (f"{what} failed (rc={result.returncode})\n--- stdout ---\n"
-                                    f"{result.stdout[-12000:]}\n--- stderr ---\n{result.stderr[-4000:]}")
+    # The failed tasks first: in a long run they are far from the end that the tail shows.
+    failures = "\n".join(line[:3000] for line in result.stdout.splitlines() if line.startswith(("fatal:", "failed:")))
+    assert result.returncode == 0, (f"{what} failed (rc={result.returncode})\n--- failed tasks ---\n{failures}\n"
+                                    f"--- stdout ---\n{result.stdout[-12000:]}\n--- stderr ---\n{result.stderr[-4000:]}")
 
 
 def services_by_name(snapshot: dict) -> dict[str, dict]:

@@ -35,6 +35,7 @@ import hashlib
 import hmac
 import json
 import os
+import tempfile
 from typing import Any
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core.files import read_text, write_text
@@ -111,14 +112,19 @@ class RunCache:
         """The run's random key for digests of secret values (made by the first task that needs it)."""
         path = os.path.join(self.root, "digest.key")
         os.makedirs(self.root, mode=0o700, exist_ok=True)
+        # Written whole under a name of its own, then linked into place: the link is made only when there is no
+        # key yet, and a task of another worker never reads a key half written (an empty key digests otherwise).
+        key = os.urandom(32)
+        fd, written = tempfile.mkstemp(dir=self.root, prefix=".digest.key.")
         try:
-            handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as out:
+                out.write(key)
+            os.link(written, path)
         except FileExistsError:
             with open(path, "rb") as existing:
-                return existing.read()
-        key = os.urandom(32)
-        with os.fdopen(handle, "wb") as out:
-            out.write(key)
+                key = existing.read()
+        finally:
+            os.unlink(written)
         return key
 
     def _entry(self, path: str, params: dict | None) -> str:

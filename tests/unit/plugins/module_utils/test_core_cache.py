@@ -4,7 +4,9 @@
 """core.cache: the tasks of a run share list answers until a write, and never an answer marked uncacheable."""
 from __future__ import annotations
 
+import os
 import stat
+import threading
 
 import pytest
 
@@ -111,3 +113,22 @@ def test_env_values_are_never_kept_only_keyed_digests_shared_until_a_write(run_d
     client().put_env_var("srv-1", "OTHER", "x")
     assert client().env_digests("srv-1")[1] == {"REDIS_URL": secret}  # read again after the write
     assert len(session.to("GET", "/services/srv-1/env-vars")) == 2
+
+
+def test_workers_racing_for_the_digest_key_all_read_the_one_whole_key(tmp_path):
+    """Many tasks of a run ask for the key at once (one per host): each gets the same 32-byte key, never a file
+    another worker has made but not yet written."""
+    stores = [RunCache(str(tmp_path), "render", "https://api.test", "key") for _worker in range(16)]
+    keys: list[bytes] = []
+    start = threading.Barrier(len(stores))
+
+    def ask(store):
+        start.wait()
+        keys.append(store.digest_key())
+    threads = [threading.Thread(target=ask, args=(store,)) for store in stores]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(keys) == 16 and len(set(keys)) == 1 and len(keys[0]) == 32
+    assert [name for name in os.listdir(stores[0].root) if name.startswith(".digest.key.")] == []
