@@ -117,6 +117,18 @@ def remember(record: dict[str, Any], written: dict[str, str], removed: list[str]
         record["version"] = answer["version"]
 
 
+def write_kept(client: FlyClient, state_dir: str | None, app: str, record: dict[str, Any], values: dict[str, str],
+               removed: list[str]) -> dict:
+    """Set VALUES and unset REMOVED in one call, then keep Fly's new digests and the version in the record; the
+    answer (with ``version``). fly_secrets and the platform seam both write this way, so they keep one record."""
+    answer = client.update_secrets(app, {**values, **dict.fromkeys(removed)})
+    # The answer lists the secrets with their new digests; an answer without them is read again.
+    digests = digests_of(answer.get("secrets") or []) or digests_of(client.secrets(app))
+    remember(record, values, removed, answer, digests)
+    save_record(state_dir, app, record)
+    return answer
+
+
 def digests_of(secrets: list[dict]) -> dict[str, str | None]:
     return {item["name"]: item.get("digest") for item in secrets if item.get("name")}
 
@@ -137,12 +149,7 @@ def run_secrets(params: dict, check_mode: bool, secrets: Secrets, client: FlyCli
     changed = bool(plan["set"] or plan["delete"])
     version = record["version"]
     if changed and not check_mode:
-        values: dict[str, str | None] = {**plan["set"], **dict.fromkeys(plan["delete"])}
-        answer = client.update_secrets(params["app"], values)
-        # The answer lists the secrets with their new digests; an answer without them is read again.
-        digests = digests_of(answer.get("secrets") or []) or digests_of(client.secrets(params["app"]))
-        remember(record, plan["set"], plan["delete"], answer, digests)
-        save_record(params["state_dir"], params["app"], record)
+        answer = write_kept(client, params["state_dir"], params["app"], record, plan["set"], plan["delete"])
         version = answer.get("version", version)
     return {"changed": changed, "app": params["app"], "set_keys": sorted(plan["set"]), "removed_keys": plan["delete"],
             "unchanged_keys": plan["unchanged"], "version": version, "warnings": warnings,

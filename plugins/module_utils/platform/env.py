@@ -135,8 +135,6 @@ def _deploy(deploy: dict | None) -> dict | None:
 
 
 PLATFORMS: dict[str, Callable[[dict, Secrets, bool], Any]] = {"render": RenderEnv, "fly": FlyEnv}
-# Whether a platform shows env values (False: write-only, as Fly.io secrets are).
-PLATFORM_READS_VALUES = {name: getattr(platform, "readable", True) for name, platform in PLATFORMS.items()}
 
 
 def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any = None) -> dict:
@@ -150,7 +148,8 @@ def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any 
             for key, value in env.items():
                 refuse_unknown(key, value)
     record = _record_target(params)
-    if not PLATFORM_READS_VALUES.get(params["platform"], True) and (params.get("copy_from") or copy):
+    # A platform whose values are write-only (readable = False, as Fly.io secrets are) cannot copy them.
+    if not getattr(PLATFORMS[params["platform"]], "readable", True) and (params.get("copy_from") or copy):
         raise ValueError(f"copy_from and copy read values, which {params['platform']} never shows: give the values "
                          "(from the vault) in env instead; nothing was written")
     platform = platform or PLATFORMS[params["platform"]](params, secrets, check_mode)

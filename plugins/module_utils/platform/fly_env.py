@@ -105,11 +105,7 @@ class FlyEnv:
     def write(self, service: dict, values: dict[str, str], deleted: list[str]) -> dict[str, Any]:
         """Set and unset in one call (one new secrets version); the digests and the version are kept."""
         app = service["name"]
-        answer = self.client.update_secrets(app, {**values, **dict.fromkeys(deleted)})
-        fly_digests = kept.digests_of(answer.get("secrets") or []) or kept.digests_of(self.client.secrets(app))
-        record = self._record(app)
-        kept.remember(record, values, deleted, answer, fly_digests)
-        kept.save_record(self.state_dir, app, record)
+        answer = kept.write_kept(self.client, self.state_dir, app, self._record(app), values, deleted)
         return {"secrets_version": answer.get("version")}
 
     def predict(self, service: dict) -> dict[str, Any]:
