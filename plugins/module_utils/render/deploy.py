@@ -20,7 +20,10 @@ from ansible_collections.launchkit.paas.plugins.module_utils.render.client impor
 from ansible_collections.launchkit.paas.plugins.module_utils.render.schedule import UTC_NOTE
 
 LIVE = "live"
-FAILED = {"build_failed", "update_failed", "canceled", "pre_deploy_failed", "deactivated"}
+# Render deactivates a live deploy only when a newer deploy of the same service goes live: the deploy
+# we waited for reached the app and was superseded (e.g. by another run's deploy), which is success.
+SUPERSEDED = "deactivated"
+FAILED = {"build_failed", "update_failed", "canceled", "pre_deploy_failed"}
 IN_PROGRESS = {"created", "queued", "build_in_progress", "update_in_progress", "pre_deploy_in_progress"}
 RUN_FAILED = {"unsuccessful", "canceled"}
 DEPLOY_OPTIONS = ("clear_cache", "commit_id", "image_url", "deploy_mode")
@@ -101,7 +104,7 @@ def wait_all(client: RenderClient, pending: dict[str, dict], names: dict[str, st
                 state=lambda deploys: tuple(sorted((s, d.get("status")) for s, d in deploys.items()))).done:
         late = ", ".join(f"{names[s]} ({d['id']}: {d.get('status')})" for s, d in pending.items())
         raise WaitTimeout(f"deploys still not live after {timeout:g} s: {late}; raise wait_timeout")
-    failed = {s: d for s, d in done.items() if d.get("status") != LIVE}
+    failed = {s: d for s, d in done.items() if d.get("status") not in (LIVE, SUPERSEDED)}
     if failed:
         detail = "; ".join(f"{names[s]}: deploy {d['id']} ended in {d.get('status')}" for s, d in failed.items())
         raise ResourceError(f"deploy failed: {detail}", deploys=[deploy_view(names[s], d) for s, d in done.items()])

@@ -283,6 +283,13 @@ def test_wait_all_failure_names_service_deploy_and_status_with_details():
     assert details == {"web": ("dep-web-1", "live"), "worker": ("dep-wrk-2", "build_failed")}
 
 
+def test_wait_all_counts_a_deploy_superseded_by_a_newer_live_one_as_done():
+    # another run deployed the service too: ours went live and was deactivated before our next poll
+    render_api = DeployApi(WEB, WORKER).build("srv-web", "build_in_progress", "deactivated").build("srv-wrk", *building(2))
+    done = wait_all(render(render_api.api), started(render_api, WEB, WORKER), NAMES, 600, clock_of(FakeClock()))
+    assert {s: d["status"] for s, d in done.items()} == {"srv-web": "deactivated", "srv-wrk": "live"}
+
+
 def test_wait_all_waits_for_the_others_before_reporting_a_failure():
     render_api = (DeployApi(WEB, WORKER)
                   .build("srv-web", "pre_deploy_failed").build("srv-wrk", *building(6)))
