@@ -21,6 +21,7 @@ description:
     the expected and actual status, and each failed assertion.
 extends_documentation_fragment:
   - launchkit.paas.attributes
+  - launchkit.paas.http_fetch
 attributes:
   check_mode:
     support: full
@@ -38,9 +39,6 @@ options:
     description: The HTTP method.
     type: str
     default: GET
-  headers:
-    description: Request headers. Their values are never logged, as they often carry tokens.
-    type: dict
   body:
     description: The request body; with O(body_format=json) any value that serialises to JSON.
     type: raw
@@ -109,36 +107,6 @@ options:
             on the task; it is masked in the task's failure messages.
         type: bool
         default: false
-  timeout:
-    description: Seconds to wait for each answer.
-    type: float
-    default: 10
-  retries:
-    description: How many more times to send the request while a check fails (or no answer comes).
-    type: int
-    default: 0
-  delay:
-    description: Seconds to wait between attempts.
-    type: float
-    default: 2
-  validate_certs:
-    description: Verify the server certificate of an C(https://) URL.
-    type: bool
-    default: true
-  ca_path:
-    description: A CA bundle to verify the server certificate with.
-    type: path
-  connect_to:
-    description:
-      - Send requests for a host and port to another address, as curl's C(--connect-to) does; each entry is
-        C(HOST:PORT:CONNECT_HOST:CONNECT_PORT), where an empty HOST or PORT matches any and an empty
-        CONNECT_HOST or CONNECT_PORT keeps the request's own.
-      - The request still names its URL's host in its C(Host) header, as its TLS server name (SNI), and as
-        the name its certificate must carry (O(validate_certs), O(ca_path)).
-      - For a name that does not resolve yet, or a rehearsal against a local stand-in, for example
-        V(api.example.com:443:127.0.0.1:8443). The first matching entry wins.
-    type: list
-    elements: str
   run_in_check_mode:
     description:
       - Send the request in check mode too.

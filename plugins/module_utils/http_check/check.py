@@ -363,11 +363,47 @@ def sent_in_check_mode(method: str, params: dict) -> bool:
 
 @dataclass
 class Attempt:
-    """One request and its checks: the result, and what failed (None when every check passed)."""
+    """One request and its checks: the answer, the result, and what failed (None when every check passed)."""
 
     number: int
+    answer: Answer
     result: dict[str, Any]
     failure: str | None
+
+
+def attempt_until_passed(session: Any, method: str, url: str, params: dict, assertions: list[Assertion],
+                         clock: Clock | None = None) -> Attempt:
+    """Send the request until every check passes or `params["retries"]` more attempts are spent, `delay`
+    seconds apart (attempts are counted, not timed); the last attempt."""
+    kwargs = request_kwargs(params)
+    numbers = itertools.count(1)
+
+    def attempt() -> Attempt:
+        number = next(numbers)
+        answer = send(session, method, url, kwargs)
+        result = evaluate(answer, params, assertions)
+        return Attempt(number, answer, result, failure_message(method, url, answer, params, result, number))
+
+    return poll(attempt, lambda tried: tried.failure is None or tried.number > params["retries"], math.inf, clock,
+                interval=params["delay"], first_delay=params["delay"]).value
+
+
+#: The options of http_check that say how a page is fetched (other modules that read an app's page take them).
+FETCH_OPTIONS = ("headers", "timeout", "retries", "delay", "validate_certs", "ca_path", "connect_to")
+FETCH_ARGUMENT_SPEC = {name: ARGUMENT_SPEC[name] for name in FETCH_OPTIONS}
+
+
+def fetch_text(url: str, params: dict, secrets: Secrets, session: Any = None, clock: Clock | None = None) -> str:
+    """The whole body of ``GET url`` answered with 200, sent as http_check sends it (the FETCH_OPTIONS in
+    `params`: headers, CA, connect_to, retries); a ResourceError naming the safe URL when it fails."""
+    secrets.add(*url_secrets(url))
+    params = {**{name: params.get(name) for name in FETCH_OPTIONS}, "status_code": [200], "contains": None}
+    check_numbers(params)
+    session = session or new_session([ConnectTo.parse(entry) for entry in params.get("connect_to") or []])
+    last = attempt_until_passed(session, "GET", url, params, [], clock)
+    if last.failure is not None:
+        raise ResourceError(last.failure, attempts=last.number, url=safe_url(url), status=last.answer.status)
+    return last.answer.content
 
 
 def run_check(params: dict, check_mode: bool, secrets: Secrets, session: Any = None,
@@ -377,23 +413,12 @@ def run_check(params: dict, check_mode: bool, secrets: Secrets, session: Any = N
     check_numbers(params)
     assertions = parse_assertions(params.get("json"))
     captures = parse_captures(params.get("capture"))
-    kwargs = request_kwargs(params)
+    request_kwargs(params)  # a body that cannot be sent fails before anything is skipped or sent
     rules = [ConnectTo.parse(entry) for entry in params.get("connect_to") or []]
     if check_mode and not sent_in_check_mode(method, params):
         return {"changed": False, "skipped": True,
                 "msg": f"check mode: {method} {safe_url(url)} not sent (set run_in_check_mode to send it)"}
-    session = session or new_session(rules)
-    numbers = itertools.count(1)
-
-    def attempt() -> Attempt:
-        number = next(numbers)
-        answer = send(session, method, url, kwargs)
-        result = evaluate(answer, params, assertions)
-        return Attempt(number, result, failure_message(method, url, answer, params, result, number))
-
-    # Attempts are counted, not timed: `delay` seconds apart, until one passes or the retries are spent.
-    last = poll(attempt, lambda tried: tried.failure is None or tried.number > params["retries"], math.inf, clock,
-                interval=params["delay"], first_delay=params["delay"]).value
+    last = attempt_until_passed(session or new_session(rules), method, url, params, assertions, clock)
     if last.failure is not None:
         # A secret the answer holds stays out of the failure (an assertion may quote it).
         secrets.add(*secret_texts(captures, found_values(captures, last.result.get("json"))))

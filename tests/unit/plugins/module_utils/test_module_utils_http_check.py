@@ -11,7 +11,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.launchkit.paas.plugins.module_utils.core import transport
 from ansible_collections.launchkit.paas.plugins.module_utils.http_check import check as http_check
 from ansible_collections.launchkit.paas.plugins.module_utils.http_check.check import (
-    ARGUMENT_SPEC, CONTENT_LIMIT, parse_assertions, passes, run_check, safe_url)
+    ARGUMENT_SPEC, CONTENT_LIMIT, FETCH_ARGUMENT_SPEC, fetch_text, parse_assertions, passes, run_check, safe_url)
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
 from ansible_collections.launchkit.paas.plugins.module_utils.core.wait import Clock
@@ -200,6 +200,33 @@ def test_gives_up_after_the_retries_with_the_last_answer():
     error = failure(session, retries=2, json=[{"query": "status", "equals": "ok"}])
     assert len(session.calls) == 3
     assert "failed after 3 attempts" in str(error) and error.details["attempts"] == 3
+
+
+def fetch_params(**overrides):
+    validated = ArgumentSpecValidator(FETCH_ARGUMENT_SPEC).validate(overrides)
+    assert not validated.error_messages, validated.error_messages
+    return validated.validated_parameters
+
+
+def test_fetch_text_returns_the_whole_body_after_the_retries_with_the_headers_and_the_ca():
+    page = "# TYPE app_up gauge\napp_up 1\n" + "x" * (CONTENT_LIMIT + 10)
+    session = FakeSession(APP).on("GET", "/metrics", reply(503, {}), reply(200, text=page))
+    sleeps = []
+    text = fetch_text(f"{APP}/metrics", fetch_params(retries=2, delay=1, headers={"Authorization": "Bearer t"},
+                                                     ca_path="/tmp/ca.crt"),
+                      Secrets(), session=session, clock=Clock(sleep=sleeps.append))
+    assert text == page and sleeps == [1]
+    assert session.calls[-1].headers == {"Authorization": "Bearer t"}
+    assert session.calls[-1].kwargs["verify"] == "/tmp/ca.crt"
+
+
+def test_fetch_text_fails_with_the_safe_url_and_the_status():
+    session = FakeSession(APP).on("GET", "/metrics", reply(404, {}))
+    secrets = Secrets()
+    with pytest.raises(ResourceError) as caught:
+        fetch_text(f"{APP}/metrics?token=tk-3", fetch_params(), secrets, session=session)
+    assert str(caught.value) == "GET http://app.test/metrics?token=******** failed: expected status 200, got 404"
+    assert caught.value.details["status"] == 404 and "tk-3" in secrets.values
 
 
 def test_no_answer_says_why_without_the_url():
