@@ -17,6 +17,7 @@ from .app import RawRequest, Sandbox
 from .apps_tls import host_name, start_apps_tls, stop_apps_tls
 from .routing import Response
 from .sendgrid_smtp import SmtpRelay
+from .slack import redact_path
 
 
 class SandboxServer(ThreadingHTTPServer):
@@ -71,7 +72,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
         if os.environ.get("SANDBOX_VERBOSE"):
-            super().log_message(format, *args)
+            super().log_message(format, *(redact_path(arg) if isinstance(arg, str) else arg for arg in args))
 
 
 class CustomDomainHandler(SandboxHandler):
