@@ -31,6 +31,7 @@ deps: $(VENV)/.installed
 	@command -v redis-server >/dev/null || scripts/install-system-deps.sh
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || scripts/install-system-deps.sh
 	@command -v pgbouncer >/dev/null || test -x /usr/sbin/pgbouncer || scripts/install-system-deps.sh
+	@command -v prometheus >/dev/null || scripts/install-system-deps.sh
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(VPY) || $(PYTHON) -m venv $(VENV)

@@ -130,7 +130,8 @@ class Sandbox:
 
     def _vendor_dispatch(self, vendor: VendorAPI, raw: RawRequest) -> Outcome:
         fault = self.faults.pick(vendor.name, raw.method, raw.path)
-        entry = self.log.start(vendor.name, raw.method, raw.path, raw.query, fault)
+        entry = self.log.start(vendor.name, raw.method, vendor.log_path(raw.path), raw.query, fault,
+                               keep=vendor.logged(raw.headers))
         entry.write = entry.write and vendor.counts_writes
         if fault == "drop":
             return Outcome(None, drop=True)

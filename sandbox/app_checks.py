@@ -31,17 +31,22 @@ def check_components(env: dict[str, str], ca_file: Path | None) -> dict[str, dic
     return {component: checks[component](env[key]) for key, component in COMPONENTS.items() if env.get(key)}
 
 
+def redis_command(url: str, ca_file: Path | None, *args: str | int) -> Any:
+    """Run one command on the Redis at ``url`` (``redis://`` or ``rediss://`` trusting ``ca_file``)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("redis", "rediss"):
+        raise ValueError(f"unsupported scheme {parts.scheme or '(none)'}: want redis:// or rediss://")
+    context = None
+    if parts.scheme == "rediss":
+        context = ssl.create_default_context(cafile=str(ca_file) if ca_file and ca_file.is_file() else None)
+    password = unquote(parts.password) if parts.password else None
+    return resp_command(parts.port or 6379, password, *args, host=parts.hostname or "localhost",
+                        ssl_context=context, timeout=CHECK_TIMEOUT)
+
+
 def check_redis(url: str, ca_file: Path | None) -> dict[str, Any]:
     def ping() -> None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("redis", "rediss"):
-            raise ValueError(f"unsupported scheme {parts.scheme or '(none)'}: want redis:// or rediss://")
-        context = None
-        if parts.scheme == "rediss":
-            context = ssl.create_default_context(cafile=str(ca_file) if ca_file and ca_file.is_file() else None)
-        password = unquote(parts.password) if parts.password else None
-        reply = resp_command(parts.port or 6379, password, "PING", host=parts.hostname or "localhost",
-                             ssl_context=context, timeout=CHECK_TIMEOUT)
+        reply = redis_command(url, ca_file, "PING")
         if reply != "PONG":
             raise RespError(f"PING answered {reply!r}")
 

@@ -13,12 +13,17 @@ that Machine's env; the answer names it in the ``X-Machine-Id`` header.
   "healthy"|"unhealthy", ...}}``).
 - ``GET /ready``: 200 when the service is not suspended and its latest deploy is live, else 503.
 - ``GET /metrics``: Prometheus text (``app_up``, ``app_redis_up``, ``app_database_up``,
-  ``http_requests_total``, ``process_start_time_seconds``).
+  ``http_requests_total``, ``process_start_time_seconds``, and what sandbox/apps_metrics.py measures:
+  request durations, the SyncKairos names with a metrics prefix, the job queue of ``REDIS_URL``).
+  Prometheus's scrapes (they carry ``X-Prometheus-Scrape-Timeout-Seconds``) are served and measured
+  like any request, but left out of the request log.
 - ``GET /`` and ``POST /echo``; extra routes come from the seed or ``/_sandbox/apps/<name>/routes``.
 - Resources configured per app (seed ``{"apps": {"resources": {"<app>": {"path": "/v1/sessions",
   "id_field": "session_id", "gauge": "synckairos_active_sessions"}}}}``): ``POST <path>`` with a JSON
   object stores it (201; its id is ``id_field`` from the body, or a new UUID set there), ``GET
-  <path>/<id>`` reads it back (404 unknown), and ``/metrics`` reports their number as ``gauge``.
+  <path>/<id>`` reads it back (404 unknown), ``POST <path>/<id>/switch`` switches it (a real
+  ``SET`` on the app's ``REDIS_URL``, timed as ``<prefix>_switch_cycle_duration_ms``; 503 when Redis
+  refuses), and ``/metrics`` reports their number as ``gauge``.
 - ``POST /items`` (a JSON object) creates an item: 201 with its ``id`` and a ``token``; ``GET
   /items/<id>`` reads it back with header ``X-Item-Token: <token>`` (403 without the right one, 404
   for an unknown id): a create/read pair for smoke requests that capture a value.
@@ -40,7 +45,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from .app_checks import COMPONENTS, check_components
+from .app_checks import COMPONENTS, check_components, redis_command
+from .apps_metrics import AppMetrics, metrics_seed, queue_lines
 from .errors import ApiError, BadRequest, NotFound
 from .routing import Handler, Request, Response, Route, Router, parse_json
 from .vendor import SandboxContext, VendorAPI, register_vendor
@@ -170,7 +176,9 @@ class StandInApps(VendorAPI):
         self.items: dict[str, dict[str, dict[str, Any]]] = {}
         self.resources: dict[str, Resource] = {}
         self.records: dict[str, dict[str, dict[str, Any]]] = {}
+        self.prefixes: dict[str, str] = {}
         with self._counts_lock:
+            self.measured: dict[str, AppMetrics] = {}
             self.requests: dict[str, Counter[tuple[str, str, int]]] = {}
 
     def authenticate(self, request: Request) -> bool:
@@ -199,10 +207,17 @@ class StandInApps(VendorAPI):
     def seed(self, data: dict[str, Any]) -> dict[str, Any]:
         """``{"routes": [{"service", "method", "path", "status", "json"}], "health": {"<service>": "<shape>"},
         "resources": {"<service>": {"path", "id_field", "gauge"}}}``."""
-        if not isinstance(data, dict) or set(data) - {"routes", "health", "resources"}:
+        if not isinstance(data, dict) or set(data) - {"routes", "health", "resources", "metrics"}:
             raise BadRequest('apps takes {"routes": [{"service", "method", "path", "status", "json"}], '
                              '"health": {"<service>": "checks" | "components"}, '
-                             '"resources": {"<service>": {"path", "id_field", "gauge"}}}')
+                             '"resources": {"<service>": {"path", "id_field", "gauge"}}, '
+                             '"metrics": {"<service>": {"prefix": "<metric name prefix>"}}}')
+        prefixes = metrics_seed(data.get("metrics") or {})
+        self.prefixes.update(prefixes)
+        with self._counts_lock:
+            for name, prefix in prefixes.items():
+                if name in self.measured and self.measured[name].prefix != prefix:
+                    del self.measured[name]
         resources = data.get("resources") or {}
         if not isinstance(resources, dict):
             raise BadRequest("resources maps a service or app name to its resource")
@@ -218,7 +233,7 @@ class StandInApps(VendorAPI):
                 raise BadRequest("every seeded route needs a service (name)")
             route = self._add_route(service, item)
             added.append({"service": service, "method": route.method, "path": route.path})
-        return {"routes": added, "health": dict(shapes), "resources": sorted(resources)}
+        return {"routes": added, "health": dict(shapes), "resources": sorted(resources), "metrics": prefixes}
 
     # --- control: /_sandbox/apps/{service}/routes -------------------------------------------------
     def control_routes(self) -> list[tuple[str, str, Handler]]:
@@ -250,7 +265,11 @@ class StandInApps(VendorAPI):
         return Response(200, {"service": service, "routes": [route.describe() for route in table.values()]})
 
     # --- the apps ---------------------------------------------------------------------------------
+    def logged(self, headers: Any) -> bool:
+        return not any(name.lower() == "x-prometheus-scrape-timeout-seconds" for name in headers)
+
     def serve(self, request: Request) -> Response:
+        started = time.perf_counter()
         app = self._app(request.params["service"])
         try:
             response = self._answer(app, request)
@@ -259,7 +278,21 @@ class StandInApps(VendorAPI):
         if app.machine_id:
             response.headers["X-Machine-Id"] = app.machine_id
         self._count(app.name, request, response)
+        with self._counts_lock:
+            measured = self.measured.setdefault(app.name, AppMetrics(self.prefixes.get(app.name, "")))
+        measured.request(self._route(app.name, request.params["path"]), request.method, response.status,
+                         time.perf_counter() - started)
         return response
+
+    def _route(self, name: str, path: str) -> str:
+        """The route a path belongs to (ids replaced), the ``route`` label of the duration metrics."""
+        if ITEM_PATH.match(path):
+            return "/items/:id"
+        resource = self.resources.get(name)
+        if resource is not None and path.startswith(resource.path + "/"):
+            rest = path[len(resource.path) + 1:]
+            return resource.path + ("/:id/switch" if rest.endswith("/switch") else "/:id")
+        return path
 
     def probe(self, app: AppView, path: str) -> int:
         """The status a GET of ``path`` gets from ``app`` (a Fly Machine's health check; not counted)."""
@@ -290,6 +323,9 @@ class StandInApps(VendorAPI):
                 builtin = self._create_record
             elif method == "GET" and path.startswith(resource.path + "/") and "/" not in path[len(resource.path) + 1:]:
                 builtin = self._read_record
+            elif method == "POST" and path.startswith(resource.path + "/") and path.endswith("/switch") \
+                    and path[len(resource.path) + 1:-len("/switch")].count("/") == 0:
+                builtin = self._switch_record
         if builtin is None:
             return self.error(404, f"no route {method} {path} in the stand-in app {app.name}")
         return builtin(app, request)
@@ -356,6 +392,32 @@ class StandInApps(VendorAPI):
             raise NotFound(f"no {resource.id_field} {record_id}")
         return Response(200, record)
 
+    def _switch_record(self, app: AppView, request: Request) -> Response:
+        """Switch a stored record: one real ``SET`` on the app's Redis, its round-trip timed."""
+        resource = self.resources[app.name]
+        record_id = unquote(request.params["path"][len(resource.path) + 1:-len("/switch")])
+        record = self.records.get(app.name, {}).get(record_id)
+        if record is None:
+            raise NotFound(f"no {resource.id_field} {record_id}")
+        redis_url = app.env.get("REDIS_URL")
+        if not redis_url:
+            return self.error(503, "the app has no REDIS_URL to switch sessions through")
+        tls = self.context.redis.tls
+        with self._counts_lock:
+            measured = self.measured.setdefault(app.name, AppMetrics(self.prefixes.get(app.name, "")))
+        started = time.perf_counter()
+        try:
+            with released(self.context.lock):
+                redis_command(redis_url, tls.ca_cert if tls else None, "SET", f"session:{record_id}:switched",
+                              str(time.time()))
+        except Exception:  # noqa: BLE001 - any Redis failure is a failed write
+            measured.switched(None)
+            return self.error(503, "the session store (Redis) refused the switch")
+        elapsed = (time.perf_counter() - started) * 1000
+        measured.switched(elapsed)
+        record["switched_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        return Response(200, {**record, "switch_ms": round(elapsed, 3)})
+
     @staticmethod
     def _ready(app: AppView, request: Request) -> Response:
         if app.deploy_status == "live":
@@ -382,6 +444,13 @@ class StandInApps(VendorAPI):
         if resource is not None:
             lines += [f"# HELP {resource.gauge} Records stored under {resource.path}.", f"# TYPE {resource.gauge} gauge",
                       f"{resource.gauge} {len(self.records.get(app.name, {}))}"]
+        with self._counts_lock:
+            measured = self.measured.get(app.name) or AppMetrics(self.prefixes.get(app.name, ""))
+        lines += measured.lines()
+        if app.env.get("REDIS_URL"):
+            tls = self.context.redis.tls
+            with released(self.context.lock):
+                lines += queue_lines(app.env["REDIS_URL"], tls.ca_cert if tls else None)
         lines += ["# HELP process_start_time_seconds When the app started (its live deploy), in Unix time.",
                   "# TYPE process_start_time_seconds gauge",
                   f"process_start_time_seconds {app.live_since or STARTED:.3f}"]
@@ -393,6 +462,17 @@ class StandInApps(VendorAPI):
             return check_components(app.env, tls.ca_cert if tls else None)
 
     # --- state ------------------------------------------------------------------------------------
+    def app_names(self) -> list[str]:
+        """Every stand-in app: each Render web service and each Fly app."""
+        names: set[str] = set()
+        render: Any = self.context.vendors.get("render")
+        if render is not None:
+            names |= {service["name"] for _seq, service in render.services.values() if service["type"] == "web_service"}
+        fly: Any = self.context.vendors.get("fly")
+        if fly is not None:
+            names |= set(fly.apps)
+        return sorted(names)
+
     def _app(self, name: str) -> AppView:
         """The web service named (or slugged) ``name``, read from the Render vendor's state; else the Fly
         app of that name (``<app>.fly.dev`` names a Fly app only)."""

@@ -25,7 +25,7 @@ from .spec_check import check_request
 from .specs import Spec, SpecRegistry
 from .vendor import VENDOR_REGISTRY, VendorAPI
 
-VENDORS = ("render", "sentry", "sendgrid", "upstash", "fly")
+VENDORS = ("render", "sentry", "sendgrid", "upstash", "fly", "grafana")
 
 
 class SpecsUnavailable(RuntimeError):

@@ -37,6 +37,7 @@ class ControlAPI:
             ("DELETE", "/latency", self.clear_latency),
             ("POST", "/seed", self.seed),
             ("GET", "/state", self.state),
+            ("GET", "/prometheus/targets", self.prometheus_targets),
         ):
             self.router.add(method, template, handler)
         for vendor in sandbox.vendors:
@@ -142,6 +143,17 @@ class ControlAPI:
             seeded.append({"name": login.database, "user": login.user, "action": "exists" if taken else "created",
                            "url": login.url(server.host, server.port)})
         return {"databases": seeded}
+
+    def prometheus_targets(self, request: Request) -> Response:
+        """Every stand-in app as a Prometheus HTTP SD target group (``http_sd_configs``): scraped at
+        ``/apps/<name>/metrics`` on this sandbox's own address, labelled ``app`` and ``job``."""
+        apps: Any = self.sandbox.vendor("apps")
+        with self.sandbox.context.lock:
+            names = apps.app_names() if apps is not None else []
+        address = request.header("Host") or "127.0.0.1"
+        return Response(200, [{"targets": [address], "labels": {"app": name, "job": name,
+                                                                "__metrics_path__": f"/apps/{name}/metrics"}}
+                              for name in names])
 
     def state(self, request: Request) -> Response:
         with self.sandbox.context.lock:

@@ -29,8 +29,12 @@ class RequestLog:
         self._entries: list[LogEntry] = []
         self._seq = 0
 
-    def start(self, vendor: str, method: str, path: str, query: str, fault: str | None) -> LogEntry:
+    def start(self, vendor: str, method: str, path: str, query: str, fault: str | None, *,
+              keep: bool = True) -> LogEntry:
+        """A new entry, in the log unless ``keep`` is False (then only the caller sees it)."""
         with self._lock:
+            if not keep:
+                return LogEntry(0, time.time(), vendor, method, path, query, fault=fault)
             self._seq += 1
             entry = LogEntry(self._seq, time.time(), vendor, method, path, query,
                              write=method.upper() in WRITE_METHODS, fault=fault)

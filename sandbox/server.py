@@ -17,6 +17,7 @@ from .app import RawRequest, Sandbox
 from .apps_tls import host_name, start_apps_tls, stop_apps_tls
 from .routing import Response
 from .sendgrid_smtp import SmtpRelay
+from .slack import redact_path
 
 
 class SandboxServer(ThreadingHTTPServer):
@@ -71,7 +72,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
         if os.environ.get("SANDBOX_VERBOSE"):
-            super().log_message(format, *args)
+            super().log_message(format, *(redact_path(arg) if isinstance(arg, str) else arg for arg in args))
 
 
 class CustomDomainHandler(SandboxHandler):
@@ -95,6 +96,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--apps-tls-port", type=int, default=int(os.environ.get("SANDBOX_APPS_TLS_PORT", "0")),
                         help="port of the HTTPS listener that serves verified custom domains "
                              "(default: $SANDBOX_APPS_TLS_PORT, else a free port; written to <state>/apps-tls-address)")
+    parser.add_argument("--prometheus-url", default=os.environ.get("SANDBOX_PROMETHEUS_URL") or "",
+                        help="URL of the Prometheus that scrapes the stand-in apps, the url of Grafana's seeded "
+                             "data source grafanacloud-prom (default: $SANDBOX_PROMETHEUS_URL)")
     return parser.parse_args(argv)
 
 
@@ -112,6 +116,9 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     sandbox = Sandbox(Path(args.state_dir).resolve(), pg_url=args.pg_url)
+    grafana: Any = sandbox.vendor("grafana")
+    if grafana is not None and args.prometheus_url:
+        grafana.set_prometheus_url(args.prometheus_url)
     server = SandboxServer((args.host, args.port), sandbox)
     relay = SmtpRelay(sandbox.vendor("sendgrid"), sandbox.context.lock, sandbox.context.redis.tls, args.host,
                       args.smtp_port)

@@ -138,3 +138,71 @@ def _declares_properties(node: dict[str, Any]) -> bool:
 def _open(node: dict[str, Any]) -> bool:
     extra = node.get("additionalProperties", False)
     return extra is not False or bool(node.get("patternProperties")) or any(_open(sub) for sub in _branches(node))
+
+
+# --- Swagger 2 ---------------------------------------------------------------------------------------
+_SCHEMA_KEYS = ("type", "format", "items", "enum", "default", "minimum", "maximum", "pattern", "minLength",
+                "maxLength")
+
+
+def swagger2_to_openapi3(document: dict[str, Any]) -> None:
+    """Turn a Swagger 2 document (Grafana's) into the OpenAPI 3 shape ``specs.Spec`` reads, in place.
+
+    - a ``body`` parameter becomes the ``requestBody`` (``application/json``), keeping ``required``;
+    - a query parameter's type keywords move into its ``schema``; an array is read as repeated keys
+      (``style: form, explode: true``) when its ``collectionFormat`` is ``multi`` or absent, as
+      Grafana's handlers read them (``c.QueryStrings``), else as one delimited value;
+    - a response (or a ``#/responses/...`` reference) with a ``schema`` gets it as its JSON content;
+    - ``x-nullable`` becomes ``nullable``.
+    References into ``#/definitions`` stay as they are (``RefResolver`` follows any local pointer).
+    """
+    shared = document.get("responses") or {}
+    for item in document.get("paths", {}).values():
+        for method, operation in list(item.items()):
+            if method == "parameters":
+                item[method] = [_parameter(p) for p in operation if p.get("in") != "body"]
+                continue
+            if not isinstance(operation, dict):
+                continue
+            parameters = operation.get("parameters") or []
+            body = next((p for p in parameters if p.get("in") == "body"), None)
+            operation["parameters"] = [_parameter(p) for p in parameters if p.get("in") != "body"]
+            if body is not None:
+                operation["requestBody"] = {"required": bool(body.get("required")),
+                                            "content": {"application/json": {"schema": body.get("schema") or {}}}}
+            operation["responses"] = {status: _response(response, shared)
+                                      for status, response in (operation.get("responses") or {}).items()}
+    _nullable(document.get("definitions"))
+
+
+def _parameter(parameter: dict[str, Any]) -> dict[str, Any]:
+    if "$ref" in parameter or "schema" in parameter:
+        return parameter
+    converted = {key: value for key, value in parameter.items() if key not in _SCHEMA_KEYS + ("collectionFormat",)}
+    converted["schema"] = {key: parameter[key] for key in _SCHEMA_KEYS if key in parameter}
+    if parameter.get("type") == "array":
+        collection = parameter.get("collectionFormat", "multi")
+        converted["style"] = {"ssv": "spaceDelimited", "pipes": "pipeDelimited"}.get(collection, "form")
+        converted["explode"] = collection == "multi"
+    return converted
+
+
+def _response(response: dict[str, Any], shared: dict[str, Any]) -> dict[str, Any]:
+    ref = response.get("$ref", "")
+    if ref.startswith("#/responses/"):
+        response = shared.get(ref[len("#/responses/"):], {})
+    converted = {key: value for key, value in response.items() if key != "schema"}
+    if "schema" in response:
+        converted["content"] = {"application/json": {"schema": response["schema"]}}
+    return converted
+
+
+def _nullable(node: Any) -> None:
+    if isinstance(node, dict):
+        if node.pop("x-nullable", False):
+            node["nullable"] = True
+        for value in node.values():
+            _nullable(value)
+    elif isinstance(node, list):
+        for value in node:
+            _nullable(value)

@@ -142,6 +142,14 @@ class VendorAPI:
     def owns(self, path: str) -> bool:
         return any(path == prefix or path.startswith(prefix + "/") for prefix in (self.prefix, *self.also_serves))
 
+    def log_path(self, path: str) -> str:
+        """The path as the request log shows it (a vendor whose URLs hold a secret hides it)."""
+        return path
+
+    def logged(self, headers: Any) -> bool:
+        """False for requests the request log leaves out (Prometheus's scrapes of the stand-in apps)."""
+        return True
+
     def relative(self, path: str) -> str:
         if any(path == prefix or path.startswith(prefix + "/") for prefix in self.also_serves):
             return path

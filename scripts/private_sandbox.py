@@ -1,5 +1,5 @@
-"""A sandbox of one's own: its API, PostgreSQL (with the PgBouncer in front of it) and Redis servers and
-SendGrid SMTP relay on free ports
+"""A sandbox of one's own: its API, PostgreSQL (with the PgBouncer in front of it), Redis servers, SendGrid
+SMTP relay and Prometheus on free ports
 with a private state directory, started and stopped through scripts/sandbox-up.sh and scripts/sandbox-down.sh.
 
 Used by the benchmarks and by each parallel test worker, so that runs never share sandbox state."""
@@ -56,6 +56,7 @@ class PrivateSandbox:
         self.port = port or free_port()
         self.pg_port = pg_port or free_port()
         self.pooler_port = pooler_port or free_port()
+        self.prometheus_port = free_port()
         self.python = python or sys.executable
         self.env: dict[str, str] = {}
 
@@ -64,7 +65,8 @@ class PrivateSandbox:
         # the env file says which (SENDGRID_SMTP_HOST, SENDGRID_SMTP_PORT)
         return {**os.environ, "PYTHON": self.python, "SANDBOX_PORT": str(self.port),
                 "SANDBOX_PG_PORT": str(self.pg_port), "SANDBOX_PG_POOLER_PORT": str(self.pooler_port),
-                "SANDBOX_SMTP_PORT": "0", "SANDBOX_STATE_DIR": str(self.state_dir)}
+                "SANDBOX_SMTP_PORT": "0", "SANDBOX_STATE_DIR": str(self.state_dir),
+                "SANDBOX_PROMETHEUS_PORT": str(self.prometheus_port)}
 
     def up(self) -> dict[str, str]:
         self.state_dir.mkdir(parents=True, exist_ok=True)

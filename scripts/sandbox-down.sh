@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stop the launchkit sandbox, every redis-server it started, the PgBouncer in front of the local
+# Stop the Prometheus that scrapes the stand-in apps, the launchkit sandbox, every redis-server it started, the PgBouncer in front of the local
 # PostgreSQL and that PostgreSQL; then the same for each private sandbox of a parallel test worker
 # under $STATE/workers/ (tests/worker_sandbox.py). Idempotent.
 set -euo pipefail
@@ -55,17 +55,21 @@ stop_leftover_redis() {
     done
 }
 
-stop_pooler() {
-    local pidfile="$STATE/pgbouncer/pgbouncer.pid" pid
+# stop_pidfile PIDFILE WORD NAME: stop the process PIDFILE names when its command line has WORD
+stop_pidfile() {
+    local pidfile="$1" pid
     [[ -f "$pidfile" ]] || return 0
     pid="$(cat "$pidfile")"
-    if [[ -n "$pid" ]] && pid_is "$pid" pgbouncer; then
-        log "stopping PgBouncer (pid $pid)"
+    if [[ -n "$pid" ]] && pid_is "$pid" "$2"; then
+        log "stopping $3 (pid $pid)"
         kill -TERM "$pid"
         wait_gone "$pid"
     fi
     rm -f "$pidfile"
 }
+
+stop_pooler() { stop_pidfile "$STATE/pgbouncer/pgbouncer.pid" pgbouncer PgBouncer; }
+stop_prometheus() { stop_pidfile "$STATE/prometheus/prometheus.pid" prometheus Prometheus; }
 
 as_pg() {
     if [[ "$(id -u)" -eq 0 ]]; then
@@ -98,6 +102,7 @@ stop_workers() {
     done
 }
 
+stop_prometheus
 stop_server
 stop_leftover_redis
 stop_pooler

@@ -2,7 +2,8 @@
 """Seed the running sandbox with what a rehearsal starts from (skips what exists): the app's Render
 services and Fly.io apps (with their started Machines), and "external" databases (a Supabase or Neon stand-in: a database with a password-protected
 owner on the sandbox's PostgreSQL, reached by URL like any hosted Postgres), the DNS records the
-stack's person has created for its custom domains, and how the stand-in apps answer (``apps``)."""
+stack's person has created for its custom domains, how the stand-in apps answer (``apps``), and the
+Slack incoming webhooks the stacks' alerts go to (``slack``)."""
 from __future__ import annotations
 
 import json
@@ -45,6 +46,10 @@ def main(path: str) -> None:
         print(f"stand-in apps: {', '.join(f'{name} answers /health in its {shape} shape' for name, shape in sorted((apps.get('health') or {}).items()))}")
         for name, resource in sorted((apps.get("resources") or {}).items()):
             print(f"stand-in apps: {name} stores {resource['path']} (gauge {resource['gauge']})")
+    slack = wanted.get("slack")
+    if slack:  # webhooks at fixed URLs (seeding one again keeps it)
+        channels = [hook["channel"] for hook in call("POST", "/_sandbox/seed", {"slack": slack})["slack"]["webhooks"]]
+        print(f"Slack webhooks for {', '.join(channels)}")
     databases = wanted.get("postgres", {}).get("databases", [])
     if databases:
         created = call("POST", "/_sandbox/seed", {"postgres": {"databases": databases}})

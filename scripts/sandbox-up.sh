@@ -13,6 +13,8 @@ cd "$ROOT"
 PYTHON="${PYTHON:-.venv/bin/python}"
 PORT="${SANDBOX_PORT:-8765}"
 PG_PORT="${SANDBOX_PG_PORT:-54329}"
+PROM_PORT="${SANDBOX_PROMETHEUS_PORT:-9465}"  # never 9090: Debian's own prometheus may hold it
+PROM_URL="http://127.0.0.1:${PROM_PORT}"
 STATE="${SANDBOX_STATE_DIR:-$ROOT/.sandbox}"
 mkdir -p "$STATE"
 STATE="$(cd "$STATE" && pwd)"
@@ -60,6 +62,7 @@ start_server() {
     fi
     log "starting sandbox at $URL (log: $LOGFILE)"
     nohup "$PYTHON" -m sandbox.server --host 127.0.0.1 --port "$PORT" --state-dir "$STATE" "${pg_args[@]}" \
+        --prometheus-url "$PROM_URL" \
         >>"$LOGFILE" 2>&1 </dev/null &
     echo "$!" >"$PIDFILE"
     await $((HEALTH_TIMEOUT * 4)) "$LOGFILE" "sandbox did not become healthy within ${HEALTH_TIMEOUT}s" \
@@ -278,6 +281,69 @@ INI
 pooler_ready() { pooler_listens "$POOLER_DIR" "$POOLER_PORT"; }
 pooler_failed() { grep -q "FATAL" "$POOLER_DIR/pgbouncer.log" 2>/dev/null; }
 
+prometheus_bin() {
+    command -v prometheus 2>/dev/null || { [[ -x /usr/bin/prometheus ]] && echo /usr/bin/prometheus; } || true
+}
+
+# The pid in the prometheus pidfile when that process runs prometheus, else nothing.
+prometheus_pid() {
+    local pid
+    pid="$(cat "$STATE/prometheus/prometheus.pid" 2>/dev/null || true)"
+    if [[ -n "$pid" && -r "/proc/$pid/cmdline" ]] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q prometheus; then
+        echo "$pid"
+    fi
+}
+
+prometheus_ready() {
+    "$PYTHON" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1] + "/-/ready", timeout=1)' \
+        "$PROM_URL" >/dev/null 2>&1
+}
+prometheus_gone() { [[ -z "$(prometheus_pid)" ]]; }
+
+# A real Prometheus that scrapes every stand-in app: it finds them through the sandbox's HTTP SD route
+# (/_sandbox/prometheus/targets). Kept when it runs with the same config; its data lives an hour.
+start_prometheus() {
+    local bin dir wanted pid interval="${SANDBOX_PROMETHEUS_SCRAPE_INTERVAL:-1s}"
+    bin="$(prometheus_bin)"
+    if [[ -z "$bin" ]]; then
+        log "WARNING: prometheus is not installed (scripts/install-system-deps.sh): no Prometheus, and Grafana's"
+        log "WARNING: data source grafanacloud-prom answers no query"
+        PROM_URL=""
+        return
+    fi
+    dir="$STATE/prometheus"
+    mkdir -p "$dir/data"
+    wanted="$(cat <<YML
+# Written by scripts/sandbox-up.sh
+global:
+  scrape_interval: $interval
+  scrape_timeout: $interval
+  evaluation_interval: $interval
+scrape_configs:
+  - job_name: sandbox-apps
+    http_sd_configs:
+      - url: $URL/_sandbox/prometheus/targets
+        refresh_interval: 2s
+YML
+)"
+    pid="$(prometheus_pid)"
+    if [[ -n "$pid" && "$(cat "$dir/prometheus.yml" 2>/dev/null)" == "$wanted" ]] && prometheus_ready; then
+        log "Prometheus already running at $PROM_URL"
+        return
+    fi
+    if [[ -n "$pid" ]]; then
+        kill -TERM "$pid"
+        while kill -0 "$pid" 2>/dev/null; do sleep 0.25; done
+    fi
+    printf '%s\n' "$wanted" >"$dir/prometheus.yml"
+    log "starting Prometheus at $PROM_URL (log: $dir/prometheus.log)"
+    nohup "$bin" --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
+        --storage.tsdb.retention.time=1h --web.listen-address="127.0.0.1:$PROM_PORT" \
+        >>"$dir/prometheus.log" 2>&1 </dev/null &
+    echo "$!" >"$dir/prometheus.pid"
+    await 80 "$dir/prometheus.log" "Prometheus did not become ready at $PROM_URL" prometheus_ready prometheus_gone
+}
+
 # "HOST PORT" of the running sandbox's SendGrid SMTP relay (its port is the kernel's choice unless
 # SANDBOX_SMTP_PORT names one), or nothing when it runs without one.
 smtp_address() {
@@ -324,6 +390,11 @@ export LAUNCHKIT_SANDBOX_APPS_TLS=$apps_tls
 export SANDBOX_PG_URL=${PG_URL:-postgresql://postgres@127.0.0.1:$PG_PORT/postgres}
 export SANDBOX_PG_POOLER_URL=$POOLER_URL
 export SANDBOX_PG_POOLER_STATS_URL=$POOLER_STATS_URL
+export SANDBOX_PROMETHEUS_URL=$PROM_URL
+export GRAFANA_URL=$URL/grafana
+export GRAFANA_TOKEN=${SANDBOX_GRAFANA_TOKEN:-glsa_sandbox_grafana_token}
+export GRAFANA_USER=admin
+export GRAFANA_PASSWORD=${SANDBOX_GRAFANA_PASSWORD:-sandbox-grafana-admin}
 ENV
     log "wrote $STATE/env"
 }
@@ -333,7 +404,11 @@ main() {
     chmod 755 "$STATE"  # PostgreSQL runs as another user and must traverse it
     start_postgres  # first: the sandbox server gets its admin URL
     start_pooler
+    if [[ -z "$(prometheus_bin)" ]]; then
+        PROM_URL=""  # the server's data source then names no Prometheus
+    fi
     start_server
+    start_prometheus
     report_validation
     write_env
 }

@@ -39,9 +39,11 @@ SENTRY_TOKEN = "sntrys_sandbox_token"
 SENTRY_ORG = "launchkit-sandbox"
 FLY_TOKEN = "fm2_sandbox_fly_token"
 FLY_ORG = "launchkit-sandbox"
+GRAFANA_TOKEN = "glsa_sandbox_grafana_token"
 OVERRIDES = ("SANDBOX_RENDER_API_KEY", "SANDBOX_UPSTASH_EMAIL", "SANDBOX_UPSTASH_API_KEY", "SANDBOX_PORT",
              "SANDBOX_SENDGRID_API_KEY", "SANDBOX_SENTRY_AUTH_TOKEN", "SANDBOX_APPS_TLS_PORT", "SANDBOX_FLY_API_TOKEN",
-             "SANDBOX_FLY_ORG", "SANDBOX_FLY_RATELIMIT", "SANDBOX_FLY_REGION")
+             "SANDBOX_FLY_ORG", "SANDBOX_FLY_RATELIMIT", "SANDBOX_FLY_REGION", "SANDBOX_GRAFANA_TOKEN",
+             "SANDBOX_GRAFANA_PASSWORD", "SANDBOX_PROMETHEUS_URL")
 
 
 def pg_admin_url() -> str:
@@ -135,6 +137,9 @@ class Sandbox:
         if token is not None:
             headers["Authorization"] = f"{scheme} {token}"
         return requests.request(method, f"{self.url}/fly/v1{path}", headers=headers, timeout=70, **kwargs)
+
+    def grafana(self, method: str, path: str, *, token: str | None = GRAFANA_TOKEN, **kwargs: Any) -> requests.Response:
+        return self._bearer(method, f"/grafana/api{path}", token, **kwargs)
 
     def https(self, host: str, path: str = "/health", *, method: str = "GET", body: Any = None,
               verify: bool = True) -> tuple[int, dict[str, str], Any]:

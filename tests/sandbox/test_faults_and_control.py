@@ -23,7 +23,7 @@ def test_health_and_unknown_control_path(sbx: Sandbox) -> None:
     health = sbx.control("GET", "/health")
     assert health["ok"] is True
     assert health["spec_validation"]["enabled"] is True, health
-    assert health["spec_validation"]["vendors"] == {name: "on" for name in ("render", "upstash", "sendgrid", "sentry", "fly")}
+    assert health["spec_validation"]["vendors"] == {name: "on" for name in ("render", "upstash", "sendgrid", "sentry", "fly", "grafana")}
     assert requests.get(f"{sbx.url}/_sandbox/nope", timeout=5).status_code == 404
 
 
