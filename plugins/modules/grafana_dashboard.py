@@ -39,8 +39,9 @@ options:
       - The uid of the folder the dashboard is saved in. Unset at create means Grafana's root (General); unset at
         update keeps the dashboard where it is.
     type: str
-  message:
-    description: The version-history message of the save.
+  commit_message:
+    description:
+      - The version-history message of the save (Grafana's C(message); Ansible reserves the option name C(message)).
     type: str
   overwrite:
     description: Replace the stored dashboard even when it changed in Grafana since it was read (Grafana's 412).
@@ -57,7 +58,7 @@ EXAMPLES = r"""
 - name: The stack's service dashboard
   launchkit.paas.grafana_dashboard:
     folder_uid: scoop-production
-    message: launchkit rollout
+    commit_message: launchkit rollout
     dashboard: "{{ lookup('ansible.builtin.template', 'service-dashboard.json.j2') | from_json }}"
   register: dashboard
 

@@ -147,8 +147,8 @@ def plain_changes(params: dict, found: dict) -> tuple[dict, dict]:
         if stored.get(key) != value:
             before[f"settings.{key}"], after[f"settings.{key}"] = stored.get(key), value
     for option, field in (("name", "name"), ("type", "type"), ("disable_resolve_message", "disableResolveMessage")):
-        if params.get(option) is not None and params[option] != (found.get(field) if field != "disableResolveMessage"
-                                                                  else bool(found.get(field))):
+        now = bool(found.get(field)) if field == "disableResolveMessage" else found.get(field)
+        if params.get(option) is not None and params[option] != now:
             before[option], after[option] = found.get(field), params[option]
     return before, after
 

@@ -29,7 +29,7 @@ OPTIONS: dict[str, dict] = {
     "dashboard": {"type": "dict"},
     "uid": {"type": "str"},
     "folder_uid": {"type": "str"},
-    "message": {"type": "str"},
+    "commit_message": {"type": "str"},
     "overwrite": {"type": "bool", "default": False},
     "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
 }
@@ -85,7 +85,7 @@ def _save(client: GrafanaClient, params: dict, model: dict, overwrite: bool) -> 
     the save done), and a 412 fails naming the dashboard and the way to take it over."""
     uid = model["uid"]
     try:
-        return client.save_dashboard(model, params.get("folder_uid"), params.get("message"), overwrite=overwrite)
+        return client.save_dashboard(model, params.get("folder_uid"), params.get("commit_message"), overwrite=overwrite)
     except WriteOutcomeUnknown:
         found = client.dashboard(uid)
         if found is not None and comparable(found.get("dashboard") or {}) == comparable(model):
@@ -95,7 +95,7 @@ def _save(client: GrafanaClient, params: dict, model: dict, overwrite: bool) -> 
         if found is not None or model.get("version") is not None:
             raise  # something else is stored now: saving again could replace it
         # Nothing was stored: the lost save never happened, so it is sent once more.
-        return client.save_dashboard(model, params.get("folder_uid"), params.get("message"), overwrite=overwrite)
+        return client.save_dashboard(model, params.get("folder_uid"), params.get("commit_message"), overwrite=overwrite)
     except DashboardConflict as exc:
         raise ResourceError(
             f"Grafana refused to save dashboard '{model.get('title')}' (uid {uid}): {exc.message}. It changed in "

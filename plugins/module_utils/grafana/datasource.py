@@ -130,7 +130,7 @@ def run_datasource(params: dict, check_mode: bool, secrets: Secrets, client: Gra
             client.delete_datasource(found["uid"])
         return {"changed": True, "action": "delete", "datasource": None, "diff": {"before": ds_view(found), "after": {}}}
     if found is None:
-        _, secure_after = secure_diff(sorted(wanted_secure), exists=False)
+        secure_after = secure_diff(sorted(wanted_secure), exists=False)[1]
         view = {"name": params["name"], "uid": params.get("uid"), "type": params["type"], "url": params.get("url")}
         if not check_mode:
             made = create_once(resource)

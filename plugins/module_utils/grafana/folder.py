@@ -72,5 +72,3 @@ def run_folder(params: dict, check_mode: bool, secrets: Secrets, client: Grafana
     outcome = ensure(Folder(client, params), params["state"], check_mode)
     return {"changed": outcome.changed, "action": outcome.action, "warnings": outcome.warnings,
             "diff": outcome.diff(), "folder": folder_view(outcome.resource) if outcome.resource else None}
-
-

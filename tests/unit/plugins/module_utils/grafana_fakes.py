@@ -87,7 +87,7 @@ def request_problems(method: str, path: str, query: str, body: Any) -> list[str]
         found = _template(method, unquote(path))
         if found is None:
             return [f"{method} {path}: not an operation of the Grafana spec"]
-        _, operation = found
+        operation = found[1]
         parameters = operation.get("parameters") or []
         declared = {p["name"]: p for p in parameters if p.get("in") == "query"}
         body_param = next((p for p in parameters if p.get("in") == "body"), None)

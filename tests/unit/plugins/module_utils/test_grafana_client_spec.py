@@ -156,8 +156,8 @@ def test_the_base_url_gets_api_once():
 
 
 def test_a_412_is_a_dashboard_conflict_with_grafanas_message():
-    api = FakeSession(BASE + "/api").on("POST", "/dashboards/db", reply(412, {"message": "changed by someone else",
-                                                                             "status": "version-mismatch"}))
+    refused = reply(412, {"message": "changed by someone else", "status": "version-mismatch"})
+    api = FakeSession(BASE + "/api").on("POST", "/dashboards/db", refused)
     with pytest.raises(DashboardConflict) as raised:
         client_of(api).save_dashboard({"uid": "d1", "title": "D"})
     assert raised.value.code == "version-mismatch" and "changed by someone else" in str(raised.value)

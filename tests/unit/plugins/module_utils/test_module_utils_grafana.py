@@ -62,7 +62,7 @@ MODEL = {"uid": "svc", "title": "Service", "panels": [{"type": "timeseries", "ti
 
 
 def dashboard_options(**extra):
-    return {"dashboard": copy.deepcopy(MODEL), "uid": None, "folder_uid": "ops", "message": None, "overwrite": False,
+    return {"dashboard": copy.deepcopy(MODEL), "uid": None, "folder_uid": "ops", "commit_message": None, "overwrite": False,
             "state": "present", **extra}
 
 
@@ -144,8 +144,8 @@ def test_rules_not_listed_are_kept_unless_purge():
     assert changed["rules_updated"] == ["errors"] and changed["rules_kept"] == ["theirs"]
     assert [r["uid"] for r in fake.groups[("ops", "slo")]["rules"]] == ["errors", "theirs"]
     assert list(changed["diff"]["after"]["rules"]) == ["errors"]
-    purged = run(alert_rules.run_rule_group, fake, **group_options([rule("errors", labels={"severity": "critical"})],
-                                                                      purge=True))
+    owned = [rule("errors", labels={"severity": "critical"})]
+    purged = run(alert_rules.run_rule_group, fake, **group_options(owned, purge=True))
     assert purged["rules_removed"] == ["theirs"] and [r["uid"] for r in fake.groups[("ops", "slo")]["rules"]] == ["errors"]
 
 
@@ -196,8 +196,8 @@ def test_a_new_route_is_appended_and_absent_restores_the_tree():
     fake = FakeGrafana()
     before = copy.deepcopy(fake.tree)
     added = run(policy.run_policy, fake, **policy_options())
-    assert added["previous_route"] is None and added["route"]["object_matchers"] == [["severity", "=", "critical"],
-                                                                                      ["stack", "=", "scoop"]]
+    assert added["previous_route"] is None
+    assert added["route"]["object_matchers"] == [["severity", "=", "critical"], ["stack", "=", "scoop"]]
     run(policy.run_policy, fake, **policy_options(state="absent"))
     assert fake.tree == before
 
