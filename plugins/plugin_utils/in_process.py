@@ -81,6 +81,7 @@ CONNECTION_VARS: dict[str, dict[str, str]] = {
     "sendgrid": {"api_key": "launchkit_sendgrid_api_key", "api_url": "launchkit_sendgrid_api_url"},
     "sentry": {"auth_token": "launchkit_sentry_auth_token", "api_url": "launchkit_sentry_api_url",
                "organization": "launchkit_sentry_org"},
+    "grafana": {"api_url": "launchkit_grafana_url", "api_key": "launchkit_grafana_token"},
 }
 
 
