@@ -132,7 +132,7 @@ class Sandbox:
         fault = self.faults.pick(vendor.name, raw.method, raw.path)
         entry = self.log.start(vendor.name, raw.method, vendor.log_path(raw.path), raw.query, fault,
                                keep=vendor.logged(raw.headers))
-        entry.write = entry.write and vendor.counts_writes
+        entry.write = entry.write and vendor.counts_writes and not vendor.reads_by_post(raw.method, raw.path)
         if fault == "drop":
             return Outcome(None, drop=True)
         config = self.faults.config

@@ -79,6 +79,9 @@ class AppMetrics:
         self.duration_ms = Histogram(f"{prefix}_http_request_duration_ms", "Request handling time in ms.", MS_BUCKETS)
         self.switch_ms = Histogram(f"{prefix}_switch_cycle_duration_ms",
                                    "Time of a session switch's Redis round-trip in ms.", MS_BUCKETS)
+        # A histogram without labels is exposed at 0 from the start, as Prometheus client libraries do:
+        # its first observation is then an increase rate() sees.
+        self.switch_ms.series[()] = [0.0] * (len(MS_BUCKETS) + 2)
         self.requests: dict[tuple[tuple[str, str], ...], int] = {}
         self.writes_failed = 0
 

@@ -82,6 +82,7 @@ class GrafanaAPI(VendorAPI):
             ("GET", "/datasources/uid/{uid}", self.get_datasource),
             ("PUT", "/datasources/uid/{uid}", self.update_datasource),
             ("DELETE", "/datasources/uid/{uid}", self.delete_datasource),
+            ("GET", "/org", self.current_org),
         ]
         for method, template, handler in [*routes, *self.alerting.routes(), *self.query.routes()]:
             self.route(method, template, handler)
@@ -145,7 +146,9 @@ class GrafanaAPI(VendorAPI):
         - a dashboard answer's ``dashboard`` is the stored JSON model (``panels`` is an array), not the
           ``Dashboard`` struct the spec names;
         - ``/ds/query`` answers 400 with the query results when a query failed (``pkg/api/ds_query.go``
-          ``toJsonStreamingResponse``), besides the error body of a request it could not read."""
+          ``toJsonStreamingResponse``), besides the error body of a request it could not read;
+        - a frame column holds ``null`` where JSON cannot write the value (NaN, infinities), listed in the
+          frame data's ``entities`` (grafana-plugin-sdk-go ``data/frame_json.go``)."""
         swagger2_to_openapi3(document)
         definitions = document["definitions"]
         definitions["ProvisionedAlertRule"]["properties"]["for"] = {
@@ -153,6 +156,11 @@ class GrafanaAPI(VendorAPI):
         kind = definitions["EmbeddedContactPoint"]["properties"]["type"]
         kind["enum"] = [name.strip() for name in kind["enum"]]
         definitions["DashboardFullWithMeta"]["properties"]["dashboard"] = {"type": "object"}
+        for branch in definitions["FrameColumn"]["items"]["anyOf"]:
+            branch["nullable"] = True
+        definitions["FrameData"]["properties"]["entities"] = {
+            "type": "array", "items": {"type": "object", "nullable": True, "additionalProperties": {
+                "type": "array", "items": {"type": "integer"}}}}
         failed = document["paths"]["/ds/query"]["post"]["responses"]["400"]["content"]["application/json"]
         failed["schema"] = {"anyOf": [failed["schema"], {"$ref": "#/definitions/QueryDataResponse"}]}
 
@@ -163,6 +171,17 @@ class GrafanaAPI(VendorAPI):
     def dump(self) -> dict[str, Any]:
         return {"folders": sorted(self.folders), "dashboards": sorted(self.dashboards),
                 "datasources": sorted(self.datasources), **self.alerting.dump()}
+
+    def reads_by_post(self, method: str, path: str) -> bool:
+        """``POST /ds/query`` runs queries and changes nothing: the request log counts it as a read."""
+        return method.upper() == "POST" and self.relative(path).split("?")[0] == "/ds/query"
+
+    # --- the organization (one: a Grafana Cloud stack's) -----------------------------------------
+    def current_org(self, request: Request) -> Response:
+        del request
+        return Response(200, {"id": ORG_ID, "name": "Main Org.",
+                              "address": {"address1": "", "address2": "", "city": "", "zipCode": "", "state": "",
+                                          "country": ""}})
 
     # --- folders -----------------------------------------------------------------------------------
     def folder(self, uid: str) -> dict[str, Any]:

@@ -7,6 +7,8 @@ or ``{"status": 400, "error": ...}`` for a query Prometheus refused; the whole a
 """
 from __future__ import annotations
 
+import math
+
 import json
 import re
 import time
@@ -49,8 +51,27 @@ def frames(result: dict[str, Any], ref: str) -> list[dict[str, Any]]:
                  "config": {"displayNameFromDS": name} if name else {}}
         out.append({"schema": {"name": name, "refId": ref, "meta": {"type": "timeseries-multi", "typeVersion": [0, 1]},
                                "fields": [{"name": "Time", "type": "time", "typeInfo": {"frame": "time.Time"}}, value]},
-                    "data": {"values": [[int(float(t) * 1000) for t, _v in points], [float(v) for _t, v in points]]}})
+                    "data": encoded([[int(float(t) * 1000) for t, _v in points], [float(v) for _t, v in points]])})
     return out
+
+
+def encoded(columns: list[list[Any]]) -> dict[str, Any]:
+    """A frame's ``data`` as Grafana writes it: JSON has no NaN or infinities, so such a value is ``null``
+    in ``values`` and its index is listed under ``NaN``, ``Inf`` or ``NegInf`` in the field's ``entities``
+    (grafana-plugin-sdk-go ``data/frame_json.go``; Grafana's ``DataFrameJSON``)."""
+    values, entities = [], []
+    for column in columns:
+        lookup: dict[str, list[int]] = {}
+        plain = []
+        for index, value in enumerate(column):
+            if isinstance(value, float) and not math.isfinite(value):
+                lookup.setdefault("NaN" if math.isnan(value) else "Inf" if value > 0 else "NegInf", []).append(index)
+                plain.append(None)
+            else:
+                plain.append(value)
+        values.append(plain)
+        entities.append(lookup or None)
+    return {"values": values, **({"entities": entities} if any(entities) else {})}
 
 
 class Query:

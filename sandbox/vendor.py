@@ -146,6 +146,11 @@ class VendorAPI:
         """The path as the request log shows it (a vendor whose URLs hold a secret hides it)."""
         return path
 
+    def reads_by_post(self, method: str, path: str) -> bool:
+        """True for a POST that only reads (a query endpoint): the request log counts it as a read."""
+        del method, path
+        return False
+
     def logged(self, headers: Any) -> bool:
         """False for requests the request log leaves out (Prometheus's scrapes of the stand-in apps)."""
         return True

@@ -13,7 +13,7 @@ description:
   - Turns the C(launchkit.paas.monitoring) role's settings into what the phase writes - a folder, the
     latency, throughput and errors dashboards (a panel only for the metrics the app has), one alert rule
     group (each rule a query C(A), its last value C(B) and a threshold C(C)), the integrations of the app's
-    contact point (email, Slack, a generic webhook) and one notification-policy route matching the rules'
+    contact point (email and Slack) and one notification-policy route matching the rules'
     C(app) label.
   - Also every PromQL expression of the panels and rules (C(expressions), for
     M(launchkit.paas.promql_check) before any write), the alert queries with their thresholds
@@ -26,10 +26,16 @@ options:
       - The settings (the role's C(monitoring_settings)) - C(app), C(title), C(uid_prefix), C(folder_uid),
         C(folder_title), C(datasource_uid), C(selector), C(rate_window), C(interval), C(rule_group),
         C(requests_metric), C(status_label), C(latency_histograms), C(gauges), C(error_counters), C(alerts),
-        C(contact_point), C(email_addresses), C(slack), C(slack_channel), C(webhook), C(group_by),
+        C(contact_point), C(email_addresses), C(slack), C(slack_channel), C(group_by),
         C(no_data_state), C(exec_err_state).
     type: dict
     required: true
+  strict:
+    description:
+      - Fail on a mistake in the settings. With C(false), a plan that cannot be built comes back as
+        C({problems}) with empty lists, for a check that names every problem itself.
+    type: bool
+    default: true
 """
 
 EXAMPLES = r"""
@@ -43,7 +49,8 @@ _value:
   description: >-
     C(folder), C(dashboards) (Grafana JSON models), C(rule_group) (C(name), C(interval), C(rules)),
     C(contact_point) (its name, or null without integrations), C(contact_points), C(route), C(expressions),
-    C(alert_checks) and C(panel_checks).
+    C(alert_checks), C(panel_checks) and C(problems) (empty, unless O(strict=false) and the settings have
+    mistakes).
   type: dict
 """
 
@@ -54,11 +61,13 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.launchkit.paas.plugins.module_utils.monitoring.plan import PlanError, build
 
 
-def monitoring_plan(settings: dict[str, Any]) -> dict[str, Any]:
+def monitoring_plan(settings: dict[str, Any], strict: bool = True) -> dict[str, Any]:
     try:
-        return build(dict(settings))
+        return {**build(dict(settings)), "problems": []}
     except PlanError as error:
-        raise AnsibleFilterError(f"monitoring settings: {error}") from None
+        if strict:
+            raise AnsibleFilterError(f"monitoring settings: {error}") from None
+        return {"problems": [str(error)], "dashboards": [], "expressions": [], "alert_checks": [], "panel_checks": []}
 
 
 class FilterModule:

@@ -66,8 +66,8 @@ def test_folders_need_their_version_and_refuse_to_drop_alert_rules(sbx: Sandbox)
 
 def test_dashboards_version_and_name_conflicts_are_412(sbx: Sandbox) -> None:
     folder(sbx)
-    first = sbx.grafana("POST", "/dashboards/db", json={"dashboard": {"title": "Latency", "panels": []},
-                                                       "folderUid": FOLDER}).json()
+    body = {"dashboard": {"title": "Latency", "panels": []}, "folderUid": FOLDER}
+    first = sbx.grafana("POST", "/dashboards/db", json=body).json()
     assert first["status"] == "success" and first["version"] == 1 and first["url"].startswith(f"/d/{first['uid']}/")
     stale = {"dashboard": {"uid": first["uid"], "title": "Latency", "version": 7}, "folderUid": FOLDER}
     answer = sbx.grafana("POST", "/dashboards/db", json=stale)
@@ -240,3 +240,26 @@ def test_a_promql_error_comes_back_as_the_query_error(sbx: Sandbox, prometheus: 
     assert answer.status_code == 400
     result = answer.json()["results"]["A"]
     assert result["status"] == 400 and "parse error" in result["error"]
+
+
+def test_nan_and_infinities_come_back_as_null_with_their_entities(sbx: Sandbox, prometheus: str) -> None:
+    sbx.grafana("PUT", "/datasources/uid/grafanacloud-prom",
+                json={"name": "grafanacloud-launchkit-prom", "type": "prometheus", "url": prometheus})
+    answer = query(sbx, "vector(0) / vector(0)", instant=True)  # 0/0: NaN, as a quantile without observations
+    frame = answer.json()["results"]["A"]["frames"][0]
+    assert frame["data"]["values"][1] == [None]
+    assert frame["data"]["entities"] == [None, {"NaN": [0]}]
+    infinite = query(sbx, "vector(1) / vector(0)", instant=True).json()["results"]["A"]["frames"][0]
+    assert infinite["data"]["entities"][1] == {"Inf": [0]}
+
+
+def test_the_current_organization_is_the_stacks_one(sbx: Sandbox) -> None:
+    org = sbx.grafana("GET", "/org")
+    assert org.status_code == 200 and org.json()["id"] == 1 and org.json()["name"] == "Main Org."
+
+
+def test_a_query_is_logged_as_a_read(sbx: Sandbox) -> None:
+    before = sbx.log(vendor="grafana")
+    query(sbx, "vector(1)", instant=True)
+    entry = sbx.log(vendor="grafana")[len(before)]
+    assert entry["path"].endswith("/ds/query") and entry["write"] is False

@@ -47,15 +47,30 @@ def request_queries(params: dict) -> list[dict]:
              "instant": query["instant"], "range": not query["instant"]} for query in params["queries"]]
 
 
+#: what a frame's ``entities`` list for a field, in place of the ``null`` JSON cannot hold otherwise
+ENTITIES = {"NaN": float("nan"), "Inf": float("inf"), "NegInf": float("-inf")}
+
+
+def decoded(values: list, entities: dict | None) -> list:
+    """A field's values with NaN and infinities put back where ``entities`` says (Grafana's DataFrameJSON)."""
+    values = list(values)
+    for name, indexes in (entities or {}).items():
+        for index in indexes or []:
+            if name in ENTITIES and 0 <= index < len(values):
+                values[index] = ENTITIES[name]
+    return values
+
+
 def frame_series(frame: dict) -> list[dict[str, Any]]:
     fields = (frame.get("schema") or {}).get("fields") or []
     columns = (frame.get("data") or {}).get("values") or []
+    entities = (frame.get("data") or {}).get("entities") or []
     times = next((columns[n] for n, field in enumerate(fields) if field.get("type") == "time" and n < len(columns)), None)
     series = []
     for n, field in enumerate(fields):
         if field.get("type") == "time" or n >= len(columns):
             continue
-        values = columns[n] or []
+        values = decoded(columns[n] or [], entities[n] if n < len(entities) else None)
         points = [[times[i] if times and i < len(times) else None, value] for i, value in enumerate(values)]
         series.append({"name": field.get("name"), "labels": field.get("labels") or {}, "values": points,
                        "last": values[-1] if values else None})

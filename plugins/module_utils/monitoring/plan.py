@@ -12,6 +12,7 @@ promql_check before any write, and for the validation's queries afterwards).
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from typing import Any
 
@@ -24,6 +25,15 @@ _METRIC = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
 _LABEL = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 EXPR_DATASOURCE = {"type": "__expr__", "uid": "__expr__"}
 SCHEMA_VERSION = 39
+
+
+def number_or_none(value: Any) -> float | None:
+    """A query's value as a number; None when it is none, or not a number (NaN)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) else number
 
 
 class PlanError(ValueError):
@@ -232,7 +242,7 @@ def rule(alert: dict[str, Any], settings: dict[str, Any]) -> dict[str, Any]:
 
 
 def contact_points(settings: dict[str, Any]) -> list[dict[str, Any]]:
-    """The integrations of the app's one contact point (a receiver): email, Slack, a generic webhook."""
+    """The integrations of the app's one contact point (a receiver): email and Slack."""
     name, points = settings["contact_point"], []
     if settings.get("email_addresses"):
         points.append({"uid": uid(settings["uid_prefix"], "email"), "name": name, "type": "email",
@@ -241,9 +251,6 @@ def contact_points(settings: dict[str, Any]) -> list[dict[str, Any]]:
         points.append({"uid": uid(settings["uid_prefix"], "slack"), "name": name, "type": "slack",
                        "settings": {k: v for k, v in {"recipient": settings.get("slack_channel")}.items() if v},
                        "secure": True})
-    if settings.get("webhook"):
-        points.append({"uid": uid(settings["uid_prefix"], "webhook"), "name": name, "type": "webhook",
-                       "settings": {"httpMethod": "POST"}, "secure": True})
     return points
 
 

@@ -28,7 +28,7 @@ def settings(**overrides):
                        {"name": "queue_backup", "kind": "gauge", "metric": "synckairos_db_write_queue_size",
                         "threshold": 1000, "for": "10m"}],
             "contact_point": "synckairos-staging-alerts", "email_addresses": ["alerts@synckairos.test"],
-            "slack": True, "slack_channel": "#synckairos-alerts", "webhook": False, "group_by": ["alertname"]}
+            "slack": True, "slack_channel": "#synckairos-alerts", "group_by": ["alertname"]}
     base.update(overrides)
     return base
 
@@ -80,11 +80,10 @@ def test_a_dashboard_without_panels_is_left_out():
 
 
 def test_contact_point_integrations_share_the_receiver_name_and_never_carry_a_url():
-    plan = monitoring_plan(settings(webhook=True))
+    plan = monitoring_plan(settings())
     assert [(p["uid"], p["name"], p["type"]) for p in plan["contact_points"]] == [
         ("lk-synckairos-staging-email", "synckairos-staging-alerts", "email"),
-        ("lk-synckairos-staging-slack", "synckairos-staging-alerts", "slack"),
-        ("lk-synckairos-staging-webhook", "synckairos-staging-alerts", "webhook")]
+        ('lk-synckairos-staging-slack', "synckairos-staging-alerts", "slack")]
     assert plan["contact_points"][1]["settings"] == {"recipient": "#synckairos-alerts"}
     assert plan["route"] == {"receiver": "synckairos-staging-alerts", "matchers": [["app", "=", "synckairos-staging"]],
                              "group_by": ["alertname"]}
@@ -116,3 +115,10 @@ def test_uids_stay_within_grafanas_forty_characters():
     assert len(long) == 40 and long.startswith("lk-a-very-long-application-name")
     assert long == uid("lk-a-very-long-application-name-for-grafana", "high_error_rate")
     assert uid("lk-app", "High Latency!") == "lk-app-high-latency"
+
+
+def test_not_strict_a_plan_with_mistakes_comes_back_as_its_problems():
+    plan = monitoring_plan(settings(alerts=[{"name": "x", "kind": "gauge", "threshold": 1}]), strict=False)
+    assert plan["problems"] == ["monitoring_alerts 'x': a gauge alert needs metric"]
+    assert plan["expressions"] == [] and plan["dashboards"] == []
+    assert monitoring_plan(settings(), strict=False)["problems"] == []

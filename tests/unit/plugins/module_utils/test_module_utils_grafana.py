@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 
 import pytest
 
@@ -297,3 +298,14 @@ def test_a_query_returns_series_per_ref_id_and_require_series_names_the_empty_on
     with pytest.raises(ResourceError, match=r"errs \(errors\): bad_data"):
         run(query.run_query, fake, **query_options(require_series=True))
     assert refused_by_spec(fake.api.calls) == {}
+
+
+def test_a_frame_puts_nan_and_infinities_back_from_its_entities():
+    from ansible_collections.launchkit.paas.plugins.module_utils.grafana.query import frame_series
+    frame = {"schema": {"fields": [{"name": "Time", "type": "time"}, {"name": "Value", "type": "number", "labels": {"job": "a"}}]},
+             "data": {"values": [[1000, 2000, 3000], [None, 0.5, None]],
+                      "entities": [None, {"NaN": [0], "Inf": [2]}]}}
+    [series] = frame_series(frame)
+    first, second, third = (point[1] for point in series["values"])
+    assert math.isnan(first) and second == 0.5 and third == float("inf")
+    assert series["last"] == float("inf") and series["labels"] == {"job": "a"}
