@@ -17,14 +17,12 @@ The file also keeps the last secrets version written, which fly_deploy rolls Mac
 """
 from __future__ import annotations
 
-import json
 import os
 import re
 from typing import Any
 
-from ansible_collections.launchkit.paas.plugins.module_utils.core.cache import keyed_digest
+from ansible_collections.launchkit.paas.plugins.module_utils.core import kept
 from ansible_collections.launchkit.paas.plugins.module_utils.core.env import env_diff, env_string, refuse_clash
-from ansible_collections.launchkit.paas.plugins.module_utils.core.files import read_text, write_text
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.fly.client import FlyClient
 
@@ -61,21 +59,15 @@ def record_path(state_dir: str, app: str) -> str:
 
 def load_record(state_dir: str | None, app: str) -> dict[str, Any]:
     """The kept digests of `app` (an empty record when there is no state directory or no file yet)."""
-    text = read_text(record_path(state_dir, app)) if state_dir else None
-    record = json.loads(text) if text else {}
-    record.setdefault("key", os.urandom(32).hex())
-    record.setdefault("secrets", {})
-    record.setdefault("version", None)
-    return record
+    return kept.load_record(record_path(state_dir, app) if state_dir else None, secrets={}, version=None)
 
 
 def save_record(state_dir: str | None, app: str, record: dict[str, Any]) -> None:
     if state_dir:
-        write_text(record_path(state_dir, app), json.dumps(record, indent=1, sort_keys=True) + "\n")
+        kept.save_record(record_path(state_dir, app), record)
 
 
-def value_digest(record: dict[str, Any], value: str) -> str:
-    return keyed_digest(bytes.fromhex(record["key"]), value)
+value_digest = kept.value_digest
 
 
 def known_equal(record: dict[str, Any], name: str, fly_digest: str | None, value: str) -> bool:
