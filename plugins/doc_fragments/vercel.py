@@ -15,7 +15,7 @@ attributes:
 options:
   api_token:
     description:
-      - Vercel access token, sent as C(Authorization: Bearer <token>).
+      - Vercel access token, sent in the C(Authorization) header as a C(Bearer) token.
       - If not set in the task (or its C(module_defaults)), the inventory variable C(launchkit_vercel_token) is used when it is
         defined (read by the module's action plugin), else the environment variable E(VERCEL_TOKEN) is used.
     type: str

@@ -157,8 +157,8 @@ unchanged:
   elements: str
 previous:
   description:
-    - For each created, updated or deleted key, the value its entry had before - null where there was no entry,
-      C({"value_not_shown": true}) where Vercel does not show the value.
+    - 'For each created, updated or deleted key, the value its entry had before - null where there was no entry,
+      C({"value_not_shown": true}) where Vercel does not show the value.'
   returned: when O(return_previous=true)
   type: dict
 """

@@ -207,8 +207,7 @@ def plan_present(client: VercelClient, project: dict, entries: list[dict], param
     return plan
 
 
-def plan_absent(client: VercelClient, project: dict, entries: list[dict], keys: list[str],
-                targets: frozenset[str], branch: str | None) -> Plan:
+def plan_absent(entries: list[dict], keys: list[str], targets: frozenset[str], branch: str | None) -> Plan:
     plan = Plan()
     for key in keys:
         mine, _clash = place(entries, key, targets, branch)
@@ -249,10 +248,10 @@ def apply(client: VercelClient, project: dict, plan: Plan, params: dict, record:
     try:
         for key, value in plan.create.items():
             written.append((create_entry(client, project, key, value, params["type"], targets, branch, clock), value))
-        for key, (entry, value) in plan.update.items():
+        for entry, value in plan.update.values():
             answer = client.edit_env(project["id"], entry["id"], value, params["type"])
             written.append(({**entry, **answer}, value))
-        for key, entry in plan.delete.items():
+        for entry in plan.delete.values():
             client.delete_env(project["id"], entry["id"])
             record["env"].pop(entry_identity(entry), None)
     finally:
@@ -287,7 +286,7 @@ def run_env(params: dict, check_mode: bool, secrets: Secrets, client: VercelClie
     if params["state"] == "present":
         plan = plan_present(client, project, entries, params, record, wanted, targets, branch)
     else:
-        plan = plan_absent(client, project, entries, list(wanted), targets, branch)
+        plan = plan_absent(entries, list(wanted), targets, branch)
     if params["return_previous"]:
         fill_previous(client, project["id"], plan)
     changed = bool(plan.create or plan.update or plan.delete)

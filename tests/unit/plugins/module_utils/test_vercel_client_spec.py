@@ -34,7 +34,6 @@ OPERATIONS: dict[str, tuple[Any, str, str, dict, Any]] = {
 }
 
 
-
 def answering_api() -> FakeSession:
     entry = {"id": "env_1", "key": "API_KEY", "type": "encrypted", "target": ["production"], "value": "v"}
     deployment = {"id": "dpl_1", "url": "x.vercel.app", "readyState": "READY"}

@@ -193,8 +193,8 @@ class FakeVercel(FakeSession):
         return reply(200, self.project)
 
     def _list_env(self, call: Call, ref: str) -> Any:
-        return reply(200, {"envs": [self.listed(e) for e in self.envs], "pagination": {"count": len(self.envs),
-                                                                                      "next": None, "prev": None}})
+        pagination = {"count": len(self.envs), "next": None, "prev": None}
+        return reply(200, {"envs": [self.listed(e) for e in self.envs], "pagination": pagination})
 
     def _entry(self, env_id: str) -> dict | None:
         return next((e for e in self.envs if e["id"] == env_id), None)
@@ -221,7 +221,7 @@ class FakeVercel(FakeSession):
 
     def _edit_env(self, call: Call, ref: str, env_id: str) -> Any:
         entry = self._entry(env_id)
-        entry.update({k: v for k, v in call.json.items()})
+        entry.update(call.json)
         entry["updatedAt"] = next(self.clock)
         return reply(200, self.listed(entry))
 
