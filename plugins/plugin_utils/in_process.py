@@ -73,6 +73,8 @@ CONNECTION_VARS: dict[str, dict[str, str]] = {
     "render": {"api_key": "launchkit_render_api_key", "api_url": "launchkit_render_api_url",
                "owner": "launchkit_render_owner"},
     "fly": {"api_token": "launchkit_fly_api_token", "api_url": "launchkit_fly_api_url", "org": "launchkit_fly_org"},
+    "vercel": {"api_token": "launchkit_vercel_token", "api_url": "launchkit_vercel_api_url",
+               "team_id": "launchkit_vercel_team_id"},
     # The platform seam (app_env, app_info, preflight): the stack's platform and Fly.io's connection.
     "platform": {"platform": "launchkit_platform", "fly_api_token": "launchkit_fly_api_token",
                  "fly_api_url": "launchkit_fly_api_url", "fly_org": "launchkit_fly_org"},

@@ -23,7 +23,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 NAMESPACE = "launchkit.paas"
-VENDOR_PREFIXES = ("render", "upstash", "fly", "sendgrid", "sentry", "grafana")
+VENDOR_PREFIXES = ("render", "upstash", "fly", "sendgrid", "sentry", "grafana", "vercel")
 MODULE_DIR = ROOT / "plugins" / "modules"
 FRAGMENT_DIR = ROOT / "plugins" / "doc_fragments"
 

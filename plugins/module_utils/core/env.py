@@ -15,6 +15,9 @@ from typing import Any
 from ansible_collections.launchkit.paas.plugins.module_utils.core.plan import KNOWN_AFTER_APPLY, is_unknown
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import MASK, MASK_NEW
 
+#: a key's value before a change where the platform never shows values (kept in rollback records)
+NOT_SHOWN = {"value_not_shown": True}
+
 
 def env_string(value: Any) -> str:
     """An env value as the platforms store it: a string (booleans lower-case, as a shell would write them)."""

@@ -291,3 +291,25 @@ def wait_for(fetch: Callable[[], dict], status_of: Callable[[dict], str], ready:
     if not polled.done:
         raise WaitTimeout(f"{what} was still '{status}' after {timeout:g} s; raise wait_timeout or check the vendor")
     return polled.value
+
+
+def write_once(send: Callable[[], Any], look_up: Callable[[], Any], attempts: int = 3,
+               clock: Clock | None = None) -> Any:
+    """Send a write that must not happen twice (a create), and when its answer is lost (WriteOutcomeUnknown)
+    look for what it made before sending it again: `look_up` returns the made thing or None.
+
+    For the writes that are not a declared ``Resource`` (an env entry, a deployment); the look-up waits a
+    little first (1 s, then 2 s), since a vendor's list may show a new item a moment after it is made.
+    """
+    clock = clock or Clock()
+    for attempt in range(attempts):
+        try:
+            return send()
+        except WriteOutcomeUnknown:
+            if attempt + 1 == attempts:
+                raise
+            clock.sleep(1.0 + attempt)
+            found = look_up()
+            if found is not None:
+                return found
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -23,14 +23,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from ansible_collections.launchkit.paas.plugins.module_utils.core.env import NOT_SHOWN
 from ansible_collections.launchkit.paas.plugins.module_utils.core.plan import (
     add_planned_env, over_plan, planned_env)
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.fly import secrets as kept
 from ansible_collections.launchkit.paas.plugins.module_utils.fly.client import FlyClient, live_machines, secrets_version
 
-#: a key's value before the rollout where the platform never shows values (kept in the rollback record)
-NOT_SHOWN = {"value_not_shown": True}
 #: the host name every Fly.io app answers on
 FLY_DOMAIN = "fly.dev"
 
