@@ -10,4 +10,5 @@ __all__ = ["VENDOR_MODULES"]
 # Each module registers one vendor (a VendorAPI subclass decorated with @register_vendor).
 # Adding a vendor = writing a new module and listing it here.
 VENDOR_MODULES: tuple[str, ...] = ("sandbox.render", "sandbox.upstash", "sandbox.sendgrid", "sandbox.sentry",
-                                   "sandbox.fly", "sandbox.apps", "sandbox.grafana", "sandbox.slack")
+                                   "sandbox.fly", "sandbox.apps", "sandbox.grafana", "sandbox.slack",
+                                   "sandbox.vercel", "sandbox.upstash_rest")

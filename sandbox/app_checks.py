@@ -6,8 +6,11 @@ library said.
 """
 from __future__ import annotations
 
+import json
 import ssl
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,10 +28,65 @@ CHECK_TIMEOUT = 2.0  # seconds to connect and to answer
 COMPONENTS: dict[str, str] = {"REDIS_URL": "redis", "DATABASE_URL": "database"}
 
 
-def check_components(env: dict[str, str], ca_file: Path | None) -> dict[str, dict[str, Any]]:
-    """Check every component whose env var is set (non-empty) in ``env``."""
+# the Upstash REST API pair an app reads, in the order it looks for them (CloudGreet's names first, then
+# the names @upstash/redis's Redis.fromEnv() reads)
+REST_PAIRS = (("REDIS_REST_URL", "REDIS_REST_TOKEN"), ("UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN"))
+
+
+def check_components(env: dict[str, str], ca_file: Path | None, *, rest: bool = False) -> dict[str, dict[str, Any]]:
+    """Check every component whose env var is set (non-empty) in ``env``. With ``rest`` (a serverless app,
+    which talks to Redis over HTTP), the redis component is a PING over the Upstash REST API when the env
+    has a REST URL and token."""
     checks = {"redis": lambda url: check_redis(url, ca_file), "database": check_database}
-    return {component: checks[component](env[key]) for key, component in COMPONENTS.items() if env.get(key)}
+    found = {component: checks[component](env[key]) for key, component in COMPONENTS.items() if env.get(key)}
+    credentials = rest_credentials(env) if rest else None
+    if credentials is not None:
+        found = {"redis": check_rest(*credentials), **{k: v for k, v in found.items() if k != "redis"}}
+    return found
+
+
+def rest_credentials(env: dict[str, str]) -> tuple[str, str] | None:
+    """(REST URL, token) the app was given, or None."""
+    for url_key, token_key in REST_PAIRS:
+        if env.get(url_key) and env.get(token_key):
+            return env[url_key], env[token_key]
+    return None
+
+
+class RestError(Exception):
+    """An ``{"error": ...}`` answer of the Upstash REST API."""
+
+
+def rest_command(url: str, token: str, *args: str | int) -> Any:
+    """One command over the Upstash REST API (a JSON array POSTed to the URL); its ``result``."""
+    request = urllib.request.Request(url.rstrip("/") + "/", data=json.dumps([str(a) for a in args]).encode(),
+                                     method="POST", headers={"Authorization": f"Bearer {token}",
+                                                             "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=CHECK_TIMEOUT) as answer:
+            body = json.loads(answer.read() or b"{}")
+    except urllib.error.HTTPError as exc:
+        try:
+            body = json.loads(exc.read() or b"{}")
+        except ValueError:
+            body = {}
+        raise RestError(f"HTTP {exc.code}: {body.get('error', exc.reason) if isinstance(body, dict) else exc.reason}") \
+            from None
+    if not isinstance(body, dict) or "result" not in body:
+        raise RestError(f"unexpected answer {body!r}")
+    return body["result"]
+
+
+def check_rest(url: str, token: str) -> dict[str, Any]:
+    def ping() -> None:
+        reply = rest_command(url, token, "PING")
+        if reply != "PONG":
+            raise RestError(f"PING answered {reply!r}")
+
+    result = _timed(ping, url)
+    if "error" in result:
+        result["error"] = result["error"].replace(token, "<redacted>")
+    return result
 
 
 def redis_command(url: str, ca_file: Path | None, *args: str | int) -> Any:

@@ -28,6 +28,15 @@ that Machine's env; the answer names it in the ``X-Machine-Id`` header.
   /items/<id>`` reads it back with header ``X-Item-Token: <token>`` (403 without the right one, 404
   for an unknown id): a create/read pair for smoke requests that capture a value.
 
+- A Vercel project is served at ``/apps/<production URL>/<path>`` (``cloudgreet.vercel.app``), or at
+  ``/apps/<project name>/`` when no Render web service or Fly app has that name, with the env of its current
+  production deployment (sandbox/vercel.py). Its ``/health`` checks Redis over the Upstash REST API it was
+  given (``REDIS_REST_URL``/``REDIS_REST_TOKEN``, else ``UPSTASH_REDIS_REST_URL``/``..._TOKEN``).
+- A rate-limited route (seed ``{"apps": {"rate_limits": {"<app>": {"method", "path", "limit",
+  "window_seconds"}}}}``) counts each caller (``X-Forwarded-For``, else ``anonymous``) in a fixed window
+  through real calls to the app's Upstash REST API (an EVAL of @upstash/ratelimit's fixed-window script):
+  200 up to ``limit``, then 429, with ``X-RateLimit-Limit/Remaining/Reset`` (epoch seconds).
+
 A suspended service answers 503 on every path. Requests are logged under the vendor name ``apps``
 and never count as writes: they change no vendor state.
 """
@@ -45,7 +54,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from .app_checks import COMPONENTS, check_components, redis_command
+from .app_checks import COMPONENTS, RestError, check_components, redis_command, rest_command, rest_credentials
 from .apps_metrics import AppMetrics, metrics_seed, queue_lines
 from .errors import ApiError, BadRequest, NotFound
 from .routing import Handler, Request, Response, Route, Router, parse_json
@@ -77,6 +86,45 @@ class AppView:
     live_since: float | None
     machine_id: str | None = None  # the Fly Machine that answers
     down: str | None = None  # why nothing answers (a Fly app without a started Machine)
+    platform: str = ""  # "vercel": a serverless app, which reaches Redis over the Upstash REST API
+
+
+# @upstash/ratelimit's fixed window (src/lua-scripts/single.ts fixedWindowScript): count, and start the
+# window's expiry at its first hit.
+FIXED_WINDOW = """
+local key = KEYS[1]
+local window = ARGV[1]
+local incrementBy = ARGV[2]
+local r = redis.call("INCRBY", key, incrementBy)
+if r == tonumber(incrementBy) then
+  redis.call("PEXPIRE", key, window)
+end
+return r
+"""
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """A route limited to ``limit`` requests per ``window_seconds`` per caller, counted in the app's Redis."""
+
+    method: str
+    path: str
+    limit: int
+    window_seconds: float
+
+    @classmethod
+    def from_json(cls, data: Any) -> RateLimit:
+        if not isinstance(data, dict) or set(data) - {"method", "path", "limit", "window_seconds"} \
+                or not isinstance(data.get("path"), str) or not data["path"].startswith("/") \
+                or isinstance(data.get("limit"), bool) or not isinstance(data.get("limit"), int) or data["limit"] < 1 \
+                or isinstance(data.get("window_seconds"), bool) \
+                or not isinstance(data.get("window_seconds"), int | float) or data["window_seconds"] <= 0:
+            raise BadRequest('a rate limit is {"method": "POST", "path": "/api/rate-limited", "limit": 10, '
+                             '"window_seconds": 60}')
+        method = str(data.get("method", "POST")).upper()
+        if method not in ROUTE_METHODS:
+            raise BadRequest(f"method must be one of {list(ROUTE_METHODS)}")
+        return cls(method, normal_path(data["path"]), data["limit"], float(data["window_seconds"]))
 
 
 @dataclass(frozen=True)
@@ -177,6 +225,7 @@ class StandInApps(VendorAPI):
         self.resources: dict[str, Resource] = {}
         self.records: dict[str, dict[str, dict[str, Any]]] = {}
         self.prefixes: dict[str, str] = {}
+        self.rate_limits: dict[str, RateLimit] = {}
         with self._counts_lock:
             self.measured: dict[str, AppMetrics] = {}
             self.requests: dict[str, Counter[tuple[str, str, int]]] = {}
@@ -207,11 +256,16 @@ class StandInApps(VendorAPI):
     def seed(self, data: dict[str, Any]) -> dict[str, Any]:
         """``{"routes": [{"service", "method", "path", "status", "json"}], "health": {"<service>": "<shape>"},
         "resources": {"<service>": {"path", "id_field", "gauge"}}}``."""
-        if not isinstance(data, dict) or set(data) - {"routes", "health", "resources", "metrics"}:
+        if not isinstance(data, dict) or set(data) - {"routes", "health", "resources", "metrics", "rate_limits"}:
             raise BadRequest('apps takes {"routes": [{"service", "method", "path", "status", "json"}], '
                              '"health": {"<service>": "checks" | "components"}, '
                              '"resources": {"<service>": {"path", "id_field", "gauge"}}, '
-                             '"metrics": {"<service>": {"prefix": "<metric name prefix>"}}}')
+                             '"metrics": {"<service>": {"prefix": "<metric name prefix>"}}, '
+                             '"rate_limits": {"<app>": {"method", "path", "limit", "window_seconds"}}}')
+        limits = data.get("rate_limits") or {}
+        if not isinstance(limits, dict):
+            raise BadRequest("rate_limits maps an app name to its rate-limited route")
+        self.rate_limits.update({name: RateLimit.from_json(item) for name, item in limits.items()})
         prefixes = metrics_seed(data.get("metrics") or {})
         self.prefixes.update(prefixes)
         with self._counts_lock:
@@ -233,7 +287,8 @@ class StandInApps(VendorAPI):
                 raise BadRequest("every seeded route needs a service (name)")
             route = self._add_route(service, item)
             added.append({"service": service, "method": route.method, "path": route.path})
-        return {"routes": added, "health": dict(shapes), "resources": sorted(resources), "metrics": prefixes}
+        return {"routes": added, "health": dict(shapes), "resources": sorted(resources), "metrics": prefixes,
+                "rate_limits": sorted(limits)}
 
     # --- control: /_sandbox/apps/{service}/routes -------------------------------------------------
     def control_routes(self) -> list[tuple[str, str, Handler]]:
@@ -312,6 +367,9 @@ class StandInApps(VendorAPI):
         custom = self.routes.get(app.name, {}).get((method, path))
         if custom is not None:
             return Response(custom.status, custom.body)
+        limited = self.rate_limits.get(app.name)
+        if limited is not None and (limited.method, limited.path) == (method, path):
+            return self._rate_limited(app, request, limited)
         builtin = {("GET", "/"): self._root, ("GET", "/health"): self._health, ("GET", "/ready"): self._ready,
                    ("GET", "/metrics"): self._metrics, ("POST", "/echo"): self._echo,
                    ("POST", "/items"): self._create_item}.get((method, path))
@@ -418,6 +476,27 @@ class StandInApps(VendorAPI):
         record["switched_at"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         return Response(200, {**record, "switch_ms": round(elapsed, 3)})
 
+    def _rate_limited(self, app: AppView, request: Request, limited: RateLimit) -> Response:
+        """Count the caller in the current fixed window through the app's Upstash REST API (one EVAL)."""
+        credentials = rest_credentials(app.env)
+        if credentials is None:
+            return self.error(500, "the app has no Upstash REST URL and token (REDIS_REST_URL/REDIS_REST_TOKEN or "
+                                   "UPSTASH_REDIS_REST_URL/UPSTASH_REDIS_REST_TOKEN) to rate-limit with")
+        caller = (request.header("X-Forwarded-For").split(",")[0].strip() or "anonymous")
+        window_ms = int(limited.window_seconds * 1000)
+        bucket = int(time.time() * 1000) // window_ms
+        key = f"@upstash/ratelimit:{app.name}{limited.path}:{caller}:{bucket}"
+        try:
+            with released(self.context.lock):
+                count = int(rest_command(*credentials, "EVAL", FIXED_WINDOW, 1, key, window_ms, 1))
+        except (OSError, ValueError, RestError) as exc:
+            return self.error(500, f"the rate limiter failed: {exc}".replace(credentials[1], "<redacted>"))
+        headers = {"X-RateLimit-Limit": str(limited.limit), "X-RateLimit-Remaining": str(max(0, limited.limit - count)),
+                   "X-RateLimit-Reset": str(((bucket + 1) * window_ms) // 1000)}
+        if count > limited.limit:
+            return Response(429, {"error": "Too many requests", "limit": limited.limit}, headers)
+        return Response(200, {"ok": True, "limit": limited.limit, "remaining": limited.limit - count}, headers)
+
     @staticmethod
     def _ready(app: AppView, request: Request) -> Response:
         if app.deploy_status == "live":
@@ -459,7 +538,7 @@ class StandInApps(VendorAPI):
     def _checks(self, app: AppView) -> dict[str, dict[str, Any]]:
         tls = self.context.redis.tls
         with released(self.context.lock):
-            return check_components(app.env, tls.ca_cert if tls else None)
+            return check_components(app.env, tls.ca_cert if tls else None, rest=app.platform == "vercel")
 
     # --- state ------------------------------------------------------------------------------------
     def app_names(self) -> list[str]:
@@ -471,12 +550,18 @@ class StandInApps(VendorAPI):
         fly: Any = self.context.vendors.get("fly")
         if fly is not None:
             names |= set(fly.apps)
+        vercel: Any = self.context.vendors.get("vercel")
+        if vercel is not None:
+            names |= {project.name for project in vercel.projects.values()}
         return sorted(names)
 
     def _app(self, name: str) -> AppView:
         """The web service named (or slugged) ``name``, read from the Render vendor's state; else the Fly
         app of that name (``<app>.fly.dev`` names a Fly app only)."""
         fly: Any = self.context.vendors.get("fly")
+        vercel: Any = self.context.vendors.get("vercel")
+        if name.endswith(".vercel.app") and vercel is not None and vercel.served_project(name) is not None:
+            return vercel.app_view(name)
         if name.endswith(".fly.dev"):
             view = fly.app_view(name[:-len(".fly.dev")]) if fly is not None else None
             if view is None:
@@ -490,8 +575,10 @@ class StandInApps(VendorAPI):
                             if service["type"] == "web_service" and name in (service["name"], service["slug"])), None)
         if service is None:
             view = fly.app_view(name) if fly is not None else None
+            if view is None and vercel is not None:
+                view = vercel.app_view(name)
             if view is None:
-                raise NotFound(f"no Render web service or Fly app named {name}")
+                raise NotFound(f"no Render web service, Fly app or Vercel project named {name}")
             return view
         # The app runs with the env of its live deploy, not with env changed since (Render applies env
         # on the next deploy).

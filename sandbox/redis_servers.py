@@ -32,7 +32,9 @@ def resp_encode(*args: str | int) -> bytes:
     return b"".join(parts)
 
 
-def resp_read(stream: BinaryIO) -> Any:
+def resp_read(stream: BinaryIO, *, errors_as_values: bool = False) -> Any:
+    """One reply. An error reply raises ``RespError``, or with ``errors_as_values`` is returned as one (also
+    inside an array, as EXEC answers a transaction whose commands failed)."""
     line = stream.readline()
     if not line:
         raise ConnectionError("connection closed by redis")
@@ -40,13 +42,16 @@ def resp_read(stream: BinaryIO) -> Any:
     if kind == b"+":
         return payload
     if kind == b"-":
+        if errors_as_values:
+            return RespError(payload)
         raise RespError(payload)
     if kind == b":":
         return int(payload)
     if kind == b"$":
-        return None if payload == "-1" else stream.read(int(payload) + 2)[:-2].decode()
+        return None if payload == "-1" else stream.read(int(payload) + 2)[:-2].decode("utf-8", errors="replace")
     if kind == b"*":
-        return None if payload == "-1" else [resp_read(stream) for _index in range(int(payload))]
+        return None if payload == "-1" else [resp_read(stream, errors_as_values=errors_as_values)
+                                             for _index in range(int(payload))]
     raise ConnectionError(f"unexpected RESP reply {line!r}")
 
 

@@ -396,6 +396,10 @@ export GRAFANA_TOKEN=${SANDBOX_GRAFANA_TOKEN:-glsa_sandbox_grafana_token}
 # Basic auth works too (admin and this password); the modules take one way, so GRAFANA_USER and
 # GRAFANA_PASSWORD are left unset here.
 export SANDBOX_GRAFANA_PASSWORD=${SANDBOX_GRAFANA_PASSWORD:-sandbox-grafana-admin}
+export VERCEL_API_URL=$URL/vercel
+export VERCEL_TOKEN=${SANDBOX_VERCEL_TOKEN:-vercel_sandbox_token}
+export VERCEL_TEAM_ID=${SANDBOX_VERCEL_TEAM_ID:-team_launchkit_sandbox}
+export LAUNCHKIT_SANDBOX_STATE_DIR=$STATE
 ENV
     log "wrote $STATE/env"
 }
