@@ -18,9 +18,10 @@ description:
     a healthy app must not page anyone. A value that is not a number (a quantile without observations in the
     window) passes, saying so. A query error or no series fails (the rule would sit in NoData or Error).
   - A dashboard passes when every panel query returns data; the failures name the panels.
-  - The contact point passes when every integration took the test notification.
+  - The contact point passes when every integration took the test notification, or (no test sent in this run)
+    when every integration is in Grafana.
   - Each check is C({status, app, check, component, message}), as the validate phase's checks.
-positional: alerts, panels, test
+positional: alerts, panels, test, found
 options:
   _input:
     description: The plan.
@@ -35,8 +36,14 @@ options:
   test:
     description: The result of M(launchkit.paas.grafana_contact_point_test); null or skipped when none was sent.
     type: dict
+  found:
+    description: The contact point's integrations as M(launchkit.paas.grafana_contact_point_info) found them (read
+      when no test was sent).
+    type: list
+    elements: dict
   check_mode:
-    description: The run is in check mode (what the phase would create is pending, not failed).
+    description: The run is in check mode - a check that finds nothing or finds too much is pending (the rollout has
+      not run yet), not failed.
     type: bool
     default: false
 """
@@ -107,9 +114,29 @@ def _dashboard(app: str, title: str, panels: list[dict[str, Any]], results: dict
     return _check(app, f"dashboard {title}", "passed", f"{len(panels)} panel queries return data")
 
 
+def _contact_point(app: str, plan: dict[str, Any], test: dict[str, Any] | None,
+                   found: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """Every integration of the plan's contact point took the test notification (when one was sent in this run)
+    and is in Grafana. The message is the same whether a test was sent or not, so a second run's report is the
+    same report."""
+    component, wanted = f"contact point {plan['contact_point']}", [p["uid"] for p in plan.get("contact_points") or []]
+    if test and not test.get("skipped") and test.get("sent"):
+        failed = [r for r in test.get("results") or [] if r.get("status") != "ok"]
+        if failed:
+            return _check(app, component, "failed", "; ".join(
+                f"{r.get('uid') or r.get('name')}: {r.get('error') or r.get('status')}" for r in failed))
+        present = [r.get("uid") for r in test.get("results") or []]
+    else:
+        present = [p.get("uid") for p in found or []]
+    missing = [uid for uid in wanted if uid not in present]
+    if missing:
+        return _check(app, component, "failed", f"not in Grafana: {', '.join(missing)}")
+    return _check(app, component, "passed", f"integrations {', '.join(wanted)} take notifications")
+
+
 def monitoring_checks(plan: dict[str, Any], alerts: dict[str, Any] | None = None,
                       panels: dict[str, Any] | None = None, test: dict[str, Any] | None = None,
-                      check_mode: bool = False) -> list[dict[str, Any]]:
+                      found: list[dict[str, Any]] | None = None, check_mode: bool = False) -> list[dict[str, Any]]:
     app = plan.get("app") or ""
     checks = [_alert(app, alert, (alerts or {}).get(f"a{n}") if alerts is not None else None, check_mode)
               for n, alert in enumerate(plan.get("alert_checks") or [])]
@@ -122,13 +149,12 @@ def monitoring_checks(plan: dict[str, Any], alerts: dict[str, Any] | None = None
                                  "its queries were not run"))
         else:
             checks.append(_dashboard(app, title, refs, panels))
-    if test and not test.get("skipped") and test.get("sent"):
-        failed = [r for r in test.get("results") or [] if r.get("status") != "ok"]
-        kinds = ", ".join(r.get("uid") or r.get("name") or "" for r in test.get("results") or [])
-        checks.append(_check(app, f"contact point {test.get('contact_point')}", "failed" if failed else "passed",
-                             "; ".join(f"{r.get('uid') or r.get('name')}: {r.get('error') or r.get('status')}"
-                                       for r in failed)
-                             if failed else f"the test notification reached every integration ({kinds})"))
+    if plan.get("contact_point"):
+        checks.append(_contact_point(app, plan, test, found))
+    if check_mode:
+        # Before the rollout ran, a query may find nothing yet (the Redis an earlier phase wires, say).
+        checks = [dict(c, status="pending", message=c["message"] + " (check mode: the rollout has not run yet)")
+                  if c["status"] == "failed" else c for c in checks]
     return checks
 
 

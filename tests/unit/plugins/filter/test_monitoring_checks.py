@@ -15,7 +15,7 @@ PLAN = {"app": "web", "folder": {"uid": "lk-web", "title": "web"},
                          {"name": "errors", "uid": "lk-web-errors", "expr": "q2", "op": "gt", "threshold": 0.01}],
         "panel_checks": [{"dashboard": "web - Latency", "panel": "p50", "expr": "x"},
                          {"dashboard": "web - Latency", "panel": "p95", "expr": "y"}],
-        "contact_point": "web-alerts"}
+        "contact_point": None}
 
 
 def series(*values, labels=None):
@@ -42,16 +42,26 @@ def test_no_series_or_a_query_error_fails_and_not_a_number_passes_saying_so():
 
 def test_queries_not_run_are_pending_in_check_mode_and_failed_otherwise():
     assert {c["status"] for c in monitoring_checks(PLAN, None, None, check_mode=True)} == {"pending"}
+    found_nothing = monitoring_checks(PLAN, {"a0": {"series": []}, "a1": {"series": [series(0)]}}, {}, check_mode=True)
+    assert [c["status"] for c in found_nothing] == ["pending", "passed", "pending"]
+    assert found_nothing[0]["message"].endswith("(check mode: the rollout has not run yet)")
     assert {c["status"] for c in monitoring_checks(PLAN, None, None)} == {"failed"}
 
 
-def test_the_contact_point_check_names_each_integration_that_failed():
+def test_the_contact_point_check_names_each_integration_that_failed_and_says_the_same_without_a_test():
+    plan = {**PLAN, "alert_checks": [], "panel_checks": [], "contact_point": "web-alerts",
+            "contact_points": [{"uid": "lk-web-email"}, {"uid": "lk-web-slack"}]}
     sent = {"sent": True, "contact_point": "web-alerts",
             "results": [{"uid": "lk-web-email", "status": "ok"},
                         {"uid": "lk-web-slack", "status": "failed", "error": "no_service (hooks.slack.com)"}]}
-    [check] = monitoring_checks({**PLAN, "alert_checks": [], "panel_checks": []}, {}, {}, sent)
+    [check] = monitoring_checks(plan, {}, {}, sent)
     assert check["status"] == "failed" and check["message"] == "lk-web-slack: no_service (hooks.slack.com)"
-    assert monitoring_checks({**PLAN, "alert_checks": [], "panel_checks": []}, {}, {}, {"skipped": True}) == []
+    sent["results"][1] = {"uid": "lk-web-slack", "status": "ok"}
+    [tested] = monitoring_checks(plan, {}, {}, sent)
+    [read] = monitoring_checks(plan, {}, {}, {"skipped": True}, [{"uid": "lk-web-email"}, {"uid": "lk-web-slack"}])
+    assert tested == read and read["message"] == "integrations lk-web-email, lk-web-slack take notifications"
+    [gone] = monitoring_checks(plan, {}, {}, None, [{"uid": "lk-web-email"}])
+    assert gone["status"] == "failed" and gone["message"] == "not in Grafana: lk-web-slack"
 
 
 def test_queries_numbers_and_links():
@@ -60,7 +70,7 @@ def test_queries_numbers_and_links():
     assert grafana_all_numbers({"a0": {"series": [series(1.0)]}, "a1": {"series": [series(0)]}})
     assert not grafana_all_numbers({"a0": {"series": [series(float("nan"))]}})
     assert not grafana_all_numbers({"a0": {"series": []}})
-    links = monitoring_links(PLAN, "https://acme.grafana.net/")
+    links = monitoring_links({**PLAN, "contact_point": "web-alerts"}, "https://acme.grafana.net/")
     assert links["dashboards"] == [{"title": "web - Latency", "url": "https://acme.grafana.net/d/lk-web-latency"}]
     assert links["alerts"][0]["url"] == "https://acme.grafana.net/alerting/grafana/lk-web-latency-a/view"
     assert links["folder"]["url"] == "https://acme.grafana.net/dashboards/f/lk-web"
