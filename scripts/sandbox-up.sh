@@ -393,8 +393,6 @@ export SANDBOX_PG_POOLER_STATS_URL=$POOLER_STATS_URL
 export SANDBOX_PROMETHEUS_URL=$PROM_URL
 export GRAFANA_URL=$URL/grafana
 export GRAFANA_TOKEN=${SANDBOX_GRAFANA_TOKEN:-glsa_sandbox_grafana_token}
-export GRAFANA_USER=admin
-export GRAFANA_PASSWORD=${SANDBOX_GRAFANA_PASSWORD:-sandbox-grafana-admin}
 ENV
     log "wrote $STATE/env"
 }
