@@ -73,6 +73,7 @@ class GrafanaAPI(VendorAPI):
         self.alerting = Alerting(self)
         self.query = Query(self)
         routes = [
+            ("GET", "/org", self.current_org),
             ("GET", "/folders", self.list_folders), ("POST", "/folders", self.create_folder),
             ("GET", "/folders/{folder_uid}", self.get_folder), ("PUT", "/folders/{folder_uid}", self.update_folder),
             ("DELETE", "/folders/{folder_uid}", self.delete_folder),
@@ -163,6 +164,12 @@ class GrafanaAPI(VendorAPI):
     def dump(self) -> dict[str, Any]:
         return {"folders": sorted(self.folders), "dashboards": sorted(self.dashboards),
                 "datasources": sorted(self.datasources), **self.alerting.dump()}
+
+    # --- organization ------------------------------------------------------------------------------
+    def current_org(self, request: Request) -> Response:
+        """``GET /org`` (getCurrentOrg): the one organization, as ``OrgDetailsDTO``."""
+        return Response(200, {"id": ORG_ID, "name": "Main Org.", "address": {
+            "address1": "", "address2": "", "city": "", "zipCode": "", "state": "", "country": ""}})
 
     # --- folders -----------------------------------------------------------------------------------
     def folder(self, uid: str) -> dict[str, Any]:

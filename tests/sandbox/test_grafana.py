@@ -44,6 +44,13 @@ def test_auth_token_or_admin_basic(sbx: Sandbox) -> None:
     assert requests.get(f"{sbx.url}/grafana/api/folders", auth=("admin", "nope"), timeout=5).status_code == 401
 
 
+def test_the_current_organization_is_org_1(sbx: Sandbox) -> None:
+    # GET /org (getCurrentOrg): a rule's orgID comes from it when the group has no rule yet
+    response = sbx.grafana("GET", "/org")
+    assert response.status_code == 200, response.text
+    assert response.json()["id"] == 1
+
+
 def test_the_cloud_prometheus_data_source_is_seeded_and_comes_back_after_reset(sbx: Sandbox) -> None:
     assert sbx.grafana("DELETE", "/datasources/uid/grafanacloud-prom").status_code == 200
     sbx.control("POST", "/reset")
