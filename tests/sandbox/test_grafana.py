@@ -73,8 +73,8 @@ def test_folders_need_their_version_and_refuse_to_drop_alert_rules(sbx: Sandbox)
 
 def test_dashboards_version_and_name_conflicts_are_412(sbx: Sandbox) -> None:
     folder(sbx)
-    first = sbx.grafana("POST", "/dashboards/db", json={"dashboard": {"title": "Latency", "panels": []},
-                                                       "folderUid": FOLDER}).json()
+    first = sbx.grafana("POST", "/dashboards/db",
+                        json={"dashboard": {"title": "Latency", "panels": []}, "folderUid": FOLDER}).json()
     assert first["status"] == "success" and first["version"] == 1 and first["url"].startswith(f"/d/{first['uid']}/")
     stale = {"dashboard": {"uid": first["uid"], "title": "Latency", "version": 7}, "folderUid": FOLDER}
     answer = sbx.grafana("POST", "/dashboards/db", json=stale)
