@@ -13,7 +13,10 @@ version_added: 0.1.0
 description:
   - Runs queries through a Prometheus data source with C(POST /api/ds/query) and returns, per query, its series
     with their labels, values and last value. It only reads (never reports a change) and runs in check mode too.
-  - A query Grafana could not run has its C(error) in the result; the module fails only with O(require_series).
+  - When Grafana refuses a query (a PromQL syntax error, which Grafana answers with HTTP 400 and every query's
+    result), the module fails naming the query, its expression and the error; the results are in the failure too.
+  - A query error in an answer Grafana gives as a success stays in that query's C(error); the module then fails
+    only with O(require_series).
 extends_documentation_fragment:
   - launchkit.paas.grafana
   - launchkit.paas.http_client

@@ -171,13 +171,24 @@ def body_rule(rule: dict, stored: dict | None, folder_uid: str, group: str, org_
     return sent
 
 
+def wanted_provenance(params: dict) -> str:
+    """The provenance Grafana records for a write: none ("") with X-Disable-Provenance, else ``api``."""
+    return "" if params.get("disable_provenance") else "api"
+
+
+def provenance_changes(stored_rule: dict, params: dict) -> bool:
+    return (stored_rule.get("provenance") or "") != wanted_provenance(params)
+
+
 def plan_group(stored: dict | None, wanted: list[dict], params: dict) -> dict:
-    """Which rules are added, updated, kept (not ours) and removed, and the interval before and after."""
+    """Which rules are added, updated, kept (not ours) and removed, and the interval before and after.
+    A rule whose provenance is not the one ``disable_provenance`` asks for is updated too (a group write
+    sets the provenance of its rules)."""
     stored_rules = {rule.get("uid"): rule for rule in (stored or {}).get("rules") or []}
     wanted_by_uid = {rule["uid"]: rule for rule in wanted}
     added = [uid for uid in wanted_by_uid if uid not in stored_rules]
-    updated = [uid for uid, rule in wanted_by_uid.items()
-               if uid in stored_rules and stored_view(stored_rules[uid]) != rule]
+    updated = [uid for uid, rule in wanted_by_uid.items() if uid in stored_rules and (
+        stored_view(stored_rules[uid]) != rule or provenance_changes(stored_rules[uid], params))]
     others = [uid for uid in stored_rules if uid not in wanted_by_uid]
     removed = others if params["purge"] else []
     kept = [] if params["purge"] else others
@@ -189,10 +200,15 @@ def plan_group(stored: dict | None, wanted: list[dict], params: dict) -> dict:
             "interval_before": interval_now, "interval": interval}
 
 
-def group_diff(stored: dict | None, wanted: dict[str, dict], plan: dict, removed: list[str]) -> dict:
+def group_diff(stored: dict | None, wanted: dict[str, dict], plan: dict, removed: list[str],
+               params: dict | None = None) -> dict:
     stored_rules = {rule.get("uid"): rule for rule in (stored or {}).get("rules") or []}
     before: dict[str, Any] = {"rules": {uid: stored_view(stored_rules[uid]) for uid in plan["updated"] + removed}}
     after: dict[str, Any] = {"rules": {uid: wanted[uid] for uid in plan["added"] + plan["updated"]}}
+    for uid in plan["updated"]:
+        if params is not None and provenance_changes(stored_rules[uid], params):
+            before["rules"][uid] = {**before["rules"][uid], "provenance": stored_rules[uid].get("provenance") or None}
+            after["rules"][uid] = {**after["rules"][uid], "provenance": wanted_provenance(params) or None}
     if plan["interval_before"] != plan["interval"]:
         before["interval"], after["interval"] = plan["interval_before"], plan["interval"]
     return {"before": before, "after": after}
@@ -233,7 +249,7 @@ def run_rule_group(params: dict, check_mode: bool, secrets: Secrets, client: Gra
                                     disable_provenance=params["disable_provenance"])
     return {"changed": changed, "group": group_view(params, plan["interval"], order),
             "rules_added": plan["added"], "rules_updated": plan["updated"], "rules_removed": plan["removed"],
-            "rules_kept": plan["kept"], "diff": group_diff(stored, by_uid, plan, plan["removed"])}
+            "rules_kept": plan["kept"], "diff": group_diff(stored, by_uid, plan, plan["removed"], params)}
 
 
 def _absent(client: GrafanaClient, params: dict, stored: dict | None, uids: list[str], check_mode: bool) -> dict:

@@ -259,6 +259,17 @@ class GrafanaClient:
 
     # -- queries
     def query(self, queries: list[dict], time_from: str, time_to: str) -> dict:
-        """POST /ds/query: it reads only, so it is repeated like a GET; 207 is a partial success."""
+        """POST /ds/query: it reads only, so it is repeated like a GET; 207 is a partial success. A query that
+        fails (a PromQL syntax error) makes Grafana answer 400 with every query's result, the failed one's
+        ``error`` included (pkg/api/ds_query.go): that answer is returned with ``failed`` true, for the caller to
+        name the query; a 400 without results (a body Grafana could not read) is an ApiError."""
         body = {"from": time_from, "to": time_to, "queries": queries}
-        return self.http.request("POST", "/ds/query", json_body=body, ok=(200, 207), repeatable=True).body or {}
+        response = self.http.request("POST", "/ds/query", json_body=body, ok=(200, 207, 400), repeatable=True)
+        answer = response.body if isinstance(response.body, dict) else {}
+        if response.status == 400:
+            if not isinstance(answer.get("results"), dict):
+                code, message = _parse_error(response.body)
+                raise ApiError(400, self.http.secrets.redact(message or "(no message)"), code=code, method="POST",
+                               path="/ds/query", vendor=VENDOR.name)
+            return {**answer, "failed": True}
+        return answer

@@ -86,6 +86,10 @@ def run_query(params: dict, check_mode: bool, secrets: Secrets, client: GrafanaC
         found = (answer.get("results") or {}).get(query["ref_id"]) or {}
         series = [item for frame in found.get("frames") or [] for item in frame_series(frame)]
         results[query["ref_id"]] = {"expr": query["expr"], "series": series, "error": found.get("error") or None}
+    if answer.get("failed"):
+        failed = [f"{ref} ({result['expr']}): {result['error']}" for ref, result in results.items() if result["error"]]
+        raise ResourceError("Grafana could not run " + ("; ".join(failed) or "the queries (no query error given)"),
+                            results=results)
     if params["require_series"]:
         empty = [f"{ref} ({result['expr']})" + (f": {result['error']}" if result["error"] else "")
                  for ref, result in results.items() if not result["series"]]

@@ -190,7 +190,9 @@ class FakeGrafana:
             for query in stored["data"]:  # what models/alert_query.go fills in
                 query["model"].setdefault("maxDataPoints", 43200)
                 query["model"].setdefault("intervalMs", 1000)
-            stored.update(id=len(rules) + 1, updated="2026-01-01T00:00:00Z", provenance="")
+            # api_provisioning.go determineProvenance: the header's presence means none
+            provenance = "" if "X-Disable-Provenance" in (call.headers or {}) else "api"
+            stored.update(id=len(rules) + 1, updated="2026-01-01T00:00:00Z", provenance=provenance)
             if not stored.get("labels"):
                 stored.pop("labels", None)
             rules.append(stored)

@@ -150,6 +150,21 @@ def test_rules_not_listed_are_kept_unless_purge():
     assert purged["rules_removed"] == ["theirs"] and [r["uid"] for r in fake.groups[("ops", "slo")]["rules"]] == ["errors"]
 
 
+def test_a_rule_with_another_provenance_is_written_again():
+    # a group write sets its rules' provenance: switching disable_provenance alone must reach Grafana
+    fake = FakeGrafana()
+    fake.group_routes("ops", "slo")
+    run(alert_rules.run_rule_group, fake, **group_options([rule()], disable_provenance=False))
+    assert fake.groups[("ops", "slo")]["rules"][0]["provenance"] == "api"
+    editable = run(alert_rules.run_rule_group, fake, **group_options([rule()], disable_provenance=True))
+    assert editable["changed"] and editable["rules_updated"] == ["errors"]
+    assert editable["diff"]["before"]["rules"]["errors"]["provenance"] == "api"
+    assert editable["diff"]["after"]["rules"]["errors"]["provenance"] is None
+    assert fake.groups[("ops", "slo")]["rules"][0]["provenance"] == ""
+    assert not run(alert_rules.run_rule_group, fake, **group_options([rule()], disable_provenance=True))["changed"]
+    assert len(fake.api.to("PUT")) == 2
+
+
 def test_absent_removes_only_the_listed_rules():
     fake = FakeGrafana()
     fake.group_routes("ops", "slo")
@@ -285,6 +300,19 @@ def query_options(**extra):
     return {"datasource_uid": "grafanacloud-prom", "queries": [{"ref_id": "up", "expr": "up", "instant": True},
                                                                {"ref_id": "errs", "expr": "errors", "instant": False}],
             "from": "now-5m", "to": "now", "require_series": False, **extra}
+
+
+def test_a_query_grafana_refuses_with_400_fails_naming_it():
+    # pkg/api/ds_query.go: any query error makes the answer 400, with every query's result in it
+    fake = FakeGrafana()
+    fake.api.on("POST", "/ds/query", reply(400, {"results": {"up": {"status": 200, "frames": [FRAME]},
+                                                             "errs": {"status": 400, "error": "bad_data: parse error"}}}))
+    with pytest.raises(ResourceError, match=r"could not run errs \(errors\): bad_data: parse error") as raised:
+        run(query.run_query, fake, **query_options())
+    assert "up (up)" not in str(raised.value)
+    fake.api.on("POST", "/ds/query", reply(400, {"message": "bad request data: query 0: data source not found"}))
+    with pytest.raises(Exception, match="data source not found"):
+        run(query.run_query, fake, **query_options())
 
 
 def test_a_query_returns_series_per_ref_id_and_require_series_names_the_empty_one():
