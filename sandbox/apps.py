@@ -228,6 +228,8 @@ class StandInApps(VendorAPI):
         self.rate_limits: dict[str, RateLimit] = {}
         with self._counts_lock:
             self.measured: dict[str, AppMetrics] = {}
+            # The components each app found the last time a person (not Prometheus) read its /metrics.
+            self.last_checks: dict[str, dict[str, dict[str, Any]]] = {}
             self.requests: dict[str, Counter[tuple[str, str, int]]] = {}
 
     def authenticate(self, request: Request) -> bool:
@@ -506,7 +508,16 @@ class StandInApps(VendorAPI):
         return Response(503, {"ready": False, "reason": reason})
 
     def _metrics(self, app: AppView, request: Request) -> Response:
-        checks = self._checks(app)
+        # Prometheus's scrapes (every second) report what the last other read of the page found rather than
+        # opening a database connection each time: a broken DATABASE_URL behind a pooler would otherwise
+        # fail a login every second and lock the pooler's logins for every other client.
+        if self.logged(request.headers):
+            checks = self._checks(app)
+            with self._counts_lock:
+                self.last_checks[app.name] = checks
+        else:
+            with self._counts_lock:
+                checks = self.last_checks.get(app.name, {})
         lines = ["# HELP app_up Whether the app is up.", "# TYPE app_up gauge", "app_up 1"]
         for component in COMPONENTS.values():
             if component in checks:
@@ -526,10 +537,9 @@ class StandInApps(VendorAPI):
         with self._counts_lock:
             measured = self.measured.get(app.name) or AppMetrics(self.prefixes.get(app.name, ""))
         lines += measured.lines()
-        if app.env.get("REDIS_URL"):
-            tls = self.context.redis.tls
-            with released(self.context.lock):
-                lines += queue_lines(app.env["REDIS_URL"], tls.ca_cert if tls else None)
+        tls = self.context.redis.tls
+        with released(self.context.lock):
+            lines += queue_lines(app.env.get("REDIS_URL"), tls.ca_cert if tls else None)
         lines += ["# HELP process_start_time_seconds When the app started (its live deploy), in Unix time.",
                   "# TYPE process_start_time_seconds gauge",
                   f"process_start_time_seconds {app.live_since or STARTED:.3f}"]

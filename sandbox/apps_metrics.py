@@ -128,21 +128,30 @@ def metrics_seed(data: Any) -> dict[str, str]:
     return {name: item["prefix"] for name, item in data.items()}
 
 
-def queue_lines(redis_url: str, ca_file: Path | None) -> list[str]:
-    """The job-queue and memory gauges read from the app's Redis ([] when it cannot be reached)."""
-    try:
-        pending = int(redis_command(redis_url, ca_file, "LLEN", QUEUE_KEY) or 0)
-        failed = int(redis_command(redis_url, ca_file, "GET", FAILED_KEY) or 0)
-        info = redis_command(redis_url, ca_file, "INFO", "memory")
-    except Exception:  # noqa: BLE001 - an unreachable Redis shows as app_redis_up 0, reported elsewhere
-        return []
-    text = info.decode() if isinstance(info, bytes) else str(info)
-    memory = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
-    return [f"# HELP app_jobs_pending Jobs waiting in {QUEUE_KEY}.", "# TYPE app_jobs_pending gauge",
-            f"app_jobs_pending {pending}",
-            "# HELP app_jobs_failed_total Jobs that failed (Sidekiq's stat:failed).", "# TYPE app_jobs_failed_total counter",
-            f"app_jobs_failed_total {failed}",
-            "# HELP app_redis_memory_used_bytes Memory the app's Redis uses.", "# TYPE app_redis_memory_used_bytes gauge",
-            f"app_redis_memory_used_bytes {int(memory.get('used_memory', 0))}",
-            "# HELP app_redis_maxmemory_bytes The maxmemory of the app's Redis (0: no limit).",
-            "# TYPE app_redis_maxmemory_bytes gauge", f"app_redis_maxmemory_bytes {int(memory.get('maxmemory', 0))}"]
+QUEUE_FAMILIES = (
+    ("app_jobs_pending", "gauge", f"Jobs waiting in {QUEUE_KEY}."),
+    ("app_jobs_failed_total", "counter", "Jobs that failed (Sidekiq's stat:failed)."),
+    ("app_redis_memory_used_bytes", "gauge", "Memory the app's Redis uses."),
+    ("app_redis_maxmemory_bytes", "gauge", "The maxmemory of the app's Redis (0: no limit)."),
+)
+
+
+def queue_lines(redis_url: str | None, ca_file: Path | None) -> list[str]:
+    """The job-queue and memory gauges read from the app's Redis. The families are always declared (as an
+    app's metrics library declares them at start); without a Redis, or when it cannot be reached, they have
+    no sample."""
+    values: list[int | None] = [None] * len(QUEUE_FAMILIES)
+    if redis_url:
+        try:
+            pending = int(redis_command(redis_url, ca_file, "LLEN", QUEUE_KEY) or 0)
+            failed = int(redis_command(redis_url, ca_file, "GET", FAILED_KEY) or 0)
+            info = redis_command(redis_url, ca_file, "INFO", "memory")
+            text = info.decode() if isinstance(info, bytes) else str(info)
+            memory = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+            values = [pending, failed, int(memory.get("used_memory", 0)), int(memory.get("maxmemory", 0))]
+        except Exception:  # noqa: BLE001 - an unreachable Redis shows as app_redis_up 0, reported elsewhere
+            pass
+    lines: list[str] = []
+    for (name, kind, help_text), value in zip(QUEUE_FAMILIES, values):
+        lines += [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}"] + ([f"{name} {value}"] if value is not None else [])
+    return lines

@@ -81,8 +81,8 @@ def result(session: Session, command: list[str]) -> dict[str, Any]:
 
 
 def as_command(value: Any) -> list[str]:
-    if not isinstance(value, list) or not value or not all(isinstance(a, str | int | float) and not isinstance(a, bool)
-                                                          for a in value):
+    plain = all(isinstance(a, str | int | float) and not isinstance(a, bool) for a in value or [])
+    if not isinstance(value, list) or not value or not plain:
         raise ApiError(400, "ERR a command is a non-empty JSON array of strings and numbers")
     return [json.dumps(a) if isinstance(a, float) else str(a) for a in value]
 
@@ -213,4 +213,3 @@ def rest_url(request: Request | None, endpoint: str) -> str:
     """``http://<the sandbox the client called>/upstash-rest/<endpoint>``."""
     host = (request.header("Host") if request is not None else "") or "127.0.0.1"
     return f"http://{host}{PREFIX}/{endpoint}"
-

@@ -536,8 +536,7 @@ class VercelAPI(VendorAPI):
                 "projects": [{"id": p.id, "name": p.name, "production_url": p.production_url,
                               "env": [{"id": e.id, "key": e.key, "type": e.type, "target": e.target,
                                        "gitBranch": e.git_branch} for e in p.envs],
-                              "production": (self.current_production(p, at) or Deployment("", "", "", None, "", {},
-                                                                                         0, 0)).id or None}
+                              "production": getattr(self.current_production(p, at), "id", None) or None}
                              for p in self.projects.values()],
                 "deployments": [{"id": d.id, "project": d.project_id, "target": d.target, "state": d.state(at),
                                  "env_keys": sorted(d.env)} for d in self.deployments.values()]}

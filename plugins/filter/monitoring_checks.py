@@ -120,6 +120,8 @@ def _contact_point(app: str, plan: dict[str, Any], test: dict[str, Any] | None,
     and is in Grafana. The message is the same whether a test was sent or not, so a second run's report is the
     same report."""
     component, wanted = f"contact point {plan['contact_point']}", [p["uid"] for p in plan.get("contact_points") or []]
+    if test and test.get("failed") and not test.get("results"):
+        return _check(app, component, "failed", f"the test notification could not be sent: {test.get('msg')}")
     if test and not test.get("skipped") and test.get("sent"):
         failed = [r for r in test.get("results") or [] if r.get("status") != "ok"]
         if failed:

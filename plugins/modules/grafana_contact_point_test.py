@@ -14,9 +14,11 @@ description:
   - Sends a test alert through an existing contact point (by O(uid) or O(name)) with
     C(POST /api/alertmanager/grafana/config/api/v1/receivers/test). Grafana uses the contact point's stored secure
     settings, so none is needed here.
-  - Reports a change (a message is sent). In check mode nothing is sent; the module says it would send.
-  - Fails naming each integration that failed, with Grafana's error; URLs in errors are cut to their host.
-  - A test whose answer is lost is not repeated (it may have been delivered).
+  - Reports a change (a message is sent). In check mode nothing is sent; the module says it would send, with a
+    warning when the contact point does not exist yet (a real run fails unless an earlier task creates it).
+  - A test is safe to send again - one whose answer is lost, or that an integration refused (a Slack 5xx, a
+    reset, a 5xx from Grafana), is sent again after a short pause, five attempts in all; so a test notification may arrive more than once.
+  - Fails naming each integration that still failed, with Grafana's error; URLs in errors are cut to their host.
 extends_documentation_fragment:
   - launchkit.paas.grafana
   - launchkit.paas.http_client
@@ -60,6 +62,11 @@ results:
   returned: always
   type: list
   elements: dict
+attempts:
+  description: How many times the test was sent (more than one when an attempt failed).
+  returned: when sent
+  type: int
+  sample: 1
 """
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module

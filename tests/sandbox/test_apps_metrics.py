@@ -50,3 +50,12 @@ def test_synckairos_names_and_a_switch_timed_on_redis(sbx: Sandbox) -> None:
     assert metric(text, "app_jobs_pending") == 2 and metric(text, "app_jobs_failed_total") == 3
     assert metric(text, "app_redis_maxmemory_bytes") == 32 * 1024 * 1024
     assert metric(text, "app_redis_memory_used_bytes") > 0
+
+
+def test_without_a_redis_the_job_queue_families_are_declared_without_samples(sbx: Sandbox) -> None:
+    sbx.create_service("plain-web")
+    text = app(sbx, "plain-web", "/metrics").text
+    for name, kind in (("app_jobs_pending", "gauge"), ("app_jobs_failed_total", "counter"),
+                       ("app_redis_memory_used_bytes", "gauge"), ("app_redis_maxmemory_bytes", "gauge")):
+        assert f"# TYPE {name} {kind}" in text
+        assert not [line for line in text.splitlines() if line.startswith(name + " ")], name

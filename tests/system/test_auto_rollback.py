@@ -19,7 +19,7 @@ WEB = "scoop-web"
 SCOOP = ("--limit", "scoop_production")
 AUTO = ("-e", "launchkit_auto_rollback=true")
 # The phases Scoop's full run changes after its Redis phase ran alone, in run order.
-LATER_PHASES = ["worker", "cron", "app_secrets", "email", "error_monitoring", "database"]
+LATER_PHASES = ["worker", "cron", "app_secrets", "email", "error_monitoring", "database", "monitoring"]
 
 
 def break_health() -> None:

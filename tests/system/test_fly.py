@@ -45,7 +45,7 @@ def test_synckairos_rolls_out_on_fly_and_every_machine_runs_the_new_secrets(fly_
 
     first = run_site("--limit", HOST, state_dir=state_dir)
     assert_ok(first, "first run")
-    assert f"{HOST}: PASSED: 11 of 11 checks passed" in first.stdout
+    assert f"{HOST}: PASSED: 19 of 19 checks passed" in first.stdout
     assert re.search(r"PASSED \| synckairos-staging \| smoke Read the session back by its id", first.stdout)
     app = fly_app()
     assert KEYS <= {secret["name"] for secret in app["secrets"]}
@@ -70,7 +70,7 @@ def test_synckairos_rolls_out_on_fly_and_every_machine_runs_the_new_secrets(fly_
     second = run_site("--limit", HOST, state_dir=state_dir)
     assert_ok(second, "second run")
     assert fly_writes(since) == [] and log_summary(since=since)["writes"] == 0
-    assert f"{HOST}: PASSED: 11 of 11 checks passed" in second.stdout
+    assert f"{HOST}: PASSED: 19 of 19 checks passed" in second.stdout
 
 
 def test_a_machine_that_fails_its_checks_stops_the_roll_and_the_rest_keep_their_old_secrets(fly_sandbox, tmp_path):

@@ -60,7 +60,7 @@ def test_synckairos_migrates_directly_while_its_app_goes_through_the_pooler(fly_
     # /health reaches the database through it.
     rollout = run_site("--limit", HOST, state_dir=state_dir)
     assert_ok(rollout, "rollout")
-    assert f"{HOST}: PASSED: 11 of 11 checks passed" in rollout.stdout
+    assert f"{HOST}: PASSED: 19 of 19 checks passed" in rollout.stdout
     for machine in fly_app()["machines"]:
         url = urlsplit(running_env(machine["id"])["env"]["DATABASE_URL"])
         assert (url.hostname, url.port, url.path, url.query) == ("127.0.0.1", pooler_port, "/synckairos", "")

@@ -36,14 +36,14 @@ def test_a_second_run_leaves_the_report_alone_and_pending_actions_are_counted(qu
     assert len(actions) == 4 and actions[-1].startswith(SENDER) and all(DNS.match(a) for a in actions[:3]), actions
     assert data["summary"]["result"] == "passed with pending actions" and data["summary"]["pending_actions"] == 4
     assert data["phases"]["email"]["pending_actions"] == actions
-    assert "Result: **PASSED WITH PENDING ACTIONS**: 13 of 13 checks passed, 0 failed, 0 pending; 4 pending actions." \
+    assert "Result: **PASSED WITH PENDING ACTIONS**: 20 of 20 checks passed, 0 failed, 0 pending; 4 pending actions." \
         in markdown, markdown[:400]
     email_section = markdown[markdown.index("### Transactional email"):markdown.index("### Error monitoring")]
     assert "Pending actions of this phase:\n\n- DNS: create CNAME" in email_section, email_section
     assert f"\n- {SENDER}" in email_section, email_section
     # The email phase's summary names them too, and the final line counts them.
     assert '"pending_actions": [' in first.stdout and SENDER in first.stdout
-    assert re.search(r"scoop_production: PASSED WITH PENDING ACTIONS: 13 of 13 checks passed, 0 failed, 0 pending, "
+    assert re.search(r"scoop_production: PASSED WITH PENDING ACTIONS: 20 of 20 checks passed, 0 failed, 0 pending, "
                      r"4 pending actions \(above\)\.", first.stdout), first.stdout[-3000:]
     assert first.stdout.count("PENDING ACTION | ") == 4
 

@@ -25,7 +25,7 @@ WEB = "scoop-web"
 SCOOP = ("--limit", "scoop_production")
 REKINDLE = ("--limit", "rekindlepro_staging")
 REKINDLE_WEB = "rekindlepro-api"
-PHASES = ["cron", "database", "email", "error_monitoring", "redis", "worker"]
+PHASES = ["cron", "database", "email", "error_monitoring", "monitoring", "redis", "worker"]
 # Phases the report lists that Scoop's stack does not have.
 UNCONFIGURED = ["web"]
 # A port where nothing listens, behind a password that must never be printed.
@@ -159,8 +159,14 @@ def test_healthy_stack_passes_and_the_report_lists_every_phase(quick_sandbox, tm
     assert sorted(phases["email"]["rollback_record"]["services"][WEB]) == [
         "SENDGRID_API_KEY", "SMTP_ADDRESS", "SMTP_ENABLE_STARTTLS_AUTO", "SMTP_PORT", "SMTP_USERNAME"]
     for heading in ("Redis", "Background workers", "Scheduled jobs", "Transactional email", "Error monitoring",
-                    "Database"):
+                    "Database", "Monitoring"):
         assert f"### {heading} (configured)" in markdown
+    # The monitoring: its dashboards and alert rules with their links into Grafana, each alert proven.
+    grafana = phases["monitoring"]["grafana"]
+    assert [d["title"] for d in grafana["dashboards"]] == ["scoop - Latency", "scoop - Throughput", "scoop - Errors"]
+    assert [a["name"] for a in grafana["alerts"]] == ["high_error_rate", "failed_jobs", "redis_memory"]
+    assert all(f"| {d['title']} | {d['url']} |" in markdown for d in grafana["dashboards"]), markdown
+    assert all(checks[("monitoring", f"alert {a['name']}")] == "passed" for a in grafana["alerts"]), checks
     assert f"| passed | {WEB} | /health | redis | redis ok |" in markdown
     assert checks[("deploy", "render")] == "passed", checks
     # The smoke pair: created, then read back with the id and the secret token the first answer gave.
@@ -179,7 +185,8 @@ def test_healthy_stack_passes_and_the_report_lists_every_phase(quick_sandbox, tm
 
 def test_a_newer_deploy_that_failed_is_reported_by_id_and_status(quick_sandbox, tmp_path):
     reports = tmp_path / "reports"
-    extra = validate_vars(reports, database_enabled=False, database_services=[])
+    # Only the Redis phase runs: the monitoring (a Grafana the phase never set up) is not what this test proves.
+    extra = validate_vars(reports, database_enabled=False, database_services=[], monitoring_enabled=False)
     state_dir = tmp_path / "state"
     assert_ok(run_site("--tags", "redis", *SCOOP, "-e", extra, state_dir=state_dir), "the redis phase")
     service = services_by_name(state())[WEB]
@@ -204,7 +211,7 @@ def test_a_newer_deploy_that_failed_is_reported_by_id_and_status(quick_sandbox, 
 
 def test_rekindlepro_health_components_in_its_own_shape(quick_sandbox, tmp_path):
     reports = tmp_path / "reports"
-    extra = validate_vars(reports)
+    extra = validate_vars(reports, monitoring_enabled=False)  # the monitoring phase does not run here
     state_dir = tmp_path / "state"
     assert_ok(run_site("--tags", "redis,database,validate", *REKINDLE, "-e", extra, state_dir=state_dir),
               "RekindlePro's redis, database and validate phases")

@@ -15,6 +15,7 @@ digests (secure.py).
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import Resource, ResourceError, create_once, unique
@@ -32,6 +33,10 @@ SECURE_FIELDS: dict[str, tuple[str, ...]] = {
 }
 #: a URL in an integration's error: its path and query may be the secret (a Slack webhook URL is)
 URL = re.compile(r"(https?://[^/\s\"']+)[^\s\"']*")
+#: how many times a test notification is sent before its failure is reported
+TEST_ATTEMPTS = 5
+#: seconds before the second attempt, doubled before each one after it
+TEST_BACKOFF = 0.25
 REQUIRED_SETTINGS: dict[str, tuple[str, ...]] = {"email": ("addresses",), "slack": (), "webhook": ("url",)}
 
 
@@ -219,6 +224,13 @@ def run_contact_point_test(params: dict, check_mode: bool, secrets: Secrets, cli
     points = client.contact_points()
     chosen = [cp for cp in points if (params.get("uid") and cp.get("uid") == params["uid"])
               or (not params.get("uid") and cp.get("name") == params["name"])]
+    if not chosen and check_mode:
+        # A plan: the task that creates the contact point comes earlier in the same run.
+        wanted = params.get("uid") or params.get("name")
+        return {"changed": True, "contact_point": params.get("name") or wanted, "results": [], "sent": False,
+                "msg": f"would send a test notification through contact point '{wanted}'",
+                "warnings": [f"check mode: contact point '{wanted}' does not exist yet; a real run fails unless an "
+                             "earlier task creates it"]}
     if not chosen:
         raise ResourceError(f"no contact point {params.get('uid') or params.get('name')!r} in Grafana: create it first "
                             "(grafana_contact_point)")
@@ -230,21 +242,32 @@ def run_contact_point_test(params: dict, check_mode: bool, secrets: Secrets, cli
     if check_mode:
         return {"changed": True, "contact_point": name, "results": [], "sent": False,
                 "msg": f"would send a test notification through contact point '{name}' ({len(chosen)} integration(s))"}
-    try:
-        result = client.test_contact_point(name, integrations, params["labels"], params["annotations"])
-    except ApiError as exc:
-        if exc.status is None:
+    # A test notification is safe to send again: a lost answer, or an integration the receiving end refused
+    # once (a Slack 5xx, a reset), is tried again, so it may arrive more than once.
+    for attempt in range(TEST_ATTEMPTS):
+        try:
+            result = client.test_contact_point(name, integrations, params["labels"], params["annotations"])
+        except ApiError as exc:
+            transient = exc.status is None or exc.status == 429 or exc.status >= 500
+            if transient and attempt + 1 < TEST_ATTEMPTS:
+                time.sleep(TEST_BACKOFF * 2 ** attempt)
+                continue
+            if exc.status is not None:
+                raise
             raise ResourceError(f"the test notification through '{name}' may or may not have been sent "
                                 f"({exc.message}); check the receiving end before running again") from None
-        raise
-    results = [{"uid": config.get("uid"), "name": config.get("name"), "status": config.get("status"),
-                "error": scrub_urls(config.get("error")) or None}
-               for receiver in result.get("receivers") or [] for config in receiver.get("grafana_managed_receiver_configs") or []]
-    failed = [item for item in results if item["status"] != "ok"]
+        results = [{"uid": config.get("uid"), "name": config.get("name"), "status": config.get("status"),
+                    "error": scrub_urls(config.get("error")) or None}
+                   for receiver in result.get("receivers") or []
+                   for config in receiver.get("grafana_managed_receiver_configs") or []]
+        failed = [item for item in results if item["status"] != "ok"]
+        if not failed or attempt + 1 == TEST_ATTEMPTS:
+            break
+        time.sleep(TEST_BACKOFF * 2 ** attempt)
     outcome = {"changed": True, "contact_point": name, "results": results, "sent": True, "targets": targets,
-               "notified_at": result.get("notified_at")}
+               "notified_at": result.get("notified_at"), "attempts": attempt + 1}
     if failed:
         raise ResourceError("the test notification failed for " + "; ".join(
-            f"integration {item['uid']} ({item['name']}): {item['error'] or item['status']}" for item in failed),
-            results=results)
+            f"integration {item['uid']} ({item['name']}): {item['error'] or item['status']}" for item in failed)
+            + (f" ({TEST_ATTEMPTS} attempts)" if TEST_ATTEMPTS > 1 else ""), results=results)
     return outcome

@@ -60,6 +60,8 @@ def test_the_contact_point_check_names_each_integration_that_failed_and_says_the
     [tested] = monitoring_checks(plan, {}, {}, sent)
     [read] = monitoring_checks(plan, {}, {}, {"skipped": True}, [{"uid": "lk-web-email"}, {"uid": "lk-web-slack"}])
     assert tested == read and read["message"] == "integrations lk-web-email, lk-web-slack take notifications"
+    [unsent] = monitoring_checks(plan, {}, {}, {"failed": True, "msg": "Grafana API POST ... (HTTP 503)"})
+    assert unsent["message"] == "the test notification could not be sent: Grafana API POST ... (HTTP 503)"
     [gone] = monitoring_checks(plan, {}, {}, None, [{"uid": "lk-web-email"}])
     assert gone["status"] == "failed" and gone["message"] == "not in Grafana: lk-web-slack"
 

@@ -131,6 +131,7 @@ class FakeGrafana:
         self.tree: dict = {"receiver": "default-email", "group_by": ["grafana_folder", "alertname"], "routes": []}
         self.datasources: dict[str, dict] = {}
         self.test_answer: tuple[int, dict] | None = None
+        self.test_answers: list[tuple[int, dict]] = []
         self.api.on("GET", "/org", lambda call: reply(200, {"id": 1, "name": "Main Org."}))
         self.api.on("POST", "/folders", self._create_folder)
         self.api.on("POST", "/dashboards/db", self._save_dashboard)
@@ -228,6 +229,8 @@ class FakeGrafana:
         return reply(202, {"message": "policies updated"})
 
     def _test(self, call: Call) -> Any:
+        if self.test_answers:  # one answer per test, in order
+            return reply(*self.test_answers.pop(0))
         if self.test_answer:
             return reply(*self.test_answer)
         receiver = call.json["receivers"][0]

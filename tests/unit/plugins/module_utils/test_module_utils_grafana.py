@@ -274,7 +274,8 @@ def test_the_slack_url_never_reaches_the_output(tmp_path):
     assert result["failed"] and "move it to secure_settings" in result["msg"] and SLACK_URL not in json.dumps(result)
 
 
-def test_a_test_notification_names_each_failed_integration_without_its_url(tmp_path):
+def test_a_test_notification_names_each_failed_integration_without_its_url(tmp_path, monkeypatch):
+    monkeypatch.setattr(contact_point, "TEST_BACKOFF", 0)
     fake = FakeGrafana()
     run(contact_point.run_contact_point, fake, **point_options(tmp_path))
     test_options = {"name": "oncall", "uid": None, "labels": {}, "annotations": {"summary": "test"}}
@@ -337,3 +338,26 @@ def test_a_frame_puts_nan_and_infinities_back_from_its_entities():
     first, second, third = (point[1] for point in series["values"])
     assert math.isnan(first) and second == 0.5 and third == float("inf")
     assert series["last"] == float("inf") and series["labels"] == {"job": "a"}
+
+
+def test_a_planned_test_notification_through_a_contact_point_still_to_come_warns_and_a_real_one_fails():
+    fake = FakeGrafana()
+    options = {"name": "oncall", "uid": None, "labels": {}, "annotations": {}}
+    planned = run(contact_point.run_contact_point_test, fake, check=True, **options)
+    assert planned["changed"] and not planned["sent"]
+    assert "does not exist yet; a real run fails unless an earlier task creates it" in planned["warnings"][0]
+    with pytest.raises(ResourceError, match="create it first"):
+        run(contact_point.run_contact_point_test, fake, **options)
+
+
+def test_a_test_notification_an_integration_refused_once_is_sent_again(monkeypatch):
+    monkeypatch.setattr(contact_point, "TEST_BACKOFF", 0)
+    fake = FakeGrafana()
+    fake.points.append({"uid": "oncall", "name": "oncall", "type": "email",
+                        "settings": {"addresses": "a@example.com"}})
+    fake.test_answers = [(207, {"receivers": [{"name": "oncall", "grafana_managed_receiver_configs": [
+        {"uid": "oncall", "name": "oncall", "status": "failed", "error": "503 Service Unavailable"}]}]}),
+        (503, {"message": "service unavailable"})]
+    sent = run(contact_point.run_contact_point_test, fake, name="oncall", uid=None, labels={}, annotations={})
+    assert sent["attempts"] == 3 and sent["results"][0]["status"] == "ok"
+    assert len(fake.api.to("POST", "/alertmanager/grafana/config/api/v1/receivers/test")) == 3
