@@ -179,3 +179,11 @@ def quick_sandbox():
     control("DELETE", "/faults")
     control("POST", "/render/deploys", {"fail": {}})
     control("POST", "/render/cron", {"fail": {}})
+
+
+@pytest.fixture
+def fly_sandbox(quick_sandbox):  # noqa: ARG001  pylint: disable=unused-argument
+    """The rehearsal's sandbox with Machines that start at once (Fly's rate limits stay on)."""
+    control("POST", "/fly/settings", {"start_seconds": 0.1})
+    yield
+    control("POST", "/fly/settings", {"fail": {}})

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 
 from conftest import assert_ok, control, log_summary, run_site, state
 
@@ -27,14 +26,6 @@ def running_env(machine_id: str) -> dict:
 def fly_writes(since: int = 0) -> list[dict]:
     return [entry for entry in control("GET", f"/log?since={since}")["entries"]
             if entry["vendor"] == "fly" and entry["write"]]
-
-
-@pytest.fixture
-def fly_sandbox(quick_sandbox):  # noqa: ARG001  pylint: disable=unused-argument
-    """The rehearsal's sandbox with Machines that start at once (Fly's rate limits stay on)."""
-    control("POST", "/fly/settings", {"start_seconds": 0.1})
-    yield
-    control("POST", "/fly/settings", {"fail": {}})
 
 
 def test_synckairos_rolls_out_on_fly_and_every_machine_runs_the_new_secrets(fly_sandbox, tmp_path):

@@ -9,7 +9,6 @@ import os
 import re
 import urllib.request
 
-import pytest
 
 from conftest import assert_ok, control, last_seq, log_summary, run_site
 
@@ -44,15 +43,7 @@ def routes() -> list[dict]:
     return grafana("GET", "/v1/provisioning/policies").get("routes") or []
 
 
-@pytest.fixture
-def grafana_sandbox(quick_sandbox):  # noqa: ARG001  pylint: disable=unused-argument
-    """The rehearsal's sandbox with Machines that start at once."""
-    control("POST", "/fly/settings", {"start_seconds": 0.1})
-    yield
-    control("POST", "/fly/settings", {"fail": {}})
-
-
-def test_an_unknown_metric_or_a_broken_expression_fails_the_preflight_with_nothing_written(grafana_sandbox, tmp_path):
+def test_an_unknown_metric_or_a_broken_expression_fails_the_preflight_with_nothing_written(fly_sandbox, tmp_path):
     alerts = [{"name": "typo", "kind": "gauge", "metric": "synckairos_db_write_queue_sise", "threshold": 1000},
               {"name": "broken", "kind": "expr", "expr": "sum(rate(synckairos_http_requests_total[5m])", "threshold": 1}]
     since = last_seq()
@@ -72,7 +63,7 @@ FOREIGN_RULE = {
               "model": {"refId": "A", "expr": "app_up == 0", "instant": True}}]}
 
 
-def test_synckairos_monitoring_rolls_out_is_proven_on_real_data_and_rolls_back(grafana_sandbox, tmp_path):
+def test_synckairos_monitoring_rolls_out_is_proven_on_real_data_and_rolls_back(fly_sandbox, tmp_path):
     state_dir = tmp_path / "state"
     # What exists before: the folder with a rule of someone's own in the group the phase manages, a route of
     # another team, and a route for the app to an on-call contact point. Adopted, never owned.

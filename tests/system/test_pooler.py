@@ -17,7 +17,7 @@ import requests
 
 from conftest import assert_ok, last_seq, log_summary, run_site
 from tests.pooler_console import pooler_show
-from test_fly import APP, HOST, fly_app, fly_sandbox, running_env  # noqa: F401  pylint: disable=unused-import
+from test_fly import APP, HOST, fly_app, running_env
 
 WARNING = "goes through a transaction pooler"
 
