@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-
 from conftest import assert_ok, control, log_summary, run_site, state
 
 HOST = "synckairos_staging"
