@@ -56,6 +56,14 @@ def main() -> None:
                      if s["id"] == domain["serviceId"]), None)
         print(f"Custom domain     {domain['name']:<28} {names.get(domain['serviceId'], domain['serviceId'])}  "
               f"{domain['verificationStatus']}{redirect}  (health check path: {path or 'not set'})")
+    grafana = state.get("grafana", {})
+    for folder in grafana.get("folders", []):
+        dashboards = [d for d in grafana.get("dashboards", []) if d.startswith(folder + "-")]
+        rules = [r for r in grafana.get("alert_rules", []) if r.startswith(folder + "-")]
+        print(f"Grafana folder    {folder:<28} {len(dashboards)} dashboards, {len(rules)} alert rules")
+    if grafana:
+        print(f"Grafana           contact points: {', '.join(sorted(set(grafana.get('contact_points', [])))) or 'none'}; "
+              f"test notifications delivered: {grafana.get('notifications', 0)}")
     reports = os.environ.get("LAUNCHKIT_REPORT_DIR") or os.path.join(
         os.environ.get("LAUNCHKIT_STATE_DIR", ".launchkit/state"), "..", "reports")
     for report in sorted(glob.glob(os.path.join(reports, "*", "rollout-report.md"))):
