@@ -14,7 +14,8 @@ description:
     with C(app), C(check), C(component), C(status) (C(passed), C(failed) or C(pending)) and C(message).
   - C(service) judges the app's target itself (found on its platform, not suspended, reachable at a base URL);
     C(deploy) whether the service runs its latest deploy (its live deploy is the latest, since a newer deploy
-    that failed or is still building means the app does not run what the rollout wrote); C(health) the health
+    that failed or is still building means the app does not run what the rollout wrote; on Vercel the latest
+    is the production env change when no deployment was made after it, with the platform's reason); C(health) the health
     answer (HTTP 200); C(components) each component of the target, its JMESPath query over the health answer
     equal to the value expected; C(ready) and C(metrics) those pages (metrics by the names a Prometheus text
     page exposes); C(smoke) each smoke request, with the names (never the values) of what it captured;
@@ -139,7 +140,9 @@ def _deploy(_result: dict, target: dict, check_mode: bool = False, **_: Any) -> 
         status, message = ("pending" if check_mode else "failed"), "no deploy yet: the service runs nothing"
     else:
         running = f"runs deploy {live['id']}" if live else "runs no deploy"
-        message = (f"{running}, but the latest deploy {latest.get('id')} is {latest.get('status')}: the app does not "
+        # A platform may say why the latest is not running (Vercel: env changed after the deployment was made).
+        message = (f"{running}, but {latest['reason']}" if latest.get("reason") else
+                   f"{running}, but the latest deploy {latest.get('id')} is {latest.get('status')}: the app does not "
                    "run what the rollout wrote (fix the deploy, then deploy again)")
         status = "failed"
     return [_check(target, "deploy", platform, status, message)]

@@ -33,8 +33,12 @@ description:
     value made on the controller. It is never made again; services that hold different values fail the task
     before any write. A generated value is never returned, logged or shown in a diff.
   - Every value is treated as a secret. The diff and the return values name keys, never values.
-  - Writing env does not restart anything. Render applies env on the service's next deploy.
-  - O(platform=render) is the platform today; the interface is the same for every platform.
+  - Writing env does not restart anything. Render applies env on the service's next deploy; Fly.io Machines are rolled
+    onto the new secrets version; Vercel applies env to new deployments (redeploy production).
+  - "The interface is the same on every platform (O(platform)). On C(vercel) a service is a Vercel project (name or
+    id); each key is an env entry of exactly O(vercel_targets) of type O(vercel_env_type), created, updated or
+    deleted as M(launchkit.paas.vercel_env) does it, and the rollback record gets the previous value read back
+    decrypted (C({\"value_not_shown\": true}) for a C(sensitive) one, which a rollback leaves as the run set it)."
 extends_documentation_fragment:
   - launchkit.paas.platform
   - launchkit.paas.http_client

@@ -19,7 +19,10 @@ description:
     deploy failed, was canceled or is still building).
   - A service that does not exist is listed under RV(missing); the task does not fail for it.
   - Nothing is written.
-  - O(platform=render) is the platform today; the answer has the same shape on every platform.
+  - The answer has the same shape on every platform (O(platform)). On C(fly) a service is a Fly.io app; on C(vercel) a
+    Vercel project, whose URL is its production URL, whose env keys are those of its entries for O(vercel_targets),
+    and whose latest deploy, when the production env changed after the newest production deployment was made, is
+    that change (no deployment runs it yet; a deployment takes the env it is made with).
 extends_documentation_fragment:
   - launchkit.paas.platform
   - launchkit.paas.http_client
@@ -95,9 +98,20 @@ services:
       description: The service's type as its platform names it (C(web_service), C(background_worker), ...).
       type: str
     url:
-      description: The service's public URL; null when it has none (a worker, a private service).
+      description: The service's public URL; null when it has none (a worker, a private service). On Vercel the
+        production URL (C(https://<project>.vercel.app), or the first production domain).
       type: str
       sample: https://scoop-web.onrender.com
+    env_changed_at:
+      description: On Vercel, when the project's production env last changed (ISO 8601); null when it has none.
+      type: str
+      returned: on O(platform=vercel)
+    deploy_older_than_env:
+      description:
+        - On Vercel, whether the deployment production serves was made before the last production env change, so
+          that it runs an older env (a deployment takes the env it is made with); null when nothing is deployed.
+      type: bool
+      returned: on O(platform=vercel)
     suspended:
       description: Whether the service is suspended.
       type: bool
@@ -121,6 +135,7 @@ services:
           contains:
             id: {description: "Deploy id.", type: str}
             status: {description: "Its status (C(live)).", type: str}
+            reason: {description: "On Vercel, for a latest deploy that is an env change no deployment runs yet, why.", type: str}
             commit: {description: "Commit id, where the platform gives one.", type: str}
             commit_message: {description: "Commit message, where the platform gives one.", type: str}
             created_at: {description: "When it was created (ISO 8601).", type: str}

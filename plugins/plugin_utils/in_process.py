@@ -75,9 +75,13 @@ CONNECTION_VARS: dict[str, dict[str, str]] = {
     "fly": {"api_token": "launchkit_fly_api_token", "api_url": "launchkit_fly_api_url", "org": "launchkit_fly_org"},
     "vercel": {"api_token": "launchkit_vercel_token", "api_url": "launchkit_vercel_api_url",
                "team_id": "launchkit_vercel_team_id"},
-    # The platform seam (app_env, app_info, preflight): the stack's platform and Fly.io's connection.
+    # The platform seam (app_env, app_info, preflight): the stack's platform, Fly.io's connection, and Vercel's
+    # (with the targets and the type of the env entries the phases write there).
     "platform": {"platform": "launchkit_platform", "fly_api_token": "launchkit_fly_api_token",
-                 "fly_api_url": "launchkit_fly_api_url", "fly_org": "launchkit_fly_org"},
+                 "fly_api_url": "launchkit_fly_api_url", "fly_org": "launchkit_fly_org",
+                 "vercel_token": "launchkit_vercel_token", "vercel_api_url": "launchkit_vercel_api_url",
+                 "vercel_team_id": "launchkit_vercel_team_id", "vercel_targets": "launchkit_vercel_targets",
+                 "vercel_env_type": "launchkit_vercel_env_type"},
     "upstash": {"email": "launchkit_upstash_email", "api_key": "launchkit_upstash_api_key",
                 "api_url": "launchkit_upstash_api_url"},
     "sendgrid": {"api_key": "launchkit_sendgrid_api_key", "api_url": "launchkit_sendgrid_api_url"},

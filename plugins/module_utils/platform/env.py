@@ -28,6 +28,7 @@ from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import
 from ansible_collections.launchkit.paas.plugins.module_utils.core.env import (
     check_secret_spec, env_diff, env_string, generate_secret, plan_env_changes, refuse_clash, refuse_copy_clash)
 from ansible_collections.launchkit.paas.plugins.module_utils.platform.fly_env import FlyEnv, not_shown
+from ansible_collections.launchkit.paas.plugins.module_utils.platform.vercel_env import VercelEnv
 from ansible_collections.launchkit.paas.plugins.module_utils.render.client import SERVICE_ID_PREFIXES, RenderClient, service_view
 from ansible_collections.launchkit.paas.plugins.module_utils.render.deploy import LIVE, deploy_view
 from ansible_collections.launchkit.paas.plugins.module_utils.rollout import record as records
@@ -134,7 +135,7 @@ def _deploy(deploy: dict | None) -> dict | None:
     return {name: view[name] for name in ("id", "status", "commit", "commit_message", "created_at", "finished_at")}
 
 
-PLATFORMS: dict[str, Callable[[dict, Secrets, bool], Any]] = {"render": RenderEnv, "fly": FlyEnv}
+PLATFORMS: dict[str, Callable[[dict, Secrets, bool], Any]] = {"render": RenderEnv, "fly": FlyEnv, "vercel": VercelEnv}
 
 
 def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any = None) -> dict:
@@ -199,6 +200,11 @@ def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any 
         else:
             values = {**source.values_of(copied), **explicit} if differs else dict(explicit)
             values.update({target: values.get(copy[target], current.get(copy[target])) for target in aliased})
+            unshown = sorted(copy[target] for target in aliased if not isinstance(values[target], str))
+            if unshown:
+                raise ResourceError(f"{service['name']}: {params['platform']} does not show the value of "
+                                    f"{', '.join(unshown)} to copy (copy): give the value (from the vault) in env "
+                                    "instead; nothing was written")
             secrets.add(*(values[target] for target in aliased))
             plan = plan_env_changes(current, values, params["remove"], purge=False)
             # The digests decide (in check mode a value planned by an earlier task reads as unknown).
@@ -208,6 +214,9 @@ def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any 
         secrets.add(*(value for value in previous.values() if isinstance(value, str)))
         plans[ref] = (service, current, plan, previous, sorted(set(explicit) | set(copied) | set(aliased)), lacking)
     changed_refs = [ref for ref, planned in plans.items() if planned[2]["set"] or planned[2]["delete"]]
+    refuse = getattr(platform, "refuse", None)  # what the platform would refuse, found before any write
+    for ref in changed_refs if refuse is not None else []:
+        refuse(plans[ref][0], plans[ref][2]["set"])
     result: dict[str, Any] = {"changed": bool(changed_refs), "platform": params["platform"], "missing": missing}
     if record is not None:
         result["record"] = _keep_record(record, params, plans, changed_refs, check_mode)
@@ -309,7 +318,8 @@ def _add_generated(entries: list[dict], platform: Any, found: dict, digests: dic
         key, refs = entry["key"], [ref for ref in (entry.get("services") or list(wanted_env)) if ref in found]
         holders = [ref for ref in refs if key in digests[ref][0]]
         held = {digests[ref][0][key] for ref in holders}
-        if len(held) > 1:
+        # Digests kept per service (Vercel's, per project) differ for one value: the values decide there.
+        if len(held) > 1 and not _one_value(platform, [found[ref] for ref in holders], key):
             names = ", ".join(found[ref]["name"] for ref in holders)
             raise ResourceError(f"{key} has different values in {names}; it must be one value everywhere. Give the "
                                 "right one as a value (from the vault) or remove the wrong ones; nothing was written")
@@ -331,6 +341,12 @@ def _add_generated(entries: list[dict], platform: Any, found: dict, digests: dic
         for ref in refs:
             wanted_env[ref][key] = value
     return outcome
+
+
+def _one_value(platform: Any, services: list[dict], key: str) -> bool:
+    """Whether every service of `services` holds one shown value under `key` (read only when the digests disagree)."""
+    values = [platform.env(service).get(key) for service in services]
+    return all(isinstance(value, str) for value in values) and len(set(values)) == 1
 
 
 class Source:

@@ -47,7 +47,8 @@ def _service(platform: Any, service: dict, params: dict, secrets: Secrets) -> tu
         revealed = [value for value in view["env"].values() if value and isinstance(value, str)]
         secrets.add(*revealed)
     elif params["env_keys"]:
-        view["env_keys"] = sorted(platform.digests(service)[0])  # the digests the run keeps name the keys
+        keys = getattr(platform, "keys", None)  # names without reading values, where the platform can
+        view["env_keys"] = keys(service) if keys else sorted(platform.digests(service)[0])  # the run's digests name them
     if params["deploys"]:
         view["deploys"] = platform.deploys(service)
     return view, revealed

@@ -50,11 +50,20 @@ def created_at(item: dict) -> float:
     return float(value) if isinstance(value, (int, float)) else 0.0
 
 
+def changed_at(entry: dict) -> float:
+    """When an env entry last changed (milliseconds): its updatedAt, else its createdAt."""
+    return max(created_at(entry), float(entry.get("updatedAt") or 0))
+
+
+def production_entries(entries: list[dict]) -> list[dict]:
+    """The entries a new production deployment captures."""
+    return [entry for entry in entries if "production" in entry_targets(entry)]
+
+
 def env_changed_since(client: VercelClient, project: dict, since: float) -> list[str]:
     """Keys of production entries created or updated after `since` (milliseconds, as Vercel counts)."""
-    return sorted({entry.get("key") for entry in client.env_vars(project["id"])
-                   if "production" in entry_targets(entry)
-                   and max(created_at(entry), float(entry.get("updatedAt") or 0)) > since})
+    return sorted({entry.get("key") for entry in production_entries(client.env_vars(project["id"]))
+                   if changed_at(entry) > since})
 
 
 def status(deployment: dict) -> str:

@@ -242,20 +242,40 @@ def create_entry(client: VercelClient, project: dict, key: str, value: str, env_
                             "list the project's entries of that key (vercel_project_info with env: true)") from None
 
 
-def apply(client: VercelClient, project: dict, plan: Plan, params: dict, record: dict,
-          targets: frozenset[str], branch: str | None, clock: Clock | None) -> None:
+def plan_write(entries: list[dict], values: dict[str, str], deleted: list[str], targets: frozenset[str],
+               branch: str | None) -> Plan:
+    """The writes that give each key of `values` its value and remove each of `deleted`, as entries of exactly
+    `targets`/`branch` (the platform seam decides by its digests what to write; this says how)."""
+    plan = Plan()
+    for key, value in values.items():
+        mine = place(entries, key, targets, branch)[0]
+        if mine is None:
+            plan.create[key] = value
+        else:
+            plan.update[key] = (mine, value)
+    for key in deleted:
+        mine = place(entries, key, targets, branch)[0]
+        if mine is not None:
+            plan.delete[key] = mine
+    return plan
+
+
+def apply(client: VercelClient, project: dict, plan: Plan, env_type: str, state_dir: str | None, record: dict,
+          targets: frozenset[str], branch: str | None, clock: Clock | None = None) -> None:
+    """Create, update and delete the entries of `plan`, keeping each written entry's digest in `record`.
+    vercel_env and the platform seam (app_env on platform vercel) both write this way, so they keep one record."""
     written: list[tuple[dict, str]] = []
     try:
         for key, value in plan.create.items():
-            written.append((create_entry(client, project, key, value, params["type"], targets, branch, clock), value))
+            written.append((create_entry(client, project, key, value, env_type, targets, branch, clock), value))
         for entry, value in plan.update.values():
-            answer = client.edit_env(project["id"], entry["id"], value, params["type"])
+            answer = client.edit_env(project["id"], entry["id"], value, env_type)
             written.append(({**entry, **answer}, value))
         for entry in plan.delete.values():
             client.delete_env(project["id"], entry["id"])
             record["env"].pop(entry_identity(entry), None)
     finally:
-        keep(client, project, record, written, params["state_dir"])
+        keep(client, project, record, written, state_dir)
 
 
 def keep(client: VercelClient, project: dict, record: dict, written: list[tuple[dict, str]],
@@ -291,7 +311,7 @@ def run_env(params: dict, check_mode: bool, secrets: Secrets, client: VercelClie
         fill_previous(client, project["id"], plan)
     changed = bool(plan.create or plan.update or plan.delete)
     if changed and not check_mode:
-        apply(client, project, plan, params, record, targets, branch, clock)
+        apply(client, project, plan, params["type"], params["state_dir"], record, targets, branch, clock)
     result = {
         "changed": changed, "project": {"id": project["id"], "name": project.get("name")},
         "targets": sorted(targets), "git_branch": branch,

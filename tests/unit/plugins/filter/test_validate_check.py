@@ -120,6 +120,16 @@ def test_a_newer_deploy_that_is_not_live_is_reported_by_id_and_status(latest):
         assert check["message"].startswith(f"runs deploy dep-1, but the latest deploy dep-2 is {latest['status']}")
 
 
+def test_the_platform_says_why_the_latest_is_not_running():
+    deploys = {"live": {"id": "dpl_1", "status": "live"},
+               "latest": {"id": "cloudgreet@env-5000", "status": "not deployed",
+                          "reason": "the production env changed after the newest production deployment dpl_1 was made"}}
+    check = only(validate_check(target(platform="vercel", deploys=deploys), "deploy"))
+    assert (check["component"], check["status"]) == ("vercel", "failed")
+    assert check["message"] == ("runs deploy dpl_1, but the production env changed after the newest production "
+                                "deployment dpl_1 was made")
+
+
 def test_no_live_deploy_and_none_at_all():
     failed = {"live": None, "latest": {"id": "dep-9", "status": "update_failed"}}
     assert only(validate_check(target(deploys=failed), "deploy"))["message"].startswith(

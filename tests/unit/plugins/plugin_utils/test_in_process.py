@@ -82,6 +82,16 @@ def test_the_platform_and_fly_connection_come_from_the_inventory_for_the_seam_mo
     assert args["platform"] == "render"
 
 
+def test_the_vercel_connection_targets_and_type_come_from_the_inventory_for_the_seam_modules():
+    task_vars = {"launchkit_platform": "vercel", "launchkit_vercel_token": "vercel-inventory",
+                 "launchkit_vercel_api_url": "http://127.0.0.1:1/vercel", "launchkit_vercel_team_id": "team_x",
+                 "launchkit_vercel_targets": ["production", "preview"], "launchkit_vercel_env_type": "sensitive"}
+    args = with_connection_vars("preflight", {"phase": "redis"}, task_vars, lambda value: value)
+    assert args == {"phase": "redis", "platform": "vercel", "vercel_token": "vercel-inventory",
+                    "vercel_api_url": "http://127.0.0.1:1/vercel", "vercel_team_id": "team_x",
+                    "vercel_targets": ["production", "preview"], "vercel_env_type": "sensitive"}
+
+
 def test_connection_variables_fill_only_the_options_a_task_left_unset():
     task_vars = {"launchkit_render_api_key": "{{ vaulted }}", "launchkit_render_owner": "tea-inventory",
                  "launchkit_render_api_url": "", "launchkit_sentry_org": "not-this-group"}
