@@ -520,9 +520,13 @@ class VercelAPI(VendorAPI):
                 continue
             project = Project(f"prj_{random_alnum(28)}", spec["name"], spec.get("framework"),
                               spec.get("production_url") or f"{spec['name']}.vercel.app")
+            # The seeded deployment was built with these entries, so they are older than it (by a second): a client
+            # comparing entries' updatedAt with the deployment's createdAt must see nothing changed since.
+            written = now_ms() - 1000
             for item in check_env_create(spec.get("env") or []) if spec.get("env") else []:
                 project.envs.append(EnvVar(random_alnum(16), item["key"], item["value"], item["type"],
-                                           list(item.get("target") or []), item.get("gitBranch"), item.get("comment")))
+                                           list(item.get("target") or []), item.get("gitBranch"), item.get("comment"),
+                                           created=written, updated=written))
             self.projects[project.id] = project
             deployment = self.deploy(project, "production", ready_now=True) if spec.get("deploy", "ready") == "ready" else None
             seeded.append({"id": project.id, "name": project.name, "action": "created",

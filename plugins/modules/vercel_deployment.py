@@ -17,9 +17,11 @@ description:
     C(deploymentId) and C(target=production) - and waits until it is C(READY) with the production aliases moved to
     it. C(ERROR), C(CANCELED) or an alias error fail, naming the deployment and its URL.
   - A redeploy is made only when an env entry of production was created or updated after the newest production
-    deployment was made, or with O(force=true); so a second run changes nothing. Vercel keeps no trace of a removed
-    entry, so after removals pass O(force=true) (an apply step passes the env task's C(changed)).
-  - When no redeploy is needed the newest production deployment is waited for (it may still be building).
+    deployment that did not fail was made, or with O(force=true); so a second run changes nothing, and a run after a
+    failed build (C(ERROR), C(CANCELED)) redeploys again. Vercel keeps no trace of a removed entry, so after removals
+    pass O(force=true) (an apply step passes the env task's C(changed)).
+  - When no redeploy is needed the newest production deployment that did not fail is waited for (it may still be
+    building).
   - With O(state=ready) nothing is written; the module waits for O(deployment_id), or the newest production deployment.
   - In check mode nothing is written and a needed redeploy is predicted; RV(deployment) then has no id yet.
 extends_documentation_fragment:
@@ -38,7 +40,9 @@ options:
     choices: [redeployed, ready]
     default: redeployed
   force:
-    description: Redeploy even when no env entry of production changed since the newest production deployment.
+    description:
+      - Redeploy even when no env entry of production changed since the newest production deployment that did not
+        fail.
     type: bool
     default: false
   wait:
@@ -90,7 +94,9 @@ source_deployment:
   returned: success
   type: dict
 env_changed:
-  description: Keys of production entries created or updated since the newest production deployment was made.
+  description:
+    - Keys of production entries created or updated since the newest production deployment that did not fail was
+      made.
   returned: success
   type: list
   elements: str

@@ -202,3 +202,14 @@ def test_rate_limited_route_counts_through_upstash_rest(sbx: Sandbox) -> None:
                           headers={"X-Forwarded-For": "198.51.100.1"})
     assert other.status_code == 200
     assert len([e for e in sbx.log(vendor="upstash-rest") if e["method"] == "POST"]) == 6  # one real EVAL each
+
+
+def test_seeded_env_is_older_than_the_seeded_deployment(sbx: Sandbox) -> None:
+    """The seeded deployment was built with the seeded env: no entry may look changed since it (in milliseconds,
+    as a client compares them), or a redeploy-when-env-changed client redeploys a freshly seeded project."""
+    seeded = seed_project(sbx, env=[plain("NEXT_PUBLIC_APP_URL", "https://cloudgreet.vercel.app"),
+                                    plain("NODE_ENV", "production", ["production", "preview"])])
+    deployment = vercel(sbx, "GET", f"/v13/deployments/{seeded['deployment']}").json()
+    envs = vercel(sbx, "GET", "/v10/projects/cloudgreet/env").json()["envs"]
+    assert len(envs) == 2
+    assert all(max(env["createdAt"], env["updatedAt"]) < deployment["createdAt"] for env in envs)

@@ -13,9 +13,9 @@ does, a production deployment counts as done only once its aliases are assigned 
 and an ``aliasError`` fails it.
 
 A redeploy is needed when an env entry of production changed after the newest production deployment
-was made (entries' ``updatedAt`` against the deployment's ``createdAt``), so a second run changes
-nothing; ``force`` redeploys anyway (a removed entry leaves no time behind, so the apply step passes
-``force`` when its env task changed).
+that did not fail was made (entries' ``updatedAt`` against the deployment's ``createdAt``), so a second
+run changes nothing and a run after a failed build redeploys again; ``force`` redeploys anyway (a
+removed entry leaves no time behind, so the apply step passes ``force`` when its env task changed).
 """
 from __future__ import annotations
 
@@ -64,6 +64,14 @@ def env_changed_since(client: VercelClient, project: dict, since: float) -> list
     """Keys of production entries created or updated after `since` (milliseconds, as Vercel counts)."""
     return sorted({entry.get("key") for entry in production_entries(client.env_vars(project["id"]))
                    if changed_at(entry) > since})
+
+
+def newest_not_failed(client: VercelClient, project: dict) -> dict | None:
+    """The newest production deployment that did not fail (is READY or on its way). A failed build
+    (ERROR, CANCELED, DELETED) never applied the env it was made with: it is no reference for what changed
+    since, so a run after a failed redeploy redeploys again instead of waiting for the failed one."""
+    return next((d for d in client.deployments(project["id"], target="production")
+                 if d.get("readyState") not in FAILED_STATES), None)
 
 
 def status(deployment: dict) -> str:
@@ -118,7 +126,10 @@ def run_deployment(params: dict, check_mode: bool, secrets: Secrets, client: Ver
         if source is None:
             raise ResourceError(f"Vercel project {project.get('name')} has no production deployment to redeploy: "
                                 "deploy it once (git push or `vercel --prod`), then run again")
-    latest = latest_production(client, project) or source
+    if params["state"] == "ready":
+        latest = latest_production(client, project) or source
+    else:
+        latest = newest_not_failed(client, project) or source
     changed_keys: list[str] = []
     if params["state"] == "redeployed":
         changed_keys = env_changed_since(client, project, created_at(latest))

@@ -155,6 +155,13 @@ def test_database_view_builds_a_rediss_url_and_masks_secrets():
     assert PASSWORD not in json.dumps(view)
 
 
+def test_database_view_never_reads_a_rest_url_from_the_answer():
+    """Upstash's Developer API answers have no rest_url (the sandbox adds one for its own tests): the REST URL is
+    always built from the endpoint, so a module cannot pass against the sandbox and break against Upstash."""
+    answer = {**DB_WITH_CREDENTIALS, "rest_url": "http://127.0.0.1:8765/upstash-rest/fine-cat-123"}
+    assert database_view(answer, Secrets(), reveal=True)["rest_url"] == "https://fine-cat-123.upstash.io"
+
+
 def test_database_view_reveals_when_asked():
     view = database_view(DB_WITH_CREDENTIALS, Secrets(), reveal=True)
     assert view["redis_url"] == f"rediss://default:{PASSWORD}@fine-cat-123.upstash.io:6379"

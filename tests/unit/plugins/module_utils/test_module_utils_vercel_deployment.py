@@ -155,3 +155,19 @@ def test_without_aliases_the_production_url_is_the_deployments_own():
     fake.project["targets"]["production"].pop("alias")
     [project] = run_project_info(base_params(env=False), False, Secrets(), vercel_client(fake))["projects"]
     assert project["production_urls"] == ["https://scoop-web-abc.vercel.app"]
+
+
+@pytest.mark.parametrize("end", ["ERROR", "CANCELED"])
+def test_a_run_after_a_failed_build_redeploys_again(end):
+    """A failed build applied nothing: the change it was made for is still to apply, so the next run (the env task
+    unchanged, no force) redeploys the deployment production serves instead of failing on the failed one."""
+    fake = changed_env()
+    fake.progression = ["QUEUED", "BUILDING", end]
+    with pytest.raises(ResourceError):
+        run(fake)
+    fake.progression = ["QUEUED", "BUILDING", "READY"]
+    result = run(fake)
+    assert result["changed"] and result["env_changed"] == ["REDIS_URL"]
+    assert [write.json["deploymentId"] for write in fake.writes] == ["dpl_1", "dpl_1"]
+    assert result["deployment"]["id"] == "dpl_101" and result["deployment"]["ready_state"] == "READY"
+    assert not run(fake)["changed"] and len(fake.writes) == 2
