@@ -154,8 +154,8 @@ def test_validate_finds_the_external_redis_through_the_app_and_reports_it_as_ext
     url, _seeded = external_redis()
     reports: Path = tmp_path / "reports"
     # The monitoring phase does not run here, so its contact point is not what this test proves.
-    result = run_site("--tags", "redis,database,validate", *KINDLE, "-e", validate_vars(reports, monitoring_enabled=False),
-                      *external(url), state_dir=tmp_path / "state")
+    extra = validate_vars(reports, monitoring_enabled=False)
+    result = run_site("--tags", "redis,database,validate", *KINDLE, "-e", extra, *external(url), state_dir=tmp_path / "state")
     assert_ok(result, "redis, database and validate with an external Redis")
     assert redis_api_calls() == [], "a Redis vendor API was called"
     checks = {(c["check"], c["component"]): c for c in report_checks(reports, "rekindlepro_staging")}
