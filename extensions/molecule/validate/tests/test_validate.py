@@ -66,7 +66,8 @@ def test_every_check_passed():
 
 def test_report_lists_every_phase_and_what_exists():
     phases = report()["phases"]
-    assert sorted(phases) == ["cron", "database", "email", "error_monitoring", "redis", "web", "worker"]
+    assert sorted(phases) == ["cron", "database", "email", "error_monitoring", "monitoring", "redis", "web", "worker"]
+    assert phases["monitoring"]["configured"] is False  # this scenario has no monitoring
     redis = phases["redis"]
     assert redis["configured"] is True and redis["exists"] is True
     assert redis["name"] == "scoop-redis" and redis["status"] == "available"
