@@ -97,12 +97,16 @@ def test_dsn_works_with_the_real_sentry_sdk():
     event_id = None
     before = len(events())
     marker = f"molecule-dsn-check-{uuid.uuid4()}"
-    with sentry_sdk.init(dsn=dsn, default_integrations=False, environment="molecule"):
+    # init() is no context manager since sentry-sdk 3: init, flush and close by hand (2.x and 3.x)
+    sentry_sdk.init(dsn=dsn, default_integrations=False, environment="molecule")
+    try:
         try:
             raise RuntimeError(marker)
         except RuntimeError as exc:
             event_id = sentry_sdk.capture_exception(exc)
         sentry_sdk.flush(timeout=10)
+    finally:
+        sentry_sdk.get_client().close(timeout=10)
     after = events()
     assert len(after) == before + 1, [(e["event_id"], e.get("message")) for e in after]
     assert event_id and after[-1]["event_id"] == event_id
