@@ -525,6 +525,9 @@ class VercelAPI(VendorAPI):
                                            list(item.get("target") or []), item.get("gitBranch"), item.get("comment")))
             self.projects[project.id] = project
             deployment = self.deploy(project, "production", ready_now=True) if spec.get("deploy", "ready") == "ready" else None
+            if deployment is not None:  # a deployment ready now was made (backdated) after its env was written
+                for env in project.envs:
+                    env.created = env.updated = min(env.updated, int(deployment.created * 1000) - 1)
             seeded.append({"id": project.id, "name": project.name, "action": "created",
                            "url": project.production_url, "deployment": deployment.id if deployment else None})
         return {"projects": seeded}
