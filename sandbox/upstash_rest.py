@@ -91,6 +91,9 @@ def as_command(value: Any) -> list[str]:
 class UpstashRestAPI(VendorAPI):
     name = "upstash-rest"
     prefix = PREFIX
+    # A command to a database is data, not the vendor's configuration: the request log does not count it as a
+    # write, as the Redis protocol's commands (never logged) are not.
+    counts_writes = False
 
     def register_routes(self) -> None:
         self.router = RestRouter(self.serve)

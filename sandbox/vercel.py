@@ -529,6 +529,9 @@ class VercelAPI(VendorAPI):
                                            created=written, updated=written))
             self.projects[project.id] = project
             deployment = self.deploy(project, "production", ready_now=True) if spec.get("deploy", "ready") == "ready" else None
+            if deployment is not None:  # a deployment ready now was made (backdated) after its env was written
+                for env in project.envs:
+                    env.created = env.updated = min(env.updated, int(deployment.created * 1000) - 1)
             seeded.append({"id": project.id, "name": project.name, "action": "created",
                            "url": project.production_url, "deployment": deployment.id if deployment else None})
         return {"projects": seeded}

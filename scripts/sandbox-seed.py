@@ -9,7 +9,7 @@ and Upstash databases made through the Vercel integration (``upstash.integration
 What a stack's person keeps in a vault and an inventory cannot name in advance (an integration database's
 Redis URL has a port of the sandbox's choosing) is written to ``<state dir>/seeded-secrets.json``
 (``$LAUNCHKIT_SANDBOX_STATE_DIR``, which .sandbox/env exports, else ``.sandbox``), e.g.
-``{"cloudgreet": {"REDIS_URL", "REDIS_REST_URL", "REDIS_REST_TOKEN", "DATABASE_URL"}}``."""
+``{"cloudgreet": {"REDIS_URL", "REDIS_REST_URL", "REDIS_REST_TOKEN", "REDIS_REST_READONLY_TOKEN", "DATABASE_URL"}}``."""
 from __future__ import annotations
 
 import json
@@ -45,6 +45,23 @@ def write_secrets(secrets: dict[str, dict[str, str]]) -> None:
     print(f"vault values of {', '.join(sorted(secrets))} written to {target}")
 
 
+def vault_values(seeded: dict, base: str) -> dict[str, dict[str, str]]:
+    """What each stack's vault holds of what a seed answered (``/_sandbox/seed``): an integration database's
+    Redis URL, REST URL and tokens, and a stand-in Supabase database's URL (tests/system uses it too)."""
+    secrets: dict[str, dict[str, str]] = {}
+    for database in (seeded.get("upstash") or {}).get("integration_databases") or []:
+        stack = VAULTS.get(database["database_name"], (database["database_name"], ""))[0]
+        secrets.setdefault(stack, {}).update({"REDIS_URL": database["redis_url"],
+                                              "REDIS_REST_URL": base + database["rest_path"],
+                                              "REDIS_REST_TOKEN": database["rest_token"],
+                                              "REDIS_REST_READONLY_TOKEN": database["read_only_rest_token"]})
+    for database in (seeded.get("postgres") or {}).get("databases") or []:
+        for stack, stack_database in VAULTS.values():
+            if stack_database == database["name"] and database.get("url"):
+                secrets.setdefault(stack, {})["DATABASE_URL"] = database["url"]
+    return secrets
+
+
 def seed_vercel_stack(wanted: dict) -> dict[str, dict[str, str]]:
     """Upstash databases made through the Vercel integration (kept when they exist), then Vercel projects
     already deployed; the integration databases' URLs and REST token go to their stack's vault values."""
@@ -55,10 +72,7 @@ def seed_vercel_stack(wanted: dict) -> dict[str, dict[str, str]]:
         made = call("POST", "/_sandbox/seed", {"upstash": {"integration_databases": integration}})
         for database in made["upstash"]["integration_databases"]:
             print(f"Upstash database {database['database_name']} (made through the {database['via']} integration)")
-            stack = VAULTS.get(database["database_name"], (database["database_name"], ""))[0]
-            secrets.setdefault(stack, {}).update({"REDIS_URL": database["redis_url"],
-                                                  "REDIS_REST_URL": base + database["rest_path"],
-                                                  "REDIS_REST_TOKEN": database["rest_token"]})
+        secrets = vault_values(made, base)
     vercel = wanted.get("vercel")
     if vercel:
         for project in call("POST", "/_sandbox/seed", {"vercel": vercel})["vercel"]["projects"]:
@@ -101,9 +115,8 @@ def main(path: str) -> None:
         created = call("POST", "/_sandbox/seed", {"postgres": {"databases": databases}})
         for database in created["postgres"]["databases"]:
             print(f"database {database['name']} (owner {database['user']}, password login): {database['action']}")
-            for stack, stack_database in VAULTS.values():
-                if stack_database == database["name"]:
-                    secrets.setdefault(stack, {})["DATABASE_URL"] = database["url"]
+        for stack, values in vault_values(created, "").items():
+            secrets.setdefault(stack, {}).update(values)
     if secrets:
         write_secrets(secrets)
 

@@ -29,15 +29,19 @@ def worker_id() -> str | None:
     return os.environ.get("PYTEST_XDIST_WORKER") or None
 
 
-def _private_sandbox() -> ModuleType:
-    """scripts/private_sandbox.py (scripts/ is no package), loaded once per process."""
-    name = "launchkit_private_sandbox"
+def load_script(file_name: str) -> ModuleType:
+    """scripts/<file_name> as a module (scripts/ is no package), loaded once per process."""
+    name = "launchkit_script_" + file_name.removesuffix(".py").replace("-", "_")
     if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / "private_sandbox.py")
+        spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / file_name)
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         spec.loader.exec_module(module)
     return sys.modules[name]
+
+
+def _private_sandbox() -> ModuleType:
+    return load_script("private_sandbox.py")
 
 
 def _make_traversable(path: Path) -> None:

@@ -59,7 +59,8 @@ _value:
   description:
     - One target per app, in the order given - C(service), C(platform), C(found), C(suspended), C(deploys) (live and latest,
       null when not read), C(base_url), C(health_path), C(ready_path), C(metrics_path), C(components) (each
-      C(name), C(query), C(equals), C(detail)), C(expect_metrics), C(smoke) and C(reachable) (found, not
+      C(name), C(query), C(equals), C(detail)), C(expect_metrics), C(smoke), C(burst) (checked by
+      M(launchkit.paas.validate_burst#filter), or null) and C(reachable) (found, not
       suspended or suspended, and with a base URL to send requests to).
   type: list
   elements: dict
@@ -70,6 +71,8 @@ import re
 from typing import Any
 
 from ansible.errors import AnsibleFilterError
+
+from ansible_collections.launchkit.paas.plugins.filter.validate_burst import burst_spec
 
 from ansible_collections.launchkit.paas.plugins.module_utils.http_check.check import parse_captures, compile_query
 
@@ -165,6 +168,7 @@ def _target(app: dict, services: dict[str, dict], defaults: dict) -> dict[str, A
         "components": _components(app, defaults),
         "expect_metrics": app.get("expect_metrics", defaults.get("expect_metrics") or []),
         "smoke": _smoke(app),
+        "burst": burst_spec(f"validate_apps ({name}) burst", app.get("burst")),
     }
     target["reachable"] = bool(target["found"] and target["base_url"])
     return target

@@ -20,6 +20,13 @@ description:
     In check mode the SET/GET and TTL checks are skipped, so nothing is written at all.
   - Messages name the server (host and port), never the password. A O(url) that is not a C(redis://) or
     C(rediss://) URL with a host (and at most a database number after it) is refused before any connection.
+  - "With O(rest_url) and O(rest_token), the same database is also checked over the Upstash REST API, as a
+    serverless app (C(@upstash/redis), C(@upstash/ratelimit)) uses it - C(Authorization: Bearer <token>), each
+    command a JSON array POSTed to O(rest_url), several POSTed to C(<rest_url>/pipeline) - with what a rate
+    limiter does - PING, SET with EX and GET, TTL, INCR with EXPIRE, and an EVAL of a sliding-window script
+    run once more than its limit (the last call must be refused). With O(rest_readonly_token), a SET with
+    that token must be refused. Its keys are under C(launchkit:check:), with a TTL, and deleted at the end;
+    in check mode only PING is sent."
 extends_documentation_fragment:
   - launchkit.paas.attributes
 attributes:
@@ -62,12 +69,31 @@ options:
     description: Verify the server certificate for C(rediss://) URLs.
     type: bool
     default: true
+  rest_url:
+    description:
+      - The database's Upstash REST URL, C(https://<endpoint>) (the Developer API's C(endpoint) field). Given, the
+        REST checks run too. Never shown.
+    type: str
+  rest_token:
+    description: "The database's REST token (C(rest_token)), sent as C(Authorization: Bearer). Required with O(rest_url)."
+    type: str
+  rest_readonly_token:
+    description: The database's read-only REST token; given, a write with it must be refused.
+    type: str
 requirements:
   - python >= 3.10
   - redis >= 5.0
 """
 
 EXAMPLES = r"""
+- name: Prove the Upstash database a rate limiter uses, over the Redis protocol and over REST
+  launchkit.paas.redis_check:
+    url: "{{ vault_redis_url }}"
+    rest_url: "{{ vault_redis_rest_url }}"
+    rest_token: "{{ vault_redis_rest_token }}"
+    rest_readonly_token: "{{ vault_redis_rest_readonly_token }}"
+    use: cache
+
 - name: Prove the queue Redis is fit for Sidekiq
   launchkit.paas.redis_check:
     url: "{{ redis_url }}"
@@ -98,6 +124,13 @@ redis:
     policy_reason: {description: "Why.", type: str}
     latency_ms: {description: "'Milliseconds per step (ping, set, get, pubsub).'", type: dict}
     skipped: {description: "Checks skipped in check mode.", type: list, elements: str}
+    rest:
+      description:
+        - The REST checks (when O(rest_url) is given) - C(ping), C(set_get), C(ttl), C(ttl_ok), C(incr_expire),
+          C(sliding_window), C(rate_limit) (C(limit), C(calls), C(admitted), C(refused)), C(readonly_refuses_write)
+          and C(readonly_error) (Redis's word, such as C(NOPERM)), C(latency_ms) and C(skipped).
+      type: dict
+      returned: when O(rest_url) is given
 """
 
 from ansible_collections.launchkit.paas.plugins.module_utils.redis.check import (

@@ -21,6 +21,7 @@ if str(ROOT) not in sys.path:
     sys.path.append(str(ROOT))
 
 from sandbox.guard import validation_problem  # noqa: E402  (needs ROOT on sys.path)
+from tests.worker_sandbox import load_script  # noqa: E402
 from tests.worker_sandbox import start as start_worker_sandbox  # noqa: E402
 from tests.worker_sandbox import stop as stop_worker_sandbox  # noqa: E402
 from tests.worker_sandbox import worker_id  # noqa: E402
@@ -83,11 +84,18 @@ def fixture_data() -> dict:
 
 
 def reset_and_seed(data: dict | None = None) -> dict:
-    """Empty the sandbox (faults off, log cleared) and seed the rehearsal's services."""
+    """Empty the sandbox (faults off, log cleared) and seed the rehearsal's services; what a stack's vault
+    holds of the seed (CloudGreet's Redis and Postgres URLs) goes to seeded-secrets.json, as
+    scripts/sandbox-seed.py writes it."""
     control("POST", "/reset")
     control("DELETE", "/faults")
     seeded = control("POST", "/seed", data if data is not None else fixture_data())
     control("DELETE", "/log")
+    secrets = load_script("sandbox-seed.py").vault_values(seeded, require_env()["LAUNCHKIT_SANDBOX_URL"])
+    if secrets and os.environ.get("LAUNCHKIT_SANDBOX_STATE_DIR"):
+        target = Path(os.environ["LAUNCHKIT_SANDBOX_STATE_DIR"]) / "seeded-secrets.json"
+        target.write_text(json.dumps(secrets, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        target.chmod(0o600)
     return seeded
 
 

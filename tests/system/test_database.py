@@ -79,7 +79,8 @@ def test_database_phase_check_mode_rollout_and_second_run(quick_sandbox, tmp_pat
     assert_ok(second, "second database phase")
     assert second_summary["writes"] == 0, f"the second run wrote: {second_summary}"
     assert {host: counts["changed"] for host, counts in recap(second).items()} == {
-        "scoop_production": 0, "rekindlepro_staging": 0, "synckairos_staging": 0}, second.stdout[-3000:]
+        "scoop_production": 0, "rekindlepro_staging": 0, "synckairos_staging": 0, "cloudgreet_production": 0}, \
+        second.stdout[-3000:]
     assert len(list((tmp_path / "backups" / "scoop_production").glob("scoop-db-*.dump"))) == 1
 
 

@@ -104,12 +104,15 @@ class VercelEnv:
         return mine
 
     def _value(self, service: dict, entry: dict) -> Any:
-        """The entry's value (read decrypted when encrypted), or NOT_SHOWN; registered as a secret."""
+        """The entry's value (read decrypted when encrypted), or NOT_SHOWN.
+
+        Read to be compared, it is not registered for masking here: whatever leaves the module is registered
+        where it leaves (a written value, a previous value kept for the rollback, a value revealed by name).
+        Registering every value read would mask a setting such as SENTRY_PROJECT=cloudgreet wherever the
+        project's own name appears, and the results would no longer name the project."""
         seen = self._values.setdefault(service["id"], {})
         if entry.get("id") not in seen:
             value = entries_of.readable_value(self.client, service["id"], entry)
-            if isinstance(value, str):
-                self.secrets.add(value)
             seen[entry.get("id")] = value if value is not None else NOT_SHOWN
         return seen[entry.get("id")]
 

@@ -20,6 +20,7 @@ from ansible_collections.launchkit.paas.plugins.module_utils.core.plan import is
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets, url_password
 from ansible_collections.launchkit.paas.plugins.module_utils.core.wait import Clock, poll
+from ansible_collections.launchkit.paas.plugins.module_utils.redis.rest import check_rest_params, run_rest_checks
 
 redis, REDIS_IMPORT_ERROR = optional_import("redis")
 
@@ -46,14 +47,20 @@ ARGUMENT_SPEC = {
     "timeout": {"type": "float", "default": 5.0},
     "ca_path": {"type": "path"},
     "validate_certs": {"type": "bool", "default": True},
+    "rest_url": {"type": "str", "no_log": True},
+    "rest_token": {"type": "str", "no_log": True},
+    "rest_readonly_token": {"type": "str", "no_log": True},
 }
 
 
 def check_url(params: dict) -> None:
-    """Refuse, before any connection, a url that is no Redis URL (the run's preflight calls this too).
+    """Refuse, before any connection, a url that is no Redis URL, or a REST URL without its token (the
+    run's preflight calls this too).
 
     The message never quotes the URL: it carries the password.
     """
+    if not is_unknown(params.get("rest_url") or ""):
+        check_rest_params(params)
     url = params["url"]
     if is_unknown(url):
         return
@@ -150,7 +157,15 @@ def run_checks(params: dict, check_mode: bool, secrets: Secrets, clock: Clock | 
         if not check_mode:
             _cleanup(client, key)
         client.close()
-    return _judge(report, params)
+    result = _judge(report, params)
+    if params.get("rest_url"):
+        # The same database over the Upstash REST API (what a serverless app calls); skipped, with a note,
+        # while its URL is not known yet (check mode, a database about to be created).
+        if is_unknown(params["rest_url"]):
+            report["rest"] = {"skipped": ["rest"], "note": "the REST URL is known after apply"}
+        else:
+            report["rest"] = run_rest_checks(params, check_mode, secrets)
+    return result
 
 
 def _probe(client: Any, params: dict, check_mode: bool, key: str, token: str, clock: Clock | None) -> dict:

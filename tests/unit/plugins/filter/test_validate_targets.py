@@ -27,7 +27,7 @@ def test_a_found_service_is_reached_at_its_render_url_with_the_defaults():
                       "ready_path": "/ready", "metrics_path": "/metrics",
                       "components": [{"name": "redis", "query": 'checks."redis".status', "equals": "ok",
                                       "detail": 'checks."redis".error'}],
-                      "expect_metrics": ["app_up"], "smoke": [], "reachable": True}
+                      "expect_metrics": ["app_up"], "smoke": [], "burst": None, "reachable": True}
 
 
 def test_the_entry_wins_and_an_empty_path_turns_a_page_off():

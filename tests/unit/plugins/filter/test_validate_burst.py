@@ -1,0 +1,72 @@
+# -*- coding: utf-8 -*-
+# Copyright: launchkit.paas contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""validate_burst, validate_webhook and platform_crons: the burst's items and judgement, the webhook post's
+check, and the cron routes a vercel.json must hold."""
+from __future__ import annotations
+
+import pytest
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.launchkit.paas.plugins.filter.platform_crons import platform_crons
+from ansible_collections.launchkit.paas.plugins.filter.validate_burst import burst_spec, validate_burst
+from ansible_collections.launchkit.paas.plugins.filter.validate_webhook import validate_webhook
+
+BURST = burst_spec("b", {"path": "/api/rate-limited", "count": 4, "allowed": 3})
+TARGET = {"service": "cloudgreet", "base_url": "http://x/apps/cloudgreet", "reachable": True, "burst": BURST}
+
+
+def answers(*statuses, skipped=False):
+    return {"results": [{"validate_burst_request": {"service": "cloudgreet", "index": index},
+                         **({"skipped": True} if skipped else {"status": status})}
+                        for index, status in enumerate(statuses)]}
+
+
+def test_items_one_per_request_with_defaults():
+    items = validate_burst(None, [TARGET], requests=True)
+    assert [item["index"] for item in items] == [0, 1, 2, 3]
+    assert items[0]["burst"]["method"] == "POST" and items[0]["burst"]["expect_status_after"] == 429
+
+
+@pytest.mark.parametrize("statuses, status, words", [
+    ((200, 200, 200, 429), "passed", "3 answered 2xx, then 1 answered 429"),
+    ((429, 429, 429, 429), "passed", "used up before the burst"),
+    ((200, 200, 200, 200), "failed", "never reached"),
+    ((200, 200, 429, 429), "failed", "the limit is 2, not 3"),
+    ((200, 429, 200, 429), "failed", "expected 2xx, then 429"),
+    ((200, 500, 429, 429), "failed", "expected 2xx, then 429"),
+])
+def test_judgement(statuses, status, words):
+    [check] = validate_burst(answers(*statuses), [TARGET])
+    assert check["status"] == status and words in check["message"], check
+
+
+def test_check_mode_is_pending():
+    [check] = validate_burst(answers(0, 0, 0, 0, skipped=True), [TARGET], check_mode=True)
+    assert check["status"] == "pending"
+
+
+@pytest.mark.parametrize("given, fault", [
+    ({"path": "api", "count": 3}, "path"), ({"path": "/a", "count": 1}, "count"),
+    ({"path": "/a", "count": 3, "allowed": 3}, "more than allowed"), ({"path": "/a", "count": 3, "x": 1}, "unknown keys"),
+])
+def test_bad_bursts_are_refused(given, fault):
+    with pytest.raises(AnsibleFilterError, match=fault):
+        burst_spec("b", given)
+
+
+def test_webhook_checks_never_name_the_url():
+    assert validate_webhook({"status": 200, "content": "ok"}, "cloudgreet") == []
+    [failed] = validate_webhook({"failed": True, "status": 404, "content": "no_service",
+                                 "url": "https://hooks.slack.com/services/T/B/secret"}, "cloudgreet")
+    assert failed["status"] == "failed" and "no_service" in failed["message"] and "secret" not in failed["message"]
+    assert validate_webhook({"skipped": True}, "cloudgreet", check_mode=True)[0]["status"] == "pending"
+    assert validate_webhook({"skipped": True}, "cloudgreet") == []
+
+
+def test_platform_crons():
+    [action] = platform_crons([{"path": "/api/cron/process-jobs", "schedule": "*  * * * *"}], "cloudgreet")
+    assert '"schedule": "* * * * *"' in action and "vercel.json" in action
+    assert platform_crons([], "cloudgreet") == []
+    with pytest.raises(AnsibleFilterError, match="5 fields"):
+        platform_crons([{"path": "/a", "schedule": "* * *"}], "cloudgreet")
