@@ -49,6 +49,20 @@ def main() -> None:
         current = sum(1 for machine in machines if machine.get("secrets_version") == app.get("secrets_version"))
         print(f"Fly.io app        {app['name']:<28} org {app.get('org')}  secrets v{app.get('secrets_version')}: "
               f"{', '.join(keys)}  ({current} of {len(machines)} Machines running it)")
+    for db in upstash.get("integration_databases", []):
+        print(f"Upstash Redis     {db['database_name']:<28} {db['database_id']}  {db.get('state')}  "
+              f"made through the {db.get('via')} integration (adopted by URL, never managed)  "
+              f"REST /upstash-rest/{db.get('rest_endpoint')}  token {MASK}")
+    vercel = state.get("vercel", {})
+    states = {d["id"]: d for d in vercel.get("deployments", [])}
+    for project in vercel.get("projects", []):
+        keys = sorted({e["key"] for e in project.get("env", []) if "production" in (e.get("target") or [])})
+        live = states.get(project.get("production") or "")
+        waiting = sorted(set(keys) - set(live["env_keys"])) if live else keys
+        applied = (f"production {live['id']} {live['state']}" if live else "no production deployment") + (
+            f", not yet running with: {', '.join(waiting)}" if waiting else ", running with every key")
+        print(f"Vercel project    {project['name']:<28} {project['id']}  {project.get('production_url')}  "
+              f"production env keys: {', '.join(keys)}  ({applied})")
     names = {service["id"]: service["name"] for service in render.get("services", [])}
     for domain in render.get("custom_domains", []):
         redirect = f"  redirects to {domain['redirectForName']}" if domain.get("redirectForName") else ""
