@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from .faults import APP_TRAFFIC_HEADER
 from .redis_servers import RespError, resp_command
 
 try:  # optional: the sandbox serves without it, the database check then says what is missing
@@ -61,7 +62,8 @@ def rest_command(url: str, token: str, *args: str | int) -> Any:
     """One command over the Upstash REST API (a JSON array POSTed to the URL); its ``result``."""
     request = urllib.request.Request(url.rstrip("/") + "/", data=json.dumps([str(a) for a in args]).encode(),
                                      method="POST", headers={"Authorization": f"Bearer {token}",
-                                                             "Content-Type": "application/json"})
+                                                             "Content-Type": "application/json",
+                                                             APP_TRAFFIC_HEADER: "1"})
     try:
         with urllib.request.urlopen(request, timeout=CHECK_TIMEOUT) as answer:
             body = json.loads(answer.read() or b"{}")

@@ -10,6 +10,9 @@ from typing import Any
 FAULT_KINDS: tuple[str, ...] = ("429", "503", "drop", "drop_after", "slow")
 #: what serves the app itself rather than a vendor's API (sandbox/apps.py)
 APP_VENDORS = frozenset({"apps"})
+#: a header the stand-in apps put on their own calls to a vendor's data plane (the Upstash REST API): the
+#: app's traffic, which faults do not reach (they test what the collection survives, not the app)
+APP_TRAFFIC_HEADER = "X-Sandbox-App-Traffic"
 
 
 @dataclass

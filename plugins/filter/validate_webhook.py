@@ -12,8 +12,9 @@ author:
 description:
   - Takes the registered result of the test post (M(launchkit.paas.http_check), C({"text" - ...}) POSTed to the
     webhook URL, expecting 200 and the body C(ok)) and gives one check, C(webhook) of the app that reads the URL.
-  - A post that was skipped (check mode, or not asked for this run) gives a pending check in check mode and no
-    check otherwise. The message never carries the URL (the webhook URL is the secret) - only the answer's status
+  - A post that is due but was not sent (check mode) gives a pending check; a post not due this run (the task's
+    condition was false - not asked for, or nothing changed) gives no check, in check mode as in a real run, so
+    check mode predicts the report the real run writes. The message never carries the URL (the webhook URL is the secret) - only the answer's status
     and Slack's error code. An accepted post gives no check (the phase says so in its output), so the report of a run
     that posts and of one that does not are the same.
 positional: app
@@ -58,7 +59,9 @@ def validate_webhook(result: Any, app: str, name: str = "SLACK_WEBHOOK_URL", che
     """launchkit.paas.validate_webhook"""
     result = result if isinstance(result, dict) else {}
     check = {"app": app, "check": "webhook", "component": name}
-    if result.get("skipped") or not result:
+    if result.get("skip_reason") == "Conditional result was False" or not result:
+        return []  # no post due this run (not asked for, or nothing changed): in check mode no more than in a real one
+    if result.get("skipped"):
         return [dict(check, status="pending", message="check mode: the test post is not sent")] \
             if boolean(check_mode, strict=False) else []
     status = result.get("status")

@@ -6,6 +6,7 @@ from typing import Any
 import requests
 
 from conftest import Sandbox, redis_call
+from sandbox.app_checks import rest_command
 
 
 def rest(url: str, method: str, path: str, token: str | None, **kwargs: Any) -> requests.Response:
@@ -78,3 +79,16 @@ def test_vercel_integration_database_is_invisible_to_the_developer_api(sbx: Sand
     assert sbx.upstash("DELETE", f"/redis/database/{made['database_id']}").status_code == 404
     again = sbx.control("GET", "/upstash/integration-databases/cloudgreet-redis")
     assert again["database_id"] == made["database_id"] and again["redis_url"] == made["redis_url"]
+
+
+def test_faults_pass_by_the_stand_in_apps_own_rest_calls(sbx: Sandbox) -> None:
+    """Injected faults reach the collection's calls to the REST API, not a stand-in app's own (its rate
+    limiter's): those carry the app-traffic header."""
+    made = sbx.control("POST", "/upstash/integration-databases", json={
+        "database_name": "faulted-redis", "endpoint": "faulted-redis-iad1", "rest_token": "vault-rest-token-2"})
+    sbx.control("POST", "/faults", json={"seed": 1, "rate": 1.0, "kinds": ["503"]})
+    try:
+        assert rest(made["rest_url"], "POST", "/", "vault-rest-token-2", json=["PING"]).status_code == 503
+        assert rest_command(made["rest_url"], "vault-rest-token-2", "PING") == "PONG"
+    finally:
+        sbx.control("DELETE", "/faults")

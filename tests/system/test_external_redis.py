@@ -43,7 +43,9 @@ def upstash_database() -> dict | None:
 
 
 def external(url: str, **more) -> tuple[str, str]:
-    return "-e", json.dumps({"redis_provider": "external", "redis_url": url, **more})
+    """RekindlePro on a Redis given by URL. Its inventory writes the Upstash REST env; a Redis given by URL
+    has no REST endpoint unless the vault names one (redis_rest_url), so these runs turn that off."""
+    return "-e", json.dumps({"redis_provider": "external", "redis_url": url, "redis_upstash_rest_env": False, **more})
 
 
 def redis_api_calls() -> list[tuple[str, str]]:

@@ -22,7 +22,7 @@ from typing import Any, Callable
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import (
-    ApiError, HttpClient, RetryPolicy, Vendor, checked_base_url)
+    ApiError, HttpClient, RetryPolicy, Vendor, WriteOutcomeUnknown, checked_base_url)
 
 NAMESPACE = "launchkit:check"
 #: how many calls the sliding window admits in the check (the script is run one more time than this)
@@ -80,13 +80,13 @@ def client(params: dict, secrets: Secrets, session: Any = None, retry: RetryPoli
 
 def _command(http: HttpClient, command: list, token: str | None = None) -> Any:
     headers = {"Authorization": f"Bearer {token}"} if token else None
-    answer = http.request("POST", "", json_body=command, ok=(200,), repeatable=_reads(command), headers=headers)
+    answer = http.request("POST", "", json_body=command, ok=(200,), repeatable=_repeatable(command), headers=headers)
     return (answer.body or {}).get("result") if isinstance(answer.body, dict) else answer.body
 
 
 def _pipeline(http: HttpClient, commands: list[list]) -> list:
     answer = http.request("POST", "/pipeline", json_body=commands, ok=(200,),
-                          repeatable=all(_reads(command) for command in commands))
+                          repeatable=all(_repeatable(command) for command in commands))
     results = answer.body if isinstance(answer.body, list) else []
     errors = [item["error"] for item in results if isinstance(item, dict) and item.get("error")]
     if errors or len(results) != len(commands):
@@ -94,8 +94,26 @@ def _pipeline(http: HttpClient, commands: list[list]) -> list:
     return [item.get("result") for item in results]
 
 
-def _reads(command: list) -> bool:
-    return str(command[0]).upper() in ("PING", "GET", "TTL", "PTTL", "EXISTS")
+def _repeatable(command: list) -> bool:
+    """A command that leaves the same state however often it is sent: reads, SET of one value, EXPIRE, DEL."""
+    return str(command[0]).upper() in ("PING", "GET", "TTL", "PTTL", "EXISTS", "SET", "EXPIRE", "PEXPIRE", "DEL")
+
+
+def _on_fresh_keys(http: HttpClient, keys: list[str], index: int, step: Callable[[str], Any]) -> Any:
+    """Run a step whose writes cannot be repeated on one key (INCR, the window's EVAL). When a call got no
+    answer (it may or may not have been applied), the step runs again on a new key, as a retry with
+    backoff; the key that may hold a half-counted state is deleted at the end with the others (and has a TTL)."""
+    attempt = 0
+    while True:
+        try:
+            return step(keys[index])
+        except WriteOutcomeUnknown:
+            attempt += 1
+            if attempt >= http.retry.attempts:
+                raise
+            http.retry.sleep(http.retry.backoff(attempt - 1))
+            keys.append(keys[index])
+            keys[index] = f"{keys[index].rsplit('#', 1)[0]}#{attempt}"
 
 
 def _timed(latencies: dict, name: str, action: Callable[[], Any]) -> Any:
@@ -132,22 +150,24 @@ def run_rest_checks(params: dict, check_mode: bool, secrets: Secrets, session: A
 
 
 def _probe_writes(http: HttpClient, params: dict, report: dict, latencies: dict, keys: list[str]) -> None:
-    value_key, counter_key, window_key, readonly_key = keys
+    value_key, readonly_key = keys[0], keys[3]
     token, ttl = uuid.uuid4().hex, params["ttl"]
     _timed(latencies, "set", lambda: _command(http, ["SET", value_key, token, "EX", str(ttl)]))
     report["set_get"] = _timed(latencies, "get", lambda: _command(http, ["GET", value_key])) == token
     report["ttl"] = _command(http, ["TTL", value_key])
     report["ttl_ok"] = isinstance(report["ttl"], int) and 0 < report["ttl"] <= ttl
-    counted = _timed(latencies, "incr_expire", lambda: _pipeline(
-        http, [["INCR", counter_key], ["INCR", counter_key], ["EXPIRE", counter_key, str(ttl)]]))
+    counted = _timed(latencies, "incr_expire", lambda: _on_fresh_keys(http, keys, 1, lambda key: _pipeline(
+        http, [["INCR", key], ["INCR", key], ["EXPIRE", key, str(ttl)]])))
     report["incr_expire"] = counted == [1, 2, 1]
     now_ms = str(int(time.time() * 1000))
     window_ms = str(ttl * 1000)
-    runs = [["EVAL", SLIDING_WINDOW, "1", window_key, now_ms, window_ms, str(WINDOW_LIMIT), f"hit-{index}"]
-            for index in range(WINDOW_LIMIT + 1)]
-    answers = _timed(latencies, "sliding_window", lambda: _pipeline(http, runs))
+    def runs(key: str) -> list[list]:
+        return [["EVAL", SLIDING_WINDOW, "1", key, now_ms, window_ms, str(WINDOW_LIMIT), f"hit-{index}"]
+                for index in range(WINDOW_LIMIT + 1)]
+    answers = _timed(latencies, "sliding_window",
+                     lambda: _on_fresh_keys(http, keys, 2, lambda key: _pipeline(http, runs(key))))
     admitted = [bool(answer and answer[0] == 1) for answer in answers]
-    report["rate_limit"] = {"limit": WINDOW_LIMIT, "calls": len(runs), "admitted": admitted.count(True),
+    report["rate_limit"] = {"limit": WINDOW_LIMIT, "calls": WINDOW_LIMIT + 1, "admitted": admitted.count(True),
                             "refused": admitted.count(False)}
     report["sliding_window"] = admitted == [True] * WINDOW_LIMIT + [False]
     if params.get("rest_readonly_token"):

@@ -60,8 +60,16 @@ def test_webhook_checks_never_name_the_url():
     [failed] = validate_webhook({"failed": True, "status": 404, "content": "no_service",
                                  "url": "https://hooks.slack.com/services/T/B/secret"}, "cloudgreet")
     assert failed["status"] == "failed" and "no_service" in failed["message"] and "secret" not in failed["message"]
-    assert validate_webhook({"skipped": True}, "cloudgreet", check_mode=True)[0]["status"] == "pending"
-    assert validate_webhook({"skipped": True}, "cloudgreet") == []
+    # Due but not sent (http_check skips a POST in check mode): pending in check mode.
+    unsent = {"skipped": True, "changed": False, "msg": "check mode: POST not sent"}
+    assert validate_webhook(unsent, "cloudgreet", check_mode=True)[0]["status"] == "pending"
+    assert validate_webhook(unsent, "cloudgreet") == []
+    # Not due this run (the task's condition was false: nothing changed): no check, check mode or not, as the
+    # real run's report has none.
+    not_due = {"skipped": True, "changed": False, "skip_reason": "Conditional result was False",
+               "false_condition": "launchkit_phases_changed | length > 0"}
+    assert validate_webhook(not_due, "cloudgreet", check_mode=True) == []
+    assert validate_webhook(not_due, "cloudgreet") == []
 
 
 def test_platform_crons():

@@ -120,3 +120,42 @@ def test_a_wrong_token_fails_naming_no_token_or_url():
 def test_rest_options_are_checked_before_any_call(extra, fault):
     with pytest.raises(ValueError, match=fault.replace("(", r"\(").replace(")", r"\)")):
         check_url({"url": "redis://default:pw@127.0.0.1:6379", **params(**extra)})
+
+
+def test_a_lost_answer_repeats_a_set_and_reruns_a_counting_step_on_a_new_key():
+    """Resets after the request went out: SET (the same value again) is simply repeated; the INCR pipeline,
+    which was applied before its answer was lost, runs again on a new key, so the counts stay exact; every
+    key used is deleted at the end."""
+    import requests
+
+    fake = FakeUpstashRest()
+    lost = {"SET": 1, "INCR": 1}
+
+    def flaky(call, handler):
+        name = (call.json[0] if call.path == "" else call.json[0][0]).upper()
+        answer = handler(call)  # applied first: the answer is what gets lost
+        if lost.get(name):
+            lost[name] -= 1
+            raise requests.exceptions.ConnectionError("Connection reset by peer")
+        return answer
+
+    one, pipeline = fake.routes[("POST", "")][0], fake.routes[("POST", "/pipeline")][0]
+    fake.on("POST", "", lambda call: flaky(call, one))
+    fake.on("POST", "/pipeline", lambda call: flaky(call, pipeline))
+    report = rest.run_rest_checks(params(), False, Secrets(), session=fake, retry=no_sleep_policy())
+    assert report["set_get"] and report["incr_expire"] and report["sliding_window"]
+    counters = [call.json[0][1] for call in fake.calls if call.path == "/pipeline" and call.json[0][0] == "INCR"]
+    assert len(counters) == 2 and counters[0] != counters[1]
+    assert fake.store[counters[0]] == 2 and fake.store[counters[1]] == 2  # the first was applied, then abandoned
+    assert set(counters) <= set(fake.calls[-1].json[1:])  # both deleted at the end
+
+
+def test_an_unanswered_counting_step_fails_after_its_attempts_naming_the_uncertainty():
+    import requests
+
+    fake = FakeUpstashRest()
+    fake.on("POST", "/pipeline", requests.exceptions.ConnectionError("Connection reset by peer"))
+    with pytest.raises(ResourceError, match="may or may not have been applied") as failure:
+        rest.run_rest_checks(params(), False, Secrets(), session=fake, retry=no_sleep_policy())
+    assert len(fake.to("POST", "/pipeline")) == no_sleep_policy().attempts
+    assert TOKEN not in str(failure.value) and "upstash.io" not in str(failure.value)
