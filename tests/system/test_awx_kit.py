@@ -5,7 +5,8 @@ ansible-runner (what AWX runs jobs with) with exactly that environment: the vend
 only through the injected env, never from the test's own. Then no secret (a credential's secret input, or
 one the sandbox handed out: Redis passwords and URLs, secret env values) is in the job events, the stdout or
 the artifacts, and the job's artifacts (set_stats) hold each host's summary, report location and the phases
-the run changed.
+the run changed. Then the workflow's failure node (playbooks/awx_rollback_changed.yml), handed those
+artifacts as AWX hands them on, with a failed validation, rolls the phase back.
 
 Run (with the sandbox up and .sandbox/env loaded, or under xdist):
       .venv/bin/python -m pytest -q -p no:cacheprovider -n 1 tests/system/test_awx_kit.py
@@ -20,11 +21,10 @@ import time
 from pathlib import Path
 
 import ansible_runner
-import pytest
 import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from conftest import ROOT, control, render_api, state
+from conftest import ROOT, env_of, render_api, state
 from test_leaks import assert_no_leak
 from test_validate import all_secrets, validate_vars
 
@@ -124,8 +124,8 @@ def artifact_files(private_data_dir: Path) -> dict[str, str]:
             if path.is_file() and path.relative_to(private_data_dir).parts[0] != "env"}
 
 
-def test_credential_types_rendered_as_awx_does_run_a_phase_through_ansible_runner(quick_sandbox, tmp_path,
-                                                                                  monkeypatch):
+def test_awx_credentials_run_a_phase_through_ansible_runner_and_the_workflow_rollback_undoes_it(
+        quick_sandbox, tmp_path, monkeypatch):  # noqa: ARG001  pylint: disable=unused-argument
     types = credential_types()
     inputs = credential_inputs()
     private_data_dir = tmp_path / "job"
@@ -143,6 +143,7 @@ def test_credential_types_rendered_as_awx_does_run_a_phase_through_ansible_runne
     extra_vars.update(json.loads(validate_vars(report_root, database_enabled=False, database_services=[],
                                                monitoring_enabled=False)))
     envvars = job_env(env, tmp_path / "state")
+    redis_url_before = env_of(state(), "scoop-web").get("REDIS_URL")
 
     started = time.monotonic()
     with monkeypatch.context() as job:
@@ -186,4 +187,24 @@ def test_credential_types_rendered_as_awx_does_run_a_phase_through_ansible_runne
     assert published["launchkit_phases_changed_by_host"] == {HOST: ["redis"]}
     assert set(stats["ok"]) == {HOST} and not stats.get("failures")
     print(f"\nansible-runner: {len(events)} job events, {seconds:.1f} s, {len(found)} secrets checked, 0 found")
-    control("DELETE", "/faults")
+
+    # The workflow's failure node (playbooks/awx_rollback_changed.yml) gets these artifacts as extra vars, as
+    # AWX hands them on; a failed validation is told by its report. It rolls back the redis phase, then fails.
+    assert env_of(state(), "scoop-web").get("REDIS_URL") != redis_url_before
+    failed_report = {**report, "failed_checks": ["scoop-web /health: redis: down"]}
+    handed_on = {**published, "launchkit_reports": {HOST: failed_report}}
+    with monkeypatch.context() as job:
+        for name in set(env) | {"GRAFANA_USER", "GRAFANA_PASSWORD"}:
+            job.delenv(name, raising=False)
+        rollback = ansible_runner.run(private_data_dir=str(private_data_dir), project_dir=str(ROOT),
+                                      playbook="playbooks/awx_rollback_changed.yml",
+                                      inventory=str(ROOT / "inventories" / "sandbox"), envvars=envvars,
+                                      extravars={**extra_vars, **handed_on}, limit=HOST, ident="rollback", quiet=True)
+    rollback_events = list(rollback.events)
+    rollback_stdout = rollback.stdout.read()
+    assert rollback.rc != 0 and rollback.status == "failed", rollback_stdout[-6000:]
+    assert "Rolled back, last first: redis" in rollback_stdout and "redis: down" in rollback_stdout
+    assert env_of(state(), "scoop-web").get("REDIS_URL") == redis_url_before
+    assert_no_leak("\n".join(json.dumps(event) for event in rollback_events) + rollback_stdout, found,
+                   "the rollback job's events and stdout")
+    print(f"workflow rollback node: {len(rollback_events)} job events, REDIS_URL restored")
