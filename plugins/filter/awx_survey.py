@@ -15,9 +15,9 @@ description:
   - Asked are the options of type C(bool) (a choice of C(true) or C(false)), C(int), C(float), C(str) with
     C(choices) (one of them) and C(list) with C(choices) (several of them). Free text, paths, dicts, lists
     without choices and C(no_log) options are left to the inventory and the vault.
-  - Every question is optional and has no default of its own, so an unanswered question passes no extra var
+  - "Every question is optional and has no default of its own, so an unanswered question passes no extra var
     and the inventory's value (or the role's default) stays; the role's default is named in the question's
-    description, as C((role default: VALUE)).
+    description, as C((role default: VALUE))."
   - A survey answer is an extra var of the job, which wins over the inventory for every host of the job.
 options:
   _input:
