@@ -6,7 +6,9 @@ only through the injected env, never from the test's own. Then no secret (a cred
 one the sandbox handed out: Redis passwords and URLs, secret env values) is in the job events, the stdout or
 the artifacts, and the job's artifacts (set_stats) hold each host's summary, report location and the phases
 the run changed. Then the workflow's failure node (playbooks/awx_rollback_changed.yml), handed those
-artifacts as AWX hands them on, with a failed validation, rolls the phase back.
+artifacts as AWX hands them on, with a failed validation, rolls the phase back; and the validate node,
+run again on the rolled-back stack, fails yet publishes its failed checks (and nothing that would replace
+the rollout's artifact).
 
 Run (with the sandbox up and .sandbox/env loaded, or under xdist):
       .venv/bin/python -m pytest -q -p no:cacheprovider -n 1 tests/system/test_awx_kit.py
@@ -124,6 +126,16 @@ def artifact_files(private_data_dir: Path) -> dict[str, str]:
             if path.is_file() and path.relative_to(private_data_dir).parts[0] != "env"}
 
 
+def run_job(monkeypatch, injected: dict[str, str], **job):
+    """ansible_runner.run of one job on HOST, from the repository as the project, with the rehearsal inventory:
+    the vendor connection comes from the injected env alone, none of it inherited from the test's own."""
+    with monkeypatch.context() as patched:
+        for name in set(injected) | {"GRAFANA_USER", "GRAFANA_PASSWORD"}:
+            patched.delenv(name, raising=False)
+        return ansible_runner.run(project_dir=str(ROOT), inventory=str(ROOT / "inventories" / "sandbox"),
+                                  limit=HOST, quiet=True, **job)
+
+
 def test_awx_credentials_run_a_phase_through_ansible_runner_and_the_workflow_rollback_undoes_it(
         quick_sandbox, tmp_path, monkeypatch):  # noqa: ARG001  pylint: disable=unused-argument
     types = credential_types()
@@ -146,14 +158,8 @@ def test_awx_credentials_run_a_phase_through_ansible_runner_and_the_workflow_rol
     redis_url_before = env_of(state(), "scoop-web").get("REDIS_URL")
 
     started = time.monotonic()
-    with monkeypatch.context() as job:
-        # The vendor connection comes from the injected env alone: none of it is inherited from the test's.
-        for name in set(env) | {"GRAFANA_USER", "GRAFANA_PASSWORD"}:
-            job.delenv(name, raising=False)
-        runner = ansible_runner.run(private_data_dir=str(private_data_dir), project_dir=str(ROOT),
-                                    playbook="playbooks/site.yml", inventory=str(ROOT / "inventories" / "sandbox"),
-                                    envvars=envvars, extravars=extra_vars, tags="redis,validate", limit=HOST,
-                                    ident="redis-validate", quiet=True)
+    runner = run_job(monkeypatch, env, private_data_dir=str(private_data_dir), playbook="playbooks/site.yml",
+                     envvars=envvars, extravars=extra_vars, tags="redis,validate", ident="redis-validate")
     seconds = time.monotonic() - started
     events = list(runner.events)
     stdout = runner.stdout.read()
@@ -193,13 +199,9 @@ def test_awx_credentials_run_a_phase_through_ansible_runner_and_the_workflow_rol
     assert env_of(state(), "scoop-web").get("REDIS_URL") != redis_url_before
     failed_report = {**report, "failed_checks": ["scoop-web /health: redis: down"]}
     handed_on = {**published, "launchkit_reports": {HOST: failed_report}}
-    with monkeypatch.context() as job:
-        for name in set(env) | {"GRAFANA_USER", "GRAFANA_PASSWORD"}:
-            job.delenv(name, raising=False)
-        rollback = ansible_runner.run(private_data_dir=str(private_data_dir), project_dir=str(ROOT),
-                                      playbook="playbooks/awx_rollback_changed.yml",
-                                      inventory=str(ROOT / "inventories" / "sandbox"), envvars=envvars,
-                                      extravars={**extra_vars, **handed_on}, limit=HOST, ident="rollback", quiet=True)
+    rollback = run_job(monkeypatch, env, private_data_dir=str(private_data_dir),
+                       playbook="playbooks/awx_rollback_changed.yml", envvars=envvars,
+                       extravars={**extra_vars, **handed_on}, ident="rollback")
     rollback_events = list(rollback.events)
     rollback_stdout = rollback.stdout.read()
     assert rollback.rc != 0 and rollback.status == "failed", rollback_stdout[-6000:]
@@ -208,3 +210,16 @@ def test_awx_credentials_run_a_phase_through_ansible_runner_and_the_workflow_rol
     assert_no_leak("\n".join(json.dumps(event) for event in rollback_events) + rollback_stdout, found,
                    "the rollback job's events and stdout")
     print(f"workflow rollback node: {len(rollback_events)} job events, REDIS_URL restored")
+
+    # The validate node for real, now that the app has lost its Redis: it fails, yet publishes the host's failed
+    # checks first, and publishes no launchkit_phases_changed_by_host that would replace the rollout's in AWX.
+    validation = run_job(monkeypatch, env, private_data_dir=str(private_data_dir), playbook="playbooks/site.yml",
+                         envvars=envvars, extravars=extra_vars, tags="validate", ident="validate")
+    validation_events = list(validation.events)
+    assert validation.rc != 0 and validation.status == "failed"
+    published = next(e for e in validation_events if e["event"] == "playbook_on_stats")["event_data"]["artifact_data"]
+    assert set(published) == {"launchkit_reports"}
+    validated = published["launchkit_reports"][HOST]
+    assert validated["summary"]["result"] == "failed" and validated["failed_checks"] and not validated["phases_changed"]
+    assert_no_leak("\n".join(json.dumps(event) for event in validation_events), found, "the validation job's events")
+    print(f"validate node: {len(validation_events)} job events, failed, its failed checks published")

@@ -135,7 +135,8 @@ def fields(ctype: dict) -> dict[str, dict]:
 
 def test_every_module_env_name_has_a_credential(kit):
     found = module_env_names()
-    assert {"RENDER_API_KEY", "FLY_API_TOKEN", "UPSTASH_EMAIL", "SENTRY_ORG", "VERCEL_TEAM_ID", "GRAFANA_TOKEN"} <= found
+    assert {"RENDER_API_KEY", "FLY_API_TOKEN", "UPSTASH_EMAIL", "SENTRY_ORG", "VERCEL_TEAM_ID",
+            "GRAFANA_TOKEN"} <= found
     injected = set(injected_env(kit))
     assert found - injected == set(NOT_CREDENTIALS), "module env names no credential type injects"
     assert injected - found == STATE_ENV, "injected env names that no module reads"
