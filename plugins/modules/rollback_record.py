@@ -24,6 +24,7 @@ description:
   - Read a record with M(launchkit.paas.rollback_record_info).
 extends_documentation_fragment:
   - launchkit.paas.rollback_record
+  - launchkit.paas.rollback_record.STATE
   - launchkit.paas.attributes
   - launchkit.paas.attributes.ACTIONS
 attributes:

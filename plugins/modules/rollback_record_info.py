@@ -19,6 +19,7 @@ description:
   - A record that is not a JSON object fails the task, naming the file.
 extends_documentation_fragment:
   - launchkit.paas.rollback_record
+  - launchkit.paas.rollback_record.STATE
   - launchkit.paas.attributes
   - launchkit.paas.attributes.INFO
 options:

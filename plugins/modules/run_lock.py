@@ -31,6 +31,7 @@ description:
   - This module runs on the controller only (C(ansible_connection=local)).
 extends_documentation_fragment:
   - launchkit.paas.rollback_record
+  - launchkit.paas.rollback_record.STATE
   - launchkit.paas.attributes
 attributes:
   check_mode:
