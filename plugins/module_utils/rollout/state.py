@@ -161,7 +161,8 @@ def dsn_parts(dsn: str) -> dict[str, str]:
 
     try:
         return parse_dsn(dsn)
-    except Exception:  # pylint: disable=broad-exception-caught  (its message may quote the DSN)
+    # Its message may quote the DSN, password and all: not shown.
+    except Exception:  # pylint: disable=broad-exception-caught
         raise ValueError("launchkit_state_dsn (LAUNCHKIT_STATE_DSN) cannot be read as a postgresql:// URL") from None
 
 
