@@ -94,11 +94,11 @@ class Cipher:
         from cryptography.exceptions import InvalidTag  # pylint: disable=import-outside-toplevel
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # pylint: disable=import-outside-toplevel
 
+        kdf = envelope.get("kdf")
+        if envelope.get("cipher") != CIPHER or not isinstance(kdf, dict) or kdf.get("name") != "scrypt":
+            raise ValueError(f"the rollback record {where} is sealed with {envelope.get('cipher')!r}, which this "
+                             f"release of launchkit.paas does not know (it knows {CIPHER} with scrypt)")
         try:
-            kdf = envelope["kdf"]
-            if envelope.get("cipher") != CIPHER or kdf.get("name") != "scrypt":
-                raise ValueError(f"the rollback record {where} is sealed with {envelope.get('cipher')!r}, which this "
-                                 f"release of launchkit.paas does not know (it knows {CIPHER})")
             key = self._derive(_unb64(envelope["salt"]), int(kdf["n"]), int(kdf["r"]), int(kdf["p"]))
             return AESGCM(key).decrypt(_unb64(envelope["nonce"]), _unb64(envelope["data"]),
                                        context.encode("utf-8")).decode("utf-8")
@@ -106,9 +106,7 @@ class Cipher:
             raise ValueError(f"the rollback record {where} cannot be opened: the state key ({KEY_VARS}) does not "
                              "match the key it was sealed with (or the record was altered). Nothing was written; "
                              "run again with the key it was written with") from None
-        except (KeyError, TypeError, AttributeError, ValueError, UnicodeDecodeError) as exc:
-            if isinstance(exc, ValueError) and str(exc).startswith("the rollback record"):
-                raise
+        except (KeyError, TypeError, ValueError, UnicodeDecodeError):
             raise ValueError(f"the rollback record {where} is sealed but damaged: restore it from a backup or remove "
                              "it (its phase then has nothing to roll back)") from None
 

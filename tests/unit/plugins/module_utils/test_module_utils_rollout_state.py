@@ -65,6 +65,8 @@ def test_a_damaged_envelope_fails_with_what_to_do():
     envelope = json.loads(state.Cipher(KEY).seal("{}", "ctx"))
     with pytest.raises(ValueError, match="sealed but damaged: restore it from a backup or remove it"):
         state.Cipher(KEY).open({**envelope, "nonce": "%%%"}, "ctx", "the record")
+    with pytest.raises(ValueError, match="sealed with 'rot13', which this release of launchkit.paas does not know"):
+        state.Cipher(KEY).open({**envelope, "cipher": "rot13"}, "ctx", "the record")
 
 
 # ---------------------------------------------------------------------------------- file backend
