@@ -68,7 +68,7 @@ test: deps
 	echo "make test: all suites passed"
 
 test-unit: deps
-	$(VPY) -m pytest -q -p no:cacheprovider tests/unit
+	$(ENV_IF_UP) $(VPY) -m pytest -q -p no:cacheprovider tests/unit
 
 test-sandbox: deps
 	$(ENV) $(VPY) -m pytest -q -p no:cacheprovider tests/sandbox

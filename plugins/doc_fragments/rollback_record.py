@@ -10,10 +10,9 @@ class ModuleDocFragment:
 options:
   state_dir:
     description:
-      - The directory of the records, one sub-directory per stack.
-      - Defaults to the E(LAUNCHKIT_STATE_DIR) environment variable.
+      - The directory of the records, one sub-directory per stack, with O(state_backend=file).
+      - Defaults to the E(LAUNCHKIT_STATE_DIR) environment variable. Required with O(state_backend=file).
     type: path
-    required: true
   stack:
     description: The stack (the inventory host) whose records they are; a file name, so letters, digits, C(_), C(-) and C(.).
     type: str
@@ -25,13 +24,50 @@ options:
 options:
   record_phase:
     description:
-      - Keep what this task changes in this phase's rollback record, C(<record_dir>/<record_stack>/<record_phase>.json),
-        written before the change it describes (see M(launchkit.paas.rollback_record)).
+      - Keep what this task changes in this phase's rollback record, C(<record_dir>/<record_stack>/<record_phase>.json)
+        or its row with O(state_backend=postgresql), written before the change it describes (see
+        M(launchkit.paas.rollback_record)).
     type: str
   record_dir:
-    description: The directory of the rollback records. Defaults to E(LAUNCHKIT_STATE_DIR).
+    description: The directory of the rollback records with O(state_backend=file). Defaults to E(LAUNCHKIT_STATE_DIR).
     type: path
   record_stack:
     description: The stack (the inventory host) whose record it is. Required with O(record_phase).
+    type: str
+"""
+
+    # Which backend keeps the records and run locks, and the key that seals the records (every module that
+    # reads or writes them).
+    STATE = r"""
+options:
+  state_backend:
+    description:
+      - Where the rollback records and the run lock of each stack are kept.
+      - V(file) keeps them in files under the state directory on the controller (the default).
+      - V(postgresql) keeps them in tables of the database O(state_dsn) names, created when missing, so that
+        they outlive the controller (an AWX execution environment is gone after each job). It needs O(state_key).
+      - When the task leaves it unset, the inventory variable C(launchkit_state_backend) is used, then the
+        E(LAUNCHKIT_STATE_BACKEND) environment variable.
+    type: str
+    choices: [file, postgresql]
+    default: file
+  state_dsn:
+    description:
+      - With O(state_backend=postgresql), the database of the records and locks, a
+        C(postgresql://user:password@host:port/database) URL. Its user needs to create tables there the first
+        time (or an owner creates them once, see the collection's C(docs/state.md)).
+      - When the task leaves it unset, the inventory variable C(launchkit_state_dsn) is used, then the
+        E(LAUNCHKIT_STATE_DSN) environment variable.
+    type: str
+  state_key:
+    description:
+      - The key that seals the records (they hold previous secret values) - AES-256-GCM with a key derived
+        from this string by scrypt, one random salt and nonce per record. Use a long random string (for example
+        C(openssl rand -base64 32)) and keep it in a vault or an AWX credential.
+      - Required with O(state_backend=postgresql); with O(state_backend=file), records are sealed when it is
+        given (plain records written before are still read, and sealed when next written).
+      - A record sealed with another key fails the task with a message that says the key does not match.
+      - When the task leaves it unset, the inventory variable C(launchkit_state_key) is used, then the
+        E(LAUNCHKIT_STATE_KEY) environment variable.
     type: str
 """

@@ -42,6 +42,7 @@ description:
 extends_documentation_fragment:
   - launchkit.paas.platform
   - launchkit.paas.http_client
+  - launchkit.paas.rollback_record.STATE
   - launchkit.paas.attributes.actions
 options:
   services:
@@ -137,10 +138,12 @@ options:
     type: dict
     default: {}
   record_phase:
-    description: Keep the previous values in this phase's rollback record (C(<record_dir>/<record_stack>/<record_phase>.json)).
+    description:
+      - Keep the previous values in this phase's rollback record (C(<record_dir>/<record_stack>/<record_phase>.json),
+        or its row with O(state_backend=postgresql)).
     type: str
   record_dir:
-    description: The directory of the rollback records. Defaults to E(LAUNCHKIT_STATE_DIR).
+    description: The directory of the rollback records with O(state_backend=file). Defaults to E(LAUNCHKIT_STATE_DIR).
     type: path
   record_stack:
     description: The stack (the inventory host) whose record it is.
@@ -321,6 +324,7 @@ from ansible_collections.launchkit.paas.plugins.module_utils.core.env import SEC
 from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module
 from ansible_collections.launchkit.paas.plugins.module_utils.platform.env import run_app_env
 from ansible_collections.launchkit.paas.plugins.module_utils.platform.options import platform_options
+from ansible_collections.launchkit.paas.plugins.module_utils.rollout.state import state_options
 
 ARGUMENT_SPEC = platform_options(
     services=dict(type="list", elements="str", required=True),
@@ -345,9 +349,11 @@ ARGUMENT_SPEC = platform_options(
     record_stack=dict(type="str"),
     record_extra=dict(type="dict", default={}),
     record_always=dict(type="bool", default=False),
+    **state_options(),
 )
 
-MODULE = Module(ARGUMENT_SPEC, run_app_env, required_by={"record_phase": ["record_dir", "record_stack"]})
+# record_dir is checked by the file backend (the postgresql one needs none).
+MODULE = Module(ARGUMENT_SPEC, run_app_env, required_by={"record_phase": ["record_stack"]})
 
 
 def main() -> None:

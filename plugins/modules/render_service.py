@@ -34,6 +34,7 @@ extends_documentation_fragment:
   - launchkit.paas.http_client
   - launchkit.paas.attributes.actions
   - launchkit.paas.rollback_record.WRITE
+  - launchkit.paas.rollback_record.STATE
 options:
   name:
     description: Service name, unique in the workspace.

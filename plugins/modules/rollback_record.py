@@ -19,11 +19,14 @@ description:
     overwrites an entry and a rollback restores the state from before the rollout, not from before the
     last run. Lists (ids, names) are joined, each entry once.
   - With O(state=absent), forgets the record (after a rollback), all but the facts named in O(keep).
-  - The file holds secrets (previous env values). It is replaced atomically, mode C(0600), in a
-    directory made C(0700). The module returns and shows only key names, never a value.
+  - The record holds secrets (previous env values). The file is replaced atomically, mode C(0600), in a
+    directory made C(0700). With O(state_backend=postgresql) the record is the row (O(stack), O(phase)) of the
+    C(launchkit_state_records) table instead. With O(state_key) it is sealed (AES-256-GCM); the postgresql
+    backend always seals. The module returns and shows only key names, never a value.
   - Read a record with M(launchkit.paas.rollback_record_info).
 extends_documentation_fragment:
   - launchkit.paas.rollback_record
+  - launchkit.paas.rollback_record.STATE
   - launchkit.paas.attributes
   - launchkit.paas.attributes.ACTIONS
 attributes:
@@ -95,7 +98,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 path:
-  description: The record's file.
+  description: Where the record is - its file, or with O(state_backend=postgresql) the database (no password), table, stack and phase.
   returned: always
   type: str
   sample: /home/ops/.launchkit/state/scoop_production/redis.json

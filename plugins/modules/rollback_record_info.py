@@ -16,9 +16,13 @@ description:
   - Returns what each record says that is no secret (C(summary)). The whole records, with the previous
     values of secret env keys, come back only with O(return_secrets=true), for a rollback to restore them;
     run that task with C(no_log).
-  - A record that is not a JSON object fails the task, naming the file.
+  - With O(state_backend=postgresql), the records are rows of the C(launchkit_state_records) table in the database
+    O(state_dsn) names; sealed records are opened with O(state_key).
+  - A record that is not a JSON object fails the task, naming the file; so does a sealed record without its key,
+    or with a key that does not match (the message says so and shows nothing of the record).
 extends_documentation_fragment:
   - launchkit.paas.rollback_record
+  - launchkit.paas.rollback_record.STATE
   - launchkit.paas.attributes
   - launchkit.paas.attributes.INFO
 options:

@@ -15,6 +15,11 @@ description:
     (see M(launchkit.paas.rollback_record)). It names its holder - the controller host, the process id of the
     C(ansible-playbook) run, when it took the lock and the tags it runs - and is read and replaced only under an
     C(fcntl) lock of its directory, so two runs that try at the same moment never both take it.
+  - With O(state_backend=postgresql) it is the stack's row of the C(launchkit_state_locks) table instead (its
+    holder, when it took the lock and when its O(ttl) ends), read and replaced only in a transaction that holds
+    the stack's transaction-level advisory lock, so every controller that names the same database shares it.
+    That backend needs O(state_key) (the records are sealed with it), so a run without one fails here, before
+    it writes anything.
   - With O(state=acquired), takes the lock. While another run holds it, waits for it, up to O(timeout) seconds,
     then fails naming the holder. The run that holds it already takes it again without waiting.
   - A holder that is gone does not block for ever. A lock whose process no longer runs on this controller (the run
@@ -31,6 +36,7 @@ description:
   - This module runs on the controller only (C(ansible_connection=local)).
 extends_documentation_fragment:
   - launchkit.paas.rollback_record
+  - launchkit.paas.rollback_record.STATE
   - launchkit.paas.attributes
 attributes:
   check_mode:
@@ -89,7 +95,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 path:
-  description: The lock's file.
+  description: Where the lock is - its file, or with O(state_backend=postgresql) the database (no password), table and stack.
   returned: always
   type: str
   sample: /home/ops/.launchkit/state/scoop_production/run.lock

@@ -88,7 +88,12 @@ CONNECTION_VARS: dict[str, dict[str, str]] = {
     "sentry": {"auth_token": "launchkit_sentry_auth_token", "api_url": "launchkit_sentry_api_url",
                "organization": "launchkit_sentry_org"},
     "grafana": {"api_url": "launchkit_grafana_url", "api_key": "launchkit_grafana_token"},
+    # The state backend of the rollback records and run locks (doc fragment rollback_record.STATE).
+    "state": {"state_backend": "launchkit_state_backend", "state_dsn": "launchkit_state_dsn",
+              "state_key": "launchkit_state_key"},
 }
+#: The modules that read or write rollback records or run locks: they take the "state" variables above.
+STATE_MODULES = frozenset(("app_env", "render_service", "rollback_record", "rollback_record_info", "run_lock"))
 
 
 class InProcessAction(ActionBase):
@@ -160,7 +165,7 @@ def with_connection_vars(name: str, args: dict[str, Any], task_vars: dict[str, A
     still unset falls back to the module's environment variable, as before.
     """
     added: dict[str, Any] = {}
-    for group in module_groups(name):
+    for group in module_groups(name) + (("state",) if name in STATE_MODULES else ()):
         for option, variable in CONNECTION_VARS.get(group, {}).items():
             if args.get(option) is None and variable in task_vars:
                 value = template(task_vars[variable])

@@ -148,7 +148,7 @@ def run_app_env(params: dict, check_mode: bool, secrets: Secrets, platform: Any 
         if not check_mode:
             for key, value in env.items():
                 refuse_unknown(key, value)
-    record = _record_target(params)
+    record = _record_target(params, secrets)
     # A platform whose values are write-only (readable = False, as Fly.io secrets are) cannot copy them.
     if not getattr(PLATFORMS[params["platform"]], "readable", True) and (params.get("copy_from") or copy):
         raise ValueError(f"copy_from and copy read values, which {params['platform']} never shows: give the values "
@@ -382,21 +382,19 @@ class Source:
         return {key: self._values[key] for key in keys}
 
 
-def _record_target(params: dict) -> str | None:
-    """The record's file when a rollback record is asked for (checked before any call)."""
-    if not params.get("record_phase"):
-        return None
-    return records.record_path(params["record_dir"], params["record_stack"], params["record_phase"])
+def _record_target(params: dict, secrets: Secrets) -> records.Target | None:
+    """The record when a rollback record is asked for (its backend checked before any call)."""
+    return records.target_path(params, secrets)
 
 
-def _keep_record(path: str, params: dict, plans: dict, changed_refs: list[str], check_mode: bool) -> dict:
+def _keep_record(where: records.Target, params: dict, plans: dict, changed_refs: list[str], check_mode: bool) -> dict:
     """Add the previous values of the services about to change to the record, before any of them changes."""
-    before = records.read_record(path)
+    stored = where.stored()
+    before = stored or {}
     results = [{"item": plans[ref][0]["name"], "changed": True, "previous": plans[ref][3]} for ref in changed_refs]
     extra = params["record_extra"] if (changed_refs or params["record_always"]) else {}
     after = records.merged(before, results, extra)
-    exists = records.read_text(path) is not None
-    changed = (bool(changed_refs) or params["record_always"]) and (not exists or after != before)
+    changed = (bool(changed_refs) or params["record_always"]) and (stored is None or after != before)
     if changed and not check_mode:
-        records.write_text(path, records.record_text(after))
-    return {"path": path, "changed": changed, "summary": records.summary(after if changed else before)}
+        where.write(after)
+    return {"path": where.where, "changed": changed, "summary": records.summary(after if changed else before)}

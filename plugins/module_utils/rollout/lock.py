@@ -5,13 +5,16 @@
 
 Not a public API; it may change between any two releases.
 
-One run at a time writes to a stack. The lock is a file beside the stack's rollback records,
-``<state_dir>/<stack>/run.lock`` (mode 0600, JSON): the holder's controller host, its process id
-(the ansible-playbook process), when it took the lock and the tags it runs. It is read and replaced
-only under an ``fcntl`` lock on ``<state_dir>/<stack>/.run.lock.guard``, so two runs that try at the
-same moment never both take it. A holder that is gone does not block for ever: a lock whose process
-no longer runs on this controller, or that another controller has held for longer than the TTL, is
-taken over with a warning.
+One run at a time writes to a stack. The lock names its holder: the controller host, its process id
+(the ansible-playbook process), when it took the lock and the tags it runs. With the file backend it
+is a file beside the stack's rollback records, ``<state_dir>/<stack>/run.lock`` (mode 0600, JSON),
+read and replaced only under an ``fcntl`` lock on ``<state_dir>/<stack>/.run.lock.guard``. With the
+postgresql backend it is the stack's row of ``launchkit_state_locks`` (the holder, when it took the
+lock and when its TTL ends), read and replaced only in a transaction that holds the stack's
+transaction-level advisory lock (each call is a connection of its own, so the row, not a session,
+holds the lock). Either way two runs that try at the same moment never both take it. A holder that is
+gone does not block for ever: a lock whose process no longer runs on this controller, or that another
+controller has held for longer than the TTL, is taken over with a warning.
 """
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ from ansible_collections.launchkit.paas.plugins.module_utils.core.resource impor
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.core.wait import Clock, poll
 from ansible_collections.launchkit.paas.plugins.module_utils.rollout.record import checked_name
+from ansible_collections.launchkit.paas.plugins.module_utils.rollout.state import LOCKS_TABLE, PostgresStore, store_for
 
 LOCK_FILE = "run.lock"
 GUARD_FILE = ".run.lock.guard"
@@ -98,6 +102,16 @@ class RunLock:
         self.ttl = ttl
         self.system = system
 
+    @property
+    def remove_hint(self) -> str:
+        return f"remove {self.path} by hand"
+
+    def _write(self) -> None:
+        write_text(self.path, json.dumps(self.me, sort_keys=True) + "\n")
+
+    def _remove(self) -> None:
+        os.unlink(self.path)
+
     @contextmanager
     def guarded(self) -> Iterator[None]:
         directory = os.path.dirname(self.path)
@@ -148,7 +162,7 @@ class RunLock:
             reason = self.gone(holder) if holder else None
             if holder and reason is None:
                 return False, holder, None
-            write_text(self.path, json.dumps(self.me, sort_keys=True) + "\n")
+            self._write()
             return True, holder, reason
 
     def release(self) -> dict | None:
@@ -156,8 +170,81 @@ class RunLock:
         with self.guarded():
             holder = self.holder()
             if self.mine(holder):
-                os.unlink(self.path)
+                self._remove()
             return holder
+
+
+class PostgresRunLock(RunLock):
+    """The lock row of one stack, read and written in a transaction that holds the stack's advisory lock."""
+
+    def __init__(self, store: PostgresStore, stack: str, me: dict, ttl: float, system: System) -> None:
+        super().__init__(store.lock_where(stack), me, ttl, system)
+        self.store = store
+        self.stack = stack
+        self._cursor: Any = None
+
+    @property
+    def remove_hint(self) -> str:
+        return f"delete its row by hand (DELETE FROM {LOCKS_TABLE} WHERE stack = '{self.stack}')"
+
+    def _query(self, cursor: Any, query: str, args: tuple) -> list[tuple]:
+        cursor.execute(query, args)
+        return cursor.fetchall() if cursor.description else []
+
+    @contextmanager
+    def guarded(self) -> Iterator[None]:
+        import psycopg2  # pylint: disable=import-outside-toplevel
+
+        connection = self.store.connect()
+        try:
+            with connection, connection.cursor() as cursor:
+                # Held until the transaction ends: the advisory lock is the guard, the row is the lock.
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+                               (f"launchkit.paas run lock {self.stack}",))
+                self._cursor = cursor
+                try:
+                    yield
+                finally:
+                    self._cursor = None
+        except psycopg2.Error as exc:
+            reason = (str(exc).strip().splitlines() or ["no reason given"])[0]
+            raise ValueError(f"the run lock {self.path} cannot be read or written ({reason})") from None
+        finally:
+            connection.close()
+
+    def holder(self) -> dict | None:
+        if self._cursor is None:  # check mode reads without the guard
+            with self.guarded():
+                return self.holder()
+        rows = self._query(self._cursor, f"SELECT holder FROM {LOCKS_TABLE} WHERE stack = %s", (self.stack,))
+        if not rows:
+            return None
+        holder = rows[0][0]
+        return holder if isinstance(holder, dict) else {"controller": "?", "pid": 0, "acquired": 0, "broken": True}
+
+    def _write(self) -> None:
+        acquired = float(self.me.get("acquired") or self.system.clock.now())
+        self._query(self._cursor,
+                    f"INSERT INTO {LOCKS_TABLE} (stack, holder, acquired_at, expires_at) "
+                    "VALUES (%s, %s::jsonb, to_timestamp(%s), to_timestamp(%s)) ON CONFLICT (stack) DO UPDATE SET "
+                    "holder = EXCLUDED.holder, acquired_at = EXCLUDED.acquired_at, expires_at = EXCLUDED.expires_at",
+                    (self.stack, json.dumps(self.me, sort_keys=True), acquired, acquired + self.ttl))
+
+    def _remove(self) -> None:
+        self._query(self._cursor, f"DELETE FROM {LOCKS_TABLE} WHERE stack = %s", (self.stack,))
+
+
+def lock_for(params: dict, me: dict, system: System, secrets: Secrets | None = None) -> RunLock:
+    """The stack's lock in the backend the options name (the postgresql one needs its key, as the records do:
+    a run without it fails here, at its first task, before it writes anything)."""
+    stack = checked_name("stack", params["stack"])
+    if params.get("state_backend") == "postgresql" and params.get("release_only"):
+        return PostgresRunLock(PostgresStore(params.get("state_dsn") or "", secrets), stack, me, float(params["ttl"]),
+                               system)
+    store, _cipher = store_for(params, secrets=secrets)
+    if isinstance(store, PostgresStore):
+        return PostgresRunLock(store, stack, me, float(params["ttl"]), system)
+    return RunLock(lock_path(params.get("state_dir") or "", stack), me, float(params["ttl"]), system)
 
 
 def me_for(params: dict, system: System) -> dict:
@@ -169,10 +256,9 @@ def me_for(params: dict, system: System) -> dict:
 
 def run_lock(params: dict, check_mode: bool, secrets: Secrets, system: System | None = None) -> dict:
     """Take (state=acquired) or give back (state=released) the stack's run lock; changed is always False."""
-    del secrets
     system = system or System.real()
-    path = lock_path(params["state_dir"], params["stack"])
-    lock = RunLock(path, me_for(params, system), float(params["ttl"]), system)
+    lock = lock_for(params, me_for(params, system), system, secrets)
+    path = lock.path
     if check_mode:
         return check_lock(lock)
     if params["state"] == "released":
@@ -202,7 +288,7 @@ def acquire(lock: RunLock, params: dict, clock: Clock) -> dict:
             f"the stack {params['stack']} is locked by {describe(holder or {})}; waited {waited:g} s "
             f"(launchkit_lock_timeout {params['timeout']:g} s) and wrote nothing. Wait for that run to end and run "
             f"again; if it is gone, the lock is taken over once its process has ended (same controller) or after "
-            f"launchkit_lock_ttl ({params['ttl']:g} s); or remove {lock.path} by hand",
+            f"launchkit_lock_ttl ({params['ttl']:g} s); or {lock.remove_hint}",
             holder=holder, path=lock.path, waited=waited)
     result: dict[str, Any] = {"changed": False, "path": lock.path, "holder": lock.me, "waited": waited,
                               "taken_over": holder if reason else None}
@@ -246,5 +332,21 @@ def release_all(paths: list[str], pid: int, system: System | None = None) -> lis
             if lock.mine(lock.release()):
                 released.append(path)
         except OSError:
+            continue
+    return released
+
+
+def release_noted(notes: list[dict], pid: int, system: System | None = None) -> list[str]:
+    """Give back each noted lock (where the run_lock task that took it found it: state_backend, state_dir or
+    state_dsn, stack) that process `pid` of this controller still holds; where the locks released were."""
+    system = system or System.real()
+    released = []
+    for note in notes:
+        try:
+            lock = lock_for({**note, "ttl": DEFAULT_TTL, "release_only": True}, {"controller": system.host, "pid": pid},
+                            system)
+            if lock.mine(lock.release()):
+                released.append(lock.path)
+        except (OSError, ValueError):
             continue
     return released

@@ -5,12 +5,14 @@
 
 Not a public API; it may change between any two releases.
 
-A phase's record (``<state_dir>/<stack>/<phase>.json``, mode 0600 in a 0700 directory) keeps, per
+A phase's record (with the file backend ``<state_dir>/<stack>/<phase>.json``, mode 0600 in a 0700
+directory; with the postgresql backend a row of its table: rollout/state.py) keeps, per
 service, the value each env key had before the first run that changed it (``None`` when the key did
 not exist), and the other facts the phase's rollback needs (ids of what it created). What a record
 holds always wins over what a later run adds, so a rollback restores the state from before the
-rollout, not from before the last run. Files are replaced atomically: a reader sees the old record
-or the new one, never half of one.
+rollout, not from before the last run. Files are replaced atomically and rows in one transaction: a
+reader sees the old record or the new one, never half of one. A record is sealed when a state key is
+given (always with the postgresql backend).
 """
 from __future__ import annotations
 
@@ -21,17 +23,19 @@ from typing import Any
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core.files import read_text, write_text
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
+from ansible_collections.launchkit.paas.plugins.module_utils.rollout.state import Target, parse, state_options, store_for
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
 # -------------------------------------------------------------------------------------- options
 def record_options() -> dict:
-    """Where a stack's records are (doc fragment rollback_record): state_dir and stack."""
+    """Where a stack's records are (doc fragments rollback_record and rollback_record.STATE): the backend,
+    state_dir (file) or state_dsn (postgresql), the key, and the stack."""
     from ansible.module_utils.basic import env_fallback
 
-    return {"state_dir": {"type": "path", "required": True, "fallback": (env_fallback, ["LAUNCHKIT_STATE_DIR"])},
-            "stack": {"type": "str", "required": True}}
+    return {"state_dir": {"type": "path", "fallback": (env_fallback, ["LAUNCHKIT_STATE_DIR"])},
+            "stack": {"type": "str", "required": True}, **state_options()}
 
 
 def write_target_options() -> dict:
@@ -40,25 +44,32 @@ def write_target_options() -> dict:
 
     return {"record_phase": {"type": "str"},
             "record_dir": {"type": "path", "fallback": (env_fallback, ["LAUNCHKIT_STATE_DIR"])},
-            "record_stack": {"type": "str"}}
+            "record_stack": {"type": "str"}, **state_options()}
 
 
-def target_path(params: dict) -> str | None:
-    """The record's file when a module is asked to keep one (record_phase), else None."""
+def target(params: dict, phase: str, stack: str, dir_key: str = "state_dir", secrets: Secrets | None = None) -> Target:
+    """The record of `stack`'s `phase` in the backend the module's options name (checked names)."""
+    store, cipher = store_for(params, dir_key, secrets)
+    return Target(store, checked_name("stack", stack), checked_name("phase", phase), cipher)
+
+
+def target_path(params: dict, secrets: Secrets | None = None) -> Target | None:
+    """The record when a module is asked to keep one (record_phase), else None."""
     if not params.get("record_phase"):
         return None
     if not params.get("record_stack"):
         raise ValueError("record_phase needs record_stack (the inventory host whose record it is)")
-    return record_path(params.get("record_dir"), params["record_stack"], params["record_phase"])
+    return target(params, params["record_phase"], params["record_stack"], "record_dir", secrets)
 
 
-def add_facts(path: str, facts: dict) -> bool:
-    """Merge `facts` into the record at `path` now (lists joined); whether the file changed."""
-    before = read_record(path)
+def add_facts(where: Target, facts: dict) -> bool:
+    """Merge `facts` into the record now (lists joined); whether the record changed."""
+    stored = where.stored()
+    before = stored or {}
     after = _merged(before, facts)
-    if read_text(path) is not None and after == before:
+    if stored is not None and after == before:
         return False
-    write_text(path, record_text(after))
+    where.write(after)
     return True
 
 
@@ -78,19 +89,12 @@ def record_path(state_dir: str, stack: str, phase: str) -> str:
     return os.path.join(state_dir, checked_name("stack", stack), checked_name("phase", phase) + ".json")
 
 
-def read_record(path: str) -> dict:
-    """The record at `path` ({} when there is none); a damaged one fails with what to do."""
-    text = read_text(path)
-    if text is None:
-        return {}
-    try:
-        record = json.loads(text)
-    except ValueError as exc:
-        raise ValueError(f"the rollback record {path} is not JSON ({exc.msg} at line {exc.lineno}): restore it "
-                         "from a backup or remove it (its phase then has nothing to roll back)") from None
-    if not isinstance(record, dict):
-        raise ValueError(f"the rollback record {path} is not a JSON object: restore it or remove it")
-    return record
+def read_record(where: str | Target) -> dict:
+    """The record ({} when there is none): a Target, or the path of a plain record file; a damaged one fails
+    with what to do."""
+    if isinstance(where, Target):
+        return where.read()
+    return parse(read_text(where), where, None, "")
 
 
 def record_text(record: dict) -> str:
@@ -154,8 +158,10 @@ def record_values(record: dict) -> list[str]:
 def run_record(params: dict, check_mode: bool, secrets: Secrets) -> dict:
     """Add what a run changed to a phase's record (state=present) or forget the record (absent), all of it but
     the facts named in `keep` (what the rollout created stays known after its rollback)."""
-    path = record_path(params["state_dir"], params["stack"], params["phase"])
-    before = read_record(path)
+    where = target(params, params["phase"], params["stack"], secrets=secrets)
+    path = where.where
+    stored = where.stored()
+    before = stored or {}
     secrets.add(*record_values(before))
     if params["state"] == "absent":
         kept = {fact: before[fact] for fact in params.get("keep") or [] if fact in before}
@@ -164,13 +170,13 @@ def run_record(params: dict, check_mode: bool, secrets: Secrets) -> dict:
     else:
         after = merged(before, params["results"], params["extra"])
         secrets.add(*record_values(after))
-    exists = read_text(path) is not None
+    exists = stored is not None
     changed = (exists if after is None else (not exists or after != before))
     if changed and not check_mode:
         if after is None:
-            os.unlink(path)
+            where.remove()
         else:
-            write_text(path, record_text(after))
+            where.write(after)
     return {"changed": changed, "path": path, "summary": summary(after) if after is not None else {},
             "diff": {"before": summary(before) if exists else {}, "after": summary(after) if after is not None else {},
                      "before_header": path, "after_header": path}}
@@ -181,9 +187,10 @@ def run_record_info(params: dict, check_mode: bool, secrets: Secrets) -> dict:
     del check_mode
     records = {}
     for phase in params["phases"]:
-        path = record_path(params["state_dir"], params["stack"], phase)
-        if read_text(path) is not None:
-            records[phase] = read_record(path)
+        where = target(params, phase, params["stack"], secrets=secrets)
+        record = where.stored()
+        if record is not None:
+            records[phase] = record
     values = [value for record in records.values() for value in record_values(record)]
     secrets.add(*values)
     result: dict[str, Any] = {"changed": False, "summary": {phase: summary(r) for phase, r in records.items()}}
