@@ -48,7 +48,9 @@ def test_folder_delete_never_forces_rules_implicitly():
     assert fake.api.to("DELETE")[0].params == {"forceDeleteRules": "false"}
 
 
-def test_bad_input_fails_before_any_call():
+def test_bad_input_fails_before_any_call(monkeypatch):
+    for name in ("GRAFANA_TOKEN", "GRAFANA_USER", "GRAFANA_PASSWORD"):  # a loaded sandbox env sets some of them
+        monkeypatch.delenv(name, raising=False)
     result = FOLDER.run_in_process("launchkit.paas.grafana_folder",
                                    {"uid": "no spaces allowed", "title": "x", "api_url": "https://g.test", "api_key": "t0ken"},
                                    check_mode=False, diff=False)
