@@ -161,6 +161,7 @@ def _probe_writes(http: HttpClient, params: dict, report: dict, latencies: dict,
     report["incr_expire"] = counted == [1, 2, 1]
     now_ms = str(int(time.time() * 1000))
     window_ms = str(ttl * 1000)
+
     def runs(key: str) -> list[list]:
         return [["EVAL", SLIDING_WINDOW, "1", key, now_ms, window_ms, str(WINDOW_LIMIT), f"hit-{index}"]
                 for index in range(WINDOW_LIMIT + 1)]
