@@ -76,7 +76,7 @@ test-sandbox: deps
 test-sanity: deps
 	PYTHON=$(VPY) scripts/sanity.sh
 
-# ansible-lint (production profile) on roles/ and playbooks/, antsibull-docs lint-collection-docs, every
+# ansible-lint (production profile, .ansible-lint), antsibull-docs lint-collection-docs, every
 # module's docs in ansible-doc, the changelog fragments: scripts/lint.sh
 test-lint: deps
 	PYTHON=$(VPY) scripts/lint.sh
