@@ -1,6 +1,6 @@
 # The public contract of this repository:
 #   make rehearse      the full rollout against the local sandbox, then a summary
-#   make test          every test: unit, sandbox, sanity, integration, system (phases, faults, leaks), molecule
+#   make test          every test: unit, sandbox, sanity, lint, integration, system (phases, faults, leaks), molecule
 #   make bench         deploy batching figures (not a test)
 #   make bench-rollout the whole rollout: check, first and second run against the floor (not a test)
 #   make bench-fly     the apply step on Fly.io: three Machines rolled one at a time (not a test)
@@ -24,8 +24,8 @@ TEST_WORKERS ?= 3
 XDIST := -n $(TEST_WORKERS) --dist loadgroup
 ENV_IF_UP := if [ -f .sandbox/env ]; then set -a; . .sandbox/env; set +a; fi;
 
-.PHONY: deps sandbox-up sandbox-down rehearse test test-unit test-sandbox test-sanity test-integration \
-        test-molecule test-system test-faults test-leaks bench bench-rollout bench-fly build clean
+.PHONY: deps sandbox-up sandbox-down rehearse test test-unit test-sandbox test-sanity test-lint test-integration \
+        test-molecule test-system test-faults test-leaks bench bench-rollout bench-fly build changelog clean
 
 deps: $(VENV)/.installed
 	@command -v redis-server >/dev/null || scripts/install-system-deps.sh
@@ -56,10 +56,10 @@ rehearse: deps
 # make test's plan (scripts/run-suites.py): stages one after the other; within a stage the lanes
 # (`|`) run side by side, each lane's suites in order. Suites that share a sandbox never share a stage's
 # lanes: test-sandbox and test-molecule use the one `make sandbox-up` starts (molecule resets it), the
-# integration and system workers their own; unit and sanity need none. Measured on 2 cores: sanity
+# integration and system workers their own; unit, sanity and lint need none (lint follows sanity in its lane). Measured on 2 cores: sanity
 # beside unit+sandbox saves 20-60 s; molecule beside the xdist suites (which keep both cores busy
 # already) was not measurably faster, so they run alone.
-TEST_PLAN ?= "test-unit test-sandbox | test-sanity" test-integration test-system test-molecule
+TEST_PLAN ?= "test-unit test-sandbox | test-sanity test-lint" test-integration test-system test-molecule
 
 test: deps
 	@trap 'PYTHON=$(VPY) scripts/sandbox-down.sh >/dev/null' EXIT; \
@@ -75,6 +75,11 @@ test-sandbox: deps
 
 test-sanity: deps
 	PYTHON=$(VPY) scripts/sanity.sh
+
+# ansible-lint (production profile, .ansible-lint), antsibull-docs lint-collection-docs, every
+# module's docs in ansible-doc, the changelog fragments: scripts/lint.sh
+test-lint: deps
+	PYTHON=$(VPY) scripts/lint.sh
 
 test-integration: deps
 	$(ENV_IF_UP) $(VPY) -m pytest -q -p no:cacheprovider $(XDIST) tests/integration
@@ -104,6 +109,11 @@ bench-fly: deps
 
 build:
 	ansible-galaxy collection build --force --output-path .build/dist
+
+# Lint the changelog fragments (changelogs/fragments/*.yml). A release: antsibull-changelog release --version <v>
+# (fragments are kept, changelogs/config.yaml: keep_fragments; changelog.yaml lists which release took each).
+changelog: deps
+	antsibull-changelog lint
 
 clean:
 	rm -rf .build tests/output

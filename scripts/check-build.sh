@@ -48,7 +48,7 @@ tar -tzf "${TARBALL}" | sed 's#^\./##' | sort >"${TMP}/contents"
 forbidden='^(sandbox|tests|\.venv|\.sandbox|\.build|\.ansible|\.ci|\.git|\.pytest_cache|molecule|extensions|scripts|reports)(/|$)'
 forbidden+='|^(inventories/sandbox|playbooks/collections)(/|$)'
 forbidden+='|(^|/)(__pycache__|\.pytest_cache)(/|$)|\.pyc$|\.tar\.gz$'
-forbidden+='|^(Makefile|ansible\.cfg|\.gitignore|requirements-dev\.txt|changelogs/\.plugin-cache\.yaml)$'
+forbidden+='|^(Makefile|ansible\.cfg|\.ansible-lint|\.gitignore|requirements-dev\.txt|changelogs/\.plugin-cache\.yaml)$'
 if grep -E "${forbidden}" "${TMP}/contents" >"${TMP}/bad"; then
     printf 'ERROR: the collection tarball contains dev-only files:\n' >&2
     sed 's/^/    /' "${TMP}/bad" >&2
@@ -56,7 +56,7 @@ if grep -E "${forbidden}" "${TMP}/contents" >"${TMP}/bad"; then
 fi
 
 # And what a collection needs must be there.
-for required in MANIFEST.json FILES.json meta/runtime.yml plugins/modules/; do
+for required in MANIFEST.json FILES.json meta/runtime.yml plugins/modules/ COPYING README.md requirements.txt; do
     grep -qx -- "${required}" "${TMP}/contents" || die "the collection tarball lacks ${required}"
 done
 grep -q '^plugins/modules/.*\.py$' "${TMP}/contents" || die "the collection tarball holds no modules"

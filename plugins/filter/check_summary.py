@@ -16,7 +16,7 @@ description:
     is not the app, Render or the metrics page, the component.
 options:
   _input:
-    description: The checks (scrubbed), as M(launchkit.paas.validate_check#filter) returns them.
+    description: The checks (scrubbed), as P(launchkit.paas.validate_check#filter) returns them.
     type: list
     elements: dict
     required: true

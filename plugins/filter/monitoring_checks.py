@@ -10,7 +10,7 @@ version_added: 0.1.0
 author:
   - launchkit.paas maintainers (@launchkit)
 description:
-  - Takes the plan (M(launchkit.paas.monitoring_plan#filter)) and the answers of
+  - Takes the plan (P(launchkit.paas.monitoring_plan#filter)) and the answers of
     M(launchkit.paas.grafana_query) to its alert queries (instant, C(ref_id) C(a<n>) in the order of
     C(alert_checks)) and to its panel queries (the last five minutes, C(ref_id) C(p<n>) in the order of
     C(panel_checks)), and the result of M(launchkit.paas.grafana_contact_point_test) when one was sent.

@@ -10,7 +10,7 @@ version_added: 0.1.0
 author:
   - launchkit.paas maintainers (@launchkit)
 description:
-  - From the plan (M(launchkit.paas.monitoring_plan#filter)), what the rollout report lists - the folder, each
+  - From the plan (P(launchkit.paas.monitoring_plan#filter)), what the rollout report lists - the folder, each
     dashboard and each alert rule with its Grafana link, and the contact point.
 positional: grafana_url
 options:

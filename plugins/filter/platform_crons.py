@@ -57,7 +57,7 @@ def platform_crons(routes: Any, project: str) -> list[str]:
         raise AnsibleFilterError("platform_crons: give a list of {path, schedule}")
     crons = []
     for index, route in enumerate(routes):
-        where = f"vercel_crons[{index}]"
+        where = f"validate_vercel_crons[{index}]"
         if not isinstance(route, dict) or set(route) - {"path", "schedule"}:
             raise AnsibleFilterError(f"{where} takes path and schedule only")
         path = route.get("path")

@@ -12,7 +12,7 @@ author:
 description:
   - Reads the answers of the validate phase's smoke requests (each a registered loop result item with the app
     under C(validate_target) and, when the request captured values, C(captured)) and returns the values by app
-    and name, for M(launchkit.paas.validate_request#filter) to fill into the app's later requests.
+    and name, for P(launchkit.paas.validate_request#filter) to fill into the app's later requests.
   - The answers are gathered round after round (the first request of every app, then the second, ...), so an
     app's n-th answer is the answer to its n-th request; the request's C(capture) says which values are secret.
   - The values may be secrets; use the answer under C(no_log) and scrub C(secrets) from anything shown.

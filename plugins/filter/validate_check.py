@@ -23,7 +23,7 @@ description:
   - In check mode what the rollout has not created yet is C(pending), not C(failed).
   - A step that was not asked for (no ready or metrics path, no expected component, a backend check
     skipped for lack of a URL) gives no check. Messages may quote what an app answered; scrub them
-    (M(launchkit.paas.scrub#filter)) before they are shown.
+    (P(launchkit.paas.scrub#filter)) before they are shown.
 positional: kind, target
 options:
   _input:
@@ -39,7 +39,7 @@ options:
     choices: [service, deploy, health, components, ready, metrics, smoke, redis, postgres]
   target:
     description:
-      - The app being checked, as M(launchkit.paas.validate_targets#filter) gives it - C(service), C(found),
+      - The app being checked, as P(launchkit.paas.validate_targets#filter) gives it - C(service), C(found),
         C(suspended), C(deploys), C(base_url), C(health_path), C(ready_path), C(metrics_path),
         C(components), C(expect_metrics), C(smoke). Defaults to the input.
     type: dict

@@ -10,19 +10,19 @@ version_added: 0.1.0
 author:
   - launchkit.paas maintainers (@launchkit)
 description:
-  - Takes the targets (M(launchkit.paas.validate_targets#filter)) and the registered results of the
+  - Takes the targets (P(launchkit.paas.validate_targets#filter)) and the registered results of the
     validate phase's loops over them, and judges each app's steps with
-    M(launchkit.paas.validate_check#filter) - the service itself and whether it runs its latest deploy; then,
+    P(launchkit.paas.validate_check#filter) - the service itself and whether it runs its latest deploy; then,
     for an app that can be reached, its health answer and each expected component, its readiness and metrics
     pages and its smoke requests; then its Redis and Postgres as checked from the controller.
   - A loop's result belongs to the app its loop item names (C(validate_target.service)). The smoke answers are
     gathered round after round (the first request of every app, then the second, ...), so an app's n-th smoke
     answer is the answer to its n-th request. A step that was skipped or not asked for gives no check.
-  - Messages may quote what an app answered; scrub them (M(launchkit.paas.scrub#filter)) before they are shown.
+  - Messages may quote what an app answered; scrub them (P(launchkit.paas.scrub#filter)) before they are shown.
 positional: results
 options:
   _input:
-    description: The targets, as M(launchkit.paas.validate_targets#filter) gives them.
+    description: The targets, as P(launchkit.paas.validate_targets#filter) gives them.
     type: list
     elements: dict
     required: true

@@ -14,11 +14,11 @@ description:
     M(launchkit.paas.app_info) found it on the app's platform - whether it exists and is suspended, its live
     and latest deploys, the base URL to reach it, the paths of its health, readiness and metrics pages, the
     components and metrics to expect, and its smoke requests.
-  - The base URL is the entry's C(base_url), else O(defaults.base_url_template) with C({service}) replaced
+  - The base URL is the entry's C(base_url), else the C(base_url_template) of O(defaults) with C({service}) replaced
     by the service name, else the URL the platform gives the service; a trailing C(/) is dropped.
   - An entry's C(ready_path) or C(metrics_path) set to null or an empty string turns that page off.
   - The health components are the entry's C(components) (each C(name), C(query) - JMESPath over the health
-    answer's JSON - and C(equals), the value expected), else O(defaults.components), else one per name of
+    answer's JSON - and C(equals), the value expected), else the C(components) of O(defaults), else one per name of
     C(expect_components) in the stand-in app's shape (C(checks.<name>.status) equals C(ok), its
     C(checks.<name>.error) quoted when it fails).
   - A smoke request may C(capture) values from its answer (each C(name), C(query), C(secret)); a later request of

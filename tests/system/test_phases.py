@@ -58,7 +58,7 @@ def test_failing_build_fails_the_worker_phase(quick_sandbox, tmp_path):
     failed = recap(result)
     assert failed["scoop_production"]["failed"] == 1, failed
     # It failed in the worker phase, waiting for the deploy, and the message says what failed and where.
-    assert "Wait until every worker is live" in text, text[-6000:]
+    assert "Wait for the deploys, all at once, of the workers" in text, text[-6000:]
     deploy_ids = set(re.findall(r"\bdep-[a-z0-9]+\b", text))
     snapshot = state()
     deploys = deploys_of(snapshot, WORKER)
