@@ -89,6 +89,14 @@ class SendGridAPI(VendorAPI):
     prefix = "/sendgrid/v3"
     spec_file = SPEC_FILES
 
+    def reads_by_post(self, method: str, path: str) -> bool:
+        """``POST /whitelabel/domains/{id}/validate`` asks SendGrid to look at the domain's DNS: it changes nothing
+        the user set (only SendGrid's note of whether the records are in place), so the request log counts it as a
+        read, as a rollout re-checking a domain whose DNS is still unpublished changes nothing."""
+        parts = self.relative(path).split("?")[0].strip("/").split("/")
+        return method.upper() == "POST" and len(parts) == 4 and parts[:2] == ["whitelabel", "domains"] \
+            and parts[3] == "validate"
+
     def register_routes(self) -> None:
         routes: list[tuple[str, str, Handler, str | None]] = [
             ("GET", "/scopes", self.list_scopes, None),

@@ -145,3 +145,11 @@ def test_reset_clears_state_log_and_faults(sbx: Sandbox) -> None:
     assert sbx.render("GET", "/owners").json()[0]["owner"]["id"] == OWNER_ID
     assert sbx.upstash("GET", "/redis/databases").json() == []
     assert not (sbx.state_dir / "redis" / database["database_id"]).exists()
+
+
+def test_a_domain_validation_counts_as_a_read(sbx: Sandbox) -> None:
+    """POST .../whitelabel/domains/{id}/validate asks SendGrid to look at the DNS: logged, not a write."""
+    domain = sbx.sendgrid("POST", "/whitelabel/domains", json={"domain": "mail-check.example"}).json()
+    since = sbx.log()[-1]["seq"]
+    assert sbx.sendgrid("POST", f"/whitelabel/domains/{domain['id']}/validate").status_code == 200
+    assert sbx.summary(since=since) == {**sbx.summary(since=since), "reads": 1, "writes": 0}
