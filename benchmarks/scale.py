@@ -73,14 +73,15 @@ def rollout(env: dict[str, str], workdir: Path, name: str, count: int, *limit: s
     args = ["-f", str(min(FORKS, len(chosen)))] + (["--limit", ",".join(chosen)] if limit else [])
     wall, recap, output = playbook(run_env, inventory, *args)
     snapshot = control(env, "GET", "/state")
+    snapshot["policy tree"] = SCALE.policy_tree(env)
     entries = control(env, "GET", "/log")["entries"]
     return {"wall": wall, "recap": recap, "output": output, "state": snapshot, "log": entries, "hosts": chosen,
-            "reports": inventory / "reports"}
+            "validation": {host: validation(inventory / "reports", host) for host in chosen}}
 
 
-def validation(run: dict, host: str) -> str:
+def validation(reports: Path, host: str) -> str:
     """The validate phase's result in the host's report, with the checks that failed."""
-    path = run["reports"] / host / "rollout-report.json"
+    path = reports / host / "rollout-report.json"
     if not path.is_file():
         return "no report"
     report = json.loads(path.read_text(encoding="utf-8"))
@@ -126,9 +127,11 @@ def report(rows, alone: dict, together: dict) -> None:
         expected = SCALE.stack_view(alone[template]["state"], first, token)
         got = SCALE.stack_view(together["state"], copy, token)
         verdict = "none" if expected == got else "DIFFERS: " + SCALE.difference(expected, got)
+        routes = SCALE.routes_of(together["state"]["policy tree"], copy)
+        verdict += "" if routes == 1 else f"; {routes} routes of its own in the shared policy tree"
         recap = together["recap"].get(host, {"ok": 0, "changed": 0, "failed": -1})
         print(f"| {host} | {template} | {recap['ok']} | {recap['changed']} | {recap['failed']} "
-              f"| {per[copy]['reads']} | {per[copy]['writes']} | {validation(together, host)} | {verdict} |")
+              f"| {per[copy]['reads']} | {per[copy]['writes']} | {together['validation'][host]} | {verdict} |")
     print(f"\nmachine: {os.cpu_count()} cores")
 
 

@@ -22,6 +22,7 @@ import json
 import re
 import shutil
 import sys
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -206,6 +207,20 @@ def stack_view(snapshot: dict, copy: str, token: str) -> dict:  # noqa: ARG001 -
         "wiring": wiring(vendors, copy, services),
     }
     return view
+
+
+def policy_tree(env: dict[str, str]) -> dict:
+    """Grafana's notification policy tree (GRAFANA_URL, GRAFANA_TOKEN): one per organisation, which every
+    stack of a run shares; each stack merges its own route into it."""
+    request = urllib.request.Request(env["GRAFANA_URL"].rstrip("/") + "/api/v1/provisioning/policies",
+                                     headers={"Authorization": f"Bearer {env['GRAFANA_TOKEN']}"})
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        return json.loads(answer.read())
+
+
+def routes_of(tree: dict, copy: str) -> int:
+    """How many routes of the tree's root select stack ``copy``."""
+    return sum(1 for route in tree.get("routes") or [] if owns(json.dumps(route), copy))
 
 
 def difference(expected: object, got: object, where: str = "") -> str:

@@ -11,6 +11,7 @@ Run (with the sandbox up and .sandbox/env loaded, or under xdist with a worker's
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 
 import pytest
@@ -73,6 +74,9 @@ def test_stacks_in_one_run_keep_to_their_own_objects(inventory, tmp_path):
     assert all(set(views[copy]["wiring"]) == {"REDIS_URL is its own Redis", "REST token is its own",
                                               "DATABASE_URL is its own", "SendGrid key is its own",
                                               "Sentry DSN is its own"} for copy in rekindle), views
+    # The one thing they share, Grafana's policy tree, holds each stack's route once (none was lost).
+    tree = SCALE.policy_tree(dict(os.environ))
+    assert all(SCALE.routes_of(tree, copy) == 1 for copy in views), tree
     # Exactly one Redis, one Sentry project and one SendGrid key per stack that has them, nothing else.
     assert len(vendors["upstash"]["databases"]) == STACKS
     assert len(vendors["sentry"]["projects"]) == len(vendors["sendgrid"]["keys"]) == len(rekindle)
