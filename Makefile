@@ -4,6 +4,7 @@
 #   make bench         deploy batching figures (not a test)
 #   make bench-rollout the whole rollout: check, first and second run against the floor (not a test)
 #   make bench-fly     the apply step on Fly.io: three Machines rolled one at a time (not a test)
+#   make bench-scale   SCALE_STACKS (20) stacks in one run with forks against one stack alone (not a test)
 #   make sandbox-up    start the sandbox API, PostgreSQL and Redis servers; writes .sandbox/env
 #   make sandbox-down  stop them
 SHELL := /bin/bash
@@ -25,7 +26,7 @@ XDIST := -n $(TEST_WORKERS) --dist loadgroup
 ENV_IF_UP := if [ -f .sandbox/env ]; then set -a; . .sandbox/env; set +a; fi;
 
 .PHONY: deps sandbox-up sandbox-down rehearse test test-unit test-sandbox test-sanity test-lint test-integration \
-        test-molecule test-system test-faults test-leaks bench bench-rollout bench-fly build changelog clean
+        test-molecule test-system test-faults test-leaks bench bench-rollout bench-fly bench-scale build changelog clean
 
 deps: $(VENV)/.installed
 	@command -v redis-server >/dev/null || scripts/install-system-deps.sh
@@ -106,6 +107,9 @@ bench-rollout: deps
 
 bench-fly: deps
 	$(VPY) benchmarks/fly_apply.py
+
+bench-scale: deps
+	SCALE_STACKS=$(or $(SCALE_STACKS),20) $(VPY) benchmarks/scale.py
 
 build:
 	ansible-galaxy collection build --force --output-path .build/dist

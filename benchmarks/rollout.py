@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
-from private_sandbox import PrivateSandbox, control  # noqa: E402  pylint: disable=wrong-import-position
+from private_sandbox import PrivateSandbox, control, playbook_env  # noqa: E402  pylint: disable=wrong-import-position
 
 FIXTURE = ROOT / "sandbox" / "fixtures" / "rehearsal.json"
 INVENTORY = "inventories/sandbox"
@@ -85,11 +85,7 @@ def main() -> int:
         workdir = Path(tmp)
         workdir.chmod(0o755)  # PostgreSQL may run as another user and must traverse it
         with PrivateSandbox(workdir / "sandbox") as sandbox_env:
-            env = {**os.environ, **sandbox_env,
-                   "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
-                   "ANSIBLE_COLLECTIONS_PATH": str(ROOT / "playbooks" / "collections"),
-                   "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0",
-                   "LAUNCHKIT_STATE_DIR": str(workdir / "state")}
+            env = playbook_env(sandbox_env, LAUNCHKIT_STATE_DIR=str(workdir / "state"))
             control(env, "POST", "/reset")
             control(env, "POST", "/seed", json.loads(FIXTURE.read_text(encoding="utf-8")))
             rows = {"check mode, fresh sandbox": measured(env, "playbooks/site.yml", "--check"),

@@ -47,6 +47,14 @@ def read_env_file(path: Path) -> dict[str, str]:
     return env
 
 
+def playbook_env(sandbox_env: dict[str, str], **more: str) -> dict[str, str]:
+    """The environment an ansible-playbook run against the sandbox of ``sandbox_env`` needs, from the repository."""
+    return {**os.environ, **sandbox_env,
+            "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
+            "ANSIBLE_COLLECTIONS_PATH": str(ROOT / "playbooks" / "collections"),
+            "ANSIBLE_NOCOLOR": "1", "ANSIBLE_FORCE_COLOR": "0", **more}
+
+
 class PrivateSandbox:
     """`with PrivateSandbox(state_dir) as env:` a running sandbox; env holds its variables."""
 
