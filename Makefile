@@ -83,10 +83,10 @@ test-lint: deps
 	PYTHON=$(VPY) scripts/lint.sh
 
 test-integration: deps
-	$(ENV_IF_UP) $(VPY) -m pytest -q -p no:cacheprovider $(XDIST) tests/integration
+	$(ENV_IF_UP) $(VPY) -m pytest -q -p no:cacheprovider --durations=15 $(XDIST) tests/integration
 
 test-system: deps
-	$(ENV_IF_UP) $(VPY) -m pytest -q -p no:cacheprovider $(XDIST) tests/system
+	$(ENV_IF_UP) $(VPY) -m pytest -q -p no:cacheprovider --durations=25 $(XDIST) tests/system
 
 test-faults: deps
 	$(ENV) $(VPY) -m pytest -q -p no:cacheprovider tests/system/test_faults.py
