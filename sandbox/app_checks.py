@@ -6,6 +6,7 @@ library said.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import ssl
 import time
@@ -17,7 +18,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from .faults import APP_TRAFFIC_HEADER
-from .redis_servers import RespError, resp_command
+from .redis_servers import RespError, resp_connection
 
 try:  # optional: the sandbox serves without it, the database check then says what is missing
     import psycopg2
@@ -91,8 +92,9 @@ def check_rest(url: str, token: str) -> dict[str, Any]:
     return result
 
 
-def redis_command(url: str, ca_file: Path | None, *args: str | int) -> Any:
-    """Run one command on the Redis at ``url`` (``redis://`` or ``rediss://`` trusting ``ca_file``)."""
+def redis_connection(url: str, ca_file: Path | None) -> contextlib.AbstractContextManager[Callable[..., Any]]:
+    """An open, authenticated connection to the Redis at ``url`` (``redis://`` or ``rediss://`` trusting
+    ``ca_file``): a context manager yielding ``run(*args)``."""
     parts = urlsplit(url)
     if parts.scheme not in ("redis", "rediss"):
         raise ValueError(f"unsupported scheme {parts.scheme or '(none)'}: want redis:// or rediss://")
@@ -100,8 +102,14 @@ def redis_command(url: str, ca_file: Path | None, *args: str | int) -> Any:
     if parts.scheme == "rediss":
         context = ssl.create_default_context(cafile=str(ca_file) if ca_file and ca_file.is_file() else None)
     password = unquote(parts.password) if parts.password else None
-    return resp_command(parts.port or 6379, password, *args, host=parts.hostname or "localhost",
-                        ssl_context=context, timeout=CHECK_TIMEOUT)
+    return resp_connection(parts.port or 6379, password, host=parts.hostname or "localhost",
+                           ssl_context=context, timeout=CHECK_TIMEOUT)
+
+
+def redis_command(url: str, ca_file: Path | None, *args: str | int) -> Any:
+    """Run one command on the Redis at ``url`` (``redis://`` or ``rediss://`` trusting ``ca_file``)."""
+    with redis_connection(url, ca_file) as run:
+        return run(*args)
 
 
 def check_redis(url: str, ca_file: Path | None) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Real redis-server child processes on loopback, plus a tiny RESP client (no redis-py needed)."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -55,17 +57,27 @@ def resp_read(stream: BinaryIO, *, errors_as_values: bool = False) -> Any:
     raise ConnectionError(f"unexpected RESP reply {line!r}")
 
 
-def resp_command(port: int, password: str | None, *args: str | int, host: str = HOST,
-                 ssl_context: ssl.SSLContext | None = None, timeout: float = 2.0) -> Any:
-    """Open a connection, AUTH when a password is given, run one command, return its reply."""
+@contextlib.contextmanager
+def resp_connection(port: int, password: str | None, host: str = HOST, ssl_context: ssl.SSLContext | None = None,
+                    timeout: float = 2.0) -> Iterator[Callable[..., Any]]:
+    """An open connection, AUTH done when a password is given: yields ``run(*args)`` -> the command's reply
+    (what an app's pooled connection is, so a command can be timed without the connect and handshake)."""
     raw = socket.create_connection((host, port), timeout=timeout)
     conn = ssl_context.wrap_socket(raw, server_hostname=host) if ssl_context else raw
     with conn, conn.makefile("rb") as stream:
+        def run(*args: str | int) -> Any:
+            conn.sendall(resp_encode(*args))
+            return resp_read(stream)
         if password:
-            conn.sendall(resp_encode("AUTH", password))
-            resp_read(stream)
-        conn.sendall(resp_encode(*args))
-        return resp_read(stream)
+            run("AUTH", password)
+        yield run
+
+
+def resp_command(port: int, password: str | None, *args: str | int, host: str = HOST,
+                 ssl_context: ssl.SSLContext | None = None, timeout: float = 2.0) -> Any:
+    """Open a connection, AUTH when a password is given, run one command, return its reply."""
+    with resp_connection(port, password, host=host, ssl_context=ssl_context, timeout=timeout) as run:
+        return run(*args)
 
 
 @functools.lru_cache(maxsize=1)
