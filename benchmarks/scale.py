@@ -13,7 +13,6 @@ Run: make bench-scale [SCALE_STACKS=20] (starts and stops its own sandboxes on f
 """
 from __future__ import annotations
 
-import collections
 import importlib.util
 import json
 import os

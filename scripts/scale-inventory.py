@@ -180,6 +180,11 @@ def stack_view(snapshot: dict, copy: str, token: str) -> dict:  # noqa: ARG001 -
     def norm(value):
         return masked(value, copy) if isinstance(value, str) else value
 
+    def fly_app(app):
+        return {"org": norm(app["org"]), "secrets": sorted(secret["name"] for secret in app["secrets"]),
+                "machines": sorted((machine["state"], machine["secrets_version"] == app["secrets_version"],
+                                    tuple(machine.get("env_keys", []))) for machine in app["machines"])}
+
     services = {service["id"]: service for service in mine(vendors["render"]["services"], "name")}
     view = {
         "render": {norm(service["name"]): {
@@ -188,11 +193,7 @@ def stack_view(snapshot: dict, copy: str, token: str) -> dict:  # noqa: ARG001 -
             "health": service.get("serviceDetails", {}).get("healthCheckPath"),
             "env": {key: norm(value) for key, value in vendors["render"]["env_vars"].get(service_id, {}).items()}}
             for service_id, service in services.items()},
-        "fly": {norm(app["name"]): {
-            "org": norm(app["org"]), "secrets": sorted(secret["name"] for secret in app["secrets"]),
-            "machines": sorted((machine["state"], machine["secrets_version"] == app["secrets_version"],
-                                tuple(machine.get("env_keys", []))) for machine in app["machines"])}
-            for app in mine(vendors["fly"]["apps"], "name")},
+        "fly": {norm(app["name"]): fly_app(app) for app in mine(vendors["fly"]["apps"], "name")},
         "upstash": {norm(db["database_name"]): {key: db.get(key) for key in ("primary_region", "tls", "eviction", "state")}
                     for db in mine(vendors["upstash"]["databases"], "database_name")},
         "sentry": {"teams": sorted(norm(team["slug"]) for team in mine(vendors["sentry"]["teams"], "slug")),

@@ -6,7 +6,6 @@ Run: make test-faults   (or, with the sandbox up and .sandbox/env loaded:
 """
 from __future__ import annotations
 
-import re
 import time
 
 import pytest
