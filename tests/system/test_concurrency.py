@@ -73,13 +73,14 @@ def assert_one_of_each() -> None:
 
 
 def assert_next_run_writes_nothing(state_dir) -> None:
-    """The next run changes nothing; its one write asks SendGrid again to validate the domain (no DNS here)."""
+    """The next run changes nothing and writes nothing (asking SendGrid again to validate the domain, as every
+    run does while its DNS is unpublished, is a DNS look-up: the request log counts it as a read)."""
     control("DELETE", "/log")
     third = run_site(*PHASES, state_dir=state_dir)
     assert_ok(third, "the run after the two")
     assert all(host["changed"] == 0 for host in recap(third).values()), recap(third)
     writes = [(e["method"], e["path"]) for e in control("GET", "/log")["entries"] if e["write"]]
-    assert [path.rsplit("/", 1)[-1] for _method, path in writes] == ["validate"], writes
+    assert writes == [], writes
 
 
 def lock_file(state_dir) -> str:
