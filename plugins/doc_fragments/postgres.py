@@ -17,6 +17,9 @@ options:
         C(pool_timeout), C(schema), C(socket_timeout), C(statement_cache_size), C(sslaccept), C(sslidentity))
         are left out of the module's own connections; the URL the app uses keeps them.
       - Messages name the server and database, never the password.
+      - A login refused for now (PgBouncer backing off after a failed server login, a server starting, shutting
+        down or out of connection slots, a dropped connection) is tried again with backoff for 20 seconds; a
+        wrong password, an unknown database or a refused address fails at once.
     type: str
     required: true
   sslmode:

@@ -18,6 +18,12 @@ description:
     are successes (2xx) and then only C(expect_status_after), at least one of those; with C(allowed), the run of
     successes must be exactly C(allowed) long (unless the window was used up before the burst, when every answer
     is the refusal). In check mode a request that was not sent makes the check pending.
+  - A fixed-window limiter (as C(@upstash/ratelimit)'s fixedWindow) starts a new window at a fixed time, and a
+    burst sent across that moment is split between two windows, so it may never reach the limit. The burst's
+    C(window_header) (default C(X-RateLimit-Reset); empty for none) names the answer header that tells the window
+    apart. When every answer succeeded and that header changed during the burst, O(resend=true) gives the requests
+    of the burst again for that app, and O(again) takes their results - the app is then judged on the answers in
+    the new window, the first burst's and the second's together.
 positional: targets
 options:
   _input:
@@ -33,6 +39,15 @@ options:
     description: Give the loop's items instead of judging.
     type: bool
     default: false
+  resend:
+    description:
+      - With O(requests=true) and the first burst's registered results as input, give the loop's items of the
+        apps whose burst a window change split (and none for the others).
+    type: bool
+    default: false
+  again:
+    description: The registered result of the second burst (O(resend=true)), when it was sent.
+    type: raw
   check_mode:
     description: The run is in check mode.
     type: bool
@@ -66,7 +81,8 @@ from ansible.errors import AnsibleFilterError
 from ansible.module_utils.parsing.convert_bool import boolean
 
 LOOP_VAR = "validate_burst_request"
-KEYS = {"path", "method", "count", "expect_status_after", "allowed", "headers", "body"}
+KEYS = {"path", "method", "count", "expect_status_after", "allowed", "headers", "body", "window_header"}
+WINDOW_HEADER = "X-RateLimit-Reset"
 
 
 def burst_spec(where: str, given: Any) -> dict[str, Any] | None:
@@ -95,14 +111,42 @@ def burst_spec(where: str, given: Any) -> dict[str, Any] | None:
             raise AnsibleFilterError(f"validate_targets: {where}.{key} must be a whole number of at least {low}")
     if numbers["allowed"] is not None and numbers["allowed"] >= numbers["count"]:
         raise AnsibleFilterError(f"validate_targets: {where}.count must be more than allowed, so the limit is passed")
+    window_header = given.get("window_header", WINDOW_HEADER)
+    if window_header is not None and not isinstance(window_header, str):
+        raise AnsibleFilterError(f"validate_targets: {where}.window_header must be a header name (or empty for none)")
     return {"path": path, "method": str(given.get("method") or "POST").upper(), "headers": given.get("headers") or {},
-            "body": given.get("body"), **numbers}
+            "body": given.get("body"), "window_header": window_header or None, **numbers}
 
 
-def _requests(targets: list[dict]) -> list[dict]:
+def _requests(targets: list[dict], only: set[str] | None = None) -> list[dict]:
     return [{"service": target["service"], "base_url": target["base_url"], "index": index, "burst": target["burst"]}
             for target in targets or [] if target.get("reachable") and target.get("burst")
+            and (only is None or target["service"] in only)
             for index in range(target["burst"]["count"])]
+
+
+def _statuses(answers: list[dict]) -> list[Any]:
+    return [answer.get("status") for answer in answers]
+
+
+def new_window_start(burst: dict, answers: list[dict]) -> int | None:
+    """Where the last window the burst reached began (the index of its first answer), when the burst's window
+    header changed during it; None when it did not (or the app sends no such header)."""
+    if not burst.get("window_header"):
+        return None
+    values = [(answer.get("headers") or {}).get(burst["window_header"]) for answer in answers]
+    starts = [index for index in range(1, len(values))
+              if values[index] is not None and values[index - 1] is not None and values[index] != values[index - 1]]
+    return starts[-1] if starts else None
+
+
+def split_by_window(burst: dict, answers: list[dict]) -> int | None:
+    """new_window_start, for a burst sent whole whose every answer succeeded: the burst to send again."""
+    if len(answers) < burst["count"] or any(answer.get("skipped") for answer in answers):
+        return None
+    if not all(isinstance(status, int) and 200 <= status < 300 for status in _statuses(answers)):
+        return None
+    return new_window_start(burst, answers)
 
 
 def _check(service: str, burst: dict, status: str, message: str) -> dict:
@@ -116,7 +160,7 @@ def judge(service: str, burst: dict, answers: list[dict], check_mode: bool) -> d
         return _check(service, burst, "pending" if check_mode else "failed",
                       f"{len(answers)} of {burst['count']} requests sent"
                       + (" (check mode: a request that writes is not sent)" if check_mode else ""))
-    statuses = [answer.get("status") for answer in answers]
+    statuses = _statuses(answers)
     refused = burst["expect_status_after"]
     ok = sum(1 for status in statuses if isinstance(status, int) and 200 <= status < 300)
     shape = f"{len(statuses)} requests: {ok} answered 2xx, then {statuses.count(refused)} answered {refused}"
@@ -132,23 +176,46 @@ def judge(service: str, burst: dict, answers: list[dict], check_mode: bool) -> d
     return _check(service, burst, "passed", f"{shape} (request {ok + 1} onwards)")
 
 
-def validate_burst(results: Any, targets: list[dict], requests: bool = False, check_mode: bool = False) -> list[dict]:
-    """launchkit.paas.validate_burst"""
-    if boolean(requests, strict=False):
-        return _requests(targets)
-    check_mode = boolean(check_mode, strict=False)
+def _answers_by_app(results: Any) -> dict[str, list[dict]]:
+    """The registered loop results, app by app, in the order they were sent."""
     loop = (results or {}).get("results") or [] if isinstance(results, dict) else []
     by_app: dict[str, list[dict]] = {}
     for item in loop:
         request = item.get(LOOP_VAR) or item.get("item") or {}
         if isinstance(request, dict) and request.get("service"):
             by_app.setdefault(request["service"], []).append(item)
+    return {service: sorted(answers, key=lambda item: (item.get(LOOP_VAR) or item.get("item"))["index"])
+            for service, answers in by_app.items()}
+
+
+def _with_bursts(targets: list[dict]) -> list[dict]:
+    return [target for target in targets or [] if target.get("reachable") and target.get("burst")]
+
+
+def validate_burst(results: Any, targets: list[dict], requests: bool = False, check_mode: bool = False,
+                   resend: bool = False, again: Any = None) -> list[dict]:
+    """launchkit.paas.validate_burst"""
+    first = _answers_by_app(results)
+    if boolean(requests, strict=False):
+        if not boolean(resend, strict=False):
+            return _requests(targets)
+        return _requests(targets, {target["service"] for target in _with_bursts(targets)
+                                   if split_by_window(target["burst"], first.get(target["service"], [])) is not None})
+    check_mode = boolean(check_mode, strict=False)
+    second = _answers_by_app(again)
     checks = []
-    for target in targets or []:
-        if target.get("reachable") and target.get("burst"):
-            answers = sorted(by_app.get(target["service"], []),
-                             key=lambda item: (item.get(LOOP_VAR) or item.get("item"))["index"])
-            checks.append(judge(target["service"], target["burst"], answers, check_mode))
+    for target in _with_bursts(targets):
+        service, burst = target["service"], target["burst"]
+        answers = first.get(service, [])
+        start = split_by_window(burst, answers)
+        if start is None or not second.get(service):
+            checks.append(judge(service, burst, answers, check_mode))
+            continue
+        # The first burst straddled a window change: judge the window it ended in, its answers and the second burst's.
+        check = judge(service, burst, answers[start:] + second[service], check_mode)
+        check["message"] += (f"; the limiter's window changed at request {start + 1} of the first burst, so the burst was "
+                             f"sent again and the requests of the new window are judged")
+        checks.append(check)
     return checks
 
 

@@ -107,6 +107,13 @@ options:
             on the task; it is masked in the task's failure messages.
         type: bool
         default: false
+  return_headers:
+    description:
+      - Names of answer headers to return under RV(headers), say C(X-RateLimit-Reset). Only these are returned,
+        so a C(Set-Cookie) never reaches the output unless asked for.
+    type: list
+    elements: str
+    default: []
   run_in_check_mode:
     description:
       - Send the request in check mode too.
@@ -226,6 +233,11 @@ failed_assertions:
   returned: when the request was sent
   type: list
   elements: dict
+headers:
+  description: The answer's headers named in O(return_headers), by the name as given (null when the answer had none).
+  returned: when O(return_headers) is set and the request was sent
+  type: dict
+  sample: {"X-RateLimit-Reset": "1765090860"}
 captured:
   description: The values of O(capture), by name.
   returned: when O(capture) is set and the request passed

@@ -21,6 +21,9 @@ import requests
 REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
+# The collection, for a test that drives its module_utils against the sandbox's servers.
+if str(REPO / "playbooks" / "collections") not in sys.path:
+    sys.path.append(str(REPO / "playbooks" / "collections"))
 
 from sandbox.guard import validation_problem  # noqa: E402
 from sandbox.redis_servers import resp_command  # noqa: E402

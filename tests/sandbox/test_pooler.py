@@ -18,6 +18,8 @@ from pathlib import Path
 import psycopg2
 import pytest
 
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
+from ansible_collections.launchkit.paas.plugins.module_utils.postgres import connection as pg
 from conftest import pg_admin_url, pg_pooler_url
 from sandbox.pg_databases import PgLogin, PgServer
 from tests.pooler_console import pooler_show
@@ -141,3 +143,21 @@ def test_the_env_file_gives_the_pooler_without_any_login():
     url = pg_pooler_url()
     assert url.startswith("postgresql://127.0.0.1:") and url.endswith("/postgres") and "@" not in url
     assert address(url) != address(pg_admin_url())
+
+
+def test_after_a_failed_server_login_the_pooler_backs_off_and_the_collection_waits_it_out(login, tmp_path):
+    """PgBouncer refuses every login to a database for server_login_retry (15 s) once a server login to it
+    failed, as here while the database is gone: the postgres modules' connect tries again until it is let in."""
+    server = PgServer(pg_admin_url(), str(tmp_path))
+    server.drop(login)
+    host, port = address(pg_pooler_url()).rsplit(":", 1)
+    with pytest.raises(psycopg2.OperationalError):  # the database is gone: the pooler's server login fails
+        psycopg2.connect(login.url(host, int(port)), connect_timeout=3)
+    server.create(login)
+    with pytest.raises(psycopg2.OperationalError, match="server login has been failing"):
+        connect(login, pg_pooler_url())
+    connection = pg.connect({"url": login.url(host, int(port)), "sslmode": None, "timeout": 10}, Secrets())
+    try:
+        assert one(connection, "SELECT current_database()") == (login.database,)
+    finally:
+        connection.close()

@@ -15,7 +15,7 @@ import json
 import math
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -59,6 +59,7 @@ ARGUMENT_SPEC = {
     "ca_path": {"type": "path"},
     "run_in_check_mode": {"type": "bool"},
     "connect_to": {"type": "list", "elements": "str"},
+    "return_headers": {"type": "list", "elements": "str", "default": []},
 }
 
 
@@ -249,6 +250,7 @@ class Answer:
     document: Any = None
     is_json: bool = False
     error: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)  # the answer's headers, names in lower case
 
 
 def request_kwargs(params: dict) -> dict[str, Any]:
@@ -274,7 +276,8 @@ def send(session: Any, method: str, url: str, kwargs: dict[str, Any]) -> Answer:
     except requests.exceptions.RequestException as exc:
         return Answer(None, _elapsed(started), error=unreachable_reason(exc, kwargs["timeout"]))
     text = raw.text or ""
-    answer = Answer(raw.status_code, _elapsed(started), content=text)
+    answer = Answer(raw.status_code, _elapsed(started), content=text,
+                    headers={name.lower(): value for name, value in (raw.headers or {}).items()})
     if text.strip():
         try:
             answer.document, answer.is_json = json.loads(text), True
@@ -314,7 +317,15 @@ def evaluate(answer: Answer, params: dict, assertions: list[Assertion]) -> dict[
     }
     if answer.is_json:
         result["json"] = answer.document
+    if params.get("return_headers"):
+        result["headers"] = returned_headers(answer, params["return_headers"])
     return result
+
+
+def returned_headers(answer: Answer, names: list[str]) -> dict[str, str | None]:
+    """The answer's headers that were asked for (no others: a Set-Cookie stays out), by the name as asked;
+    null for one the answer did not carry."""
+    return {name: answer.headers.get(name.lower()) for name in names}
 
 
 def failure_message(method: str, url: str, answer: Answer, params: dict, result: dict, attempts: int) -> str | None:

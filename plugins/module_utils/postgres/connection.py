@@ -8,10 +8,13 @@ Not a public API; it may change between any two releases.
 What the postgres modules share: their connection options (documented in the launchkit.paas.postgres
 doc fragment) and how they are run, the URL (its password registered as a secret, ORM-only query
 parameters left out, an sslmode option winning over the URL's own), and a psycopg2 connection whose
-errors name the server, never the password.
+errors name the server, never the password. A login refused for a while (a server starting or full, a
+pooler backing off after failed server logins, a dropped connection) is tried again with backoff for
+CONNECT_RETRY_SECONDS; a wrong password, an unknown database or a refused address fails at once.
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Callable
 from urllib.parse import parse_qs, parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
@@ -19,6 +22,7 @@ from ansible_collections.launchkit.paas.plugins.module_utils.core.libraries impo
 from ansible_collections.launchkit.paas.plugins.module_utils.core.module import Module
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
+from ansible_collections.launchkit.paas.plugins.module_utils.core.wait import Clock, Deadline
 
 psycopg2, PSYCOPG2_IMPORT_ERROR = optional_import("psycopg2")
 sql = optional_import("psycopg2.sql")[0]
@@ -32,6 +36,17 @@ SCHEMES = ("postgres", "postgresql")
 # controller's connections leave them out; the app keeps its URL as it is.
 CLIENT_ONLY_PARAMS = frozenset({"pgbouncer", "connection_limit", "pool_timeout", "schema", "socket_timeout",
                                 "statement_cache_size", "sslaccept", "sslidentity"})
+
+# Logins refused for now, not for good: the server starting, stopping or full; PgBouncer backing off
+# for server_login_retry (15 s by default) after a failed server login, or out of client slots; the
+# connection dropped on the way. PgBouncer's own back-off is why the retries last this long.
+TRANSIENT_LOGIN = re.compile(
+    r"server login has been failing|the database system is (starting up|shutting down|in recovery mode|"
+    r"not yet accepting connections)|too many (connections|clients)|remaining connection slots are reserved|"
+    r"no more connections allowed|pgbouncer cannot connect to server|server closed the connection unexpectedly|"
+    r"connection reset by peer|could not receive data from server", re.IGNORECASE)
+CONNECT_RETRY_SECONDS = 20.0
+CONNECT_BACKOFF = (0.5, 1.0, 2.0, 4.0)  # then every 4 s
 
 
 # --------------------------------------------------------------------------------------- the module
@@ -108,14 +123,24 @@ def connection_kwargs(url: str, sslmode: str | None, timeout: float) -> dict[str
 
 
 # ---------------------------------------------------------------------------------- the connection
-def connect(params: dict, secrets: Secrets) -> Any:
-    """A psycopg2 connection to `params["url"]` (with its sslmode and timeout)."""
+def connect(params: dict, secrets: Secrets, clock: Clock | None = None) -> Any:
+    """A psycopg2 connection to `params["url"]` (with its sslmode and timeout); a login refused for now
+    (TRANSIENT_LOGIN) is tried again with backoff for CONNECT_RETRY_SECONDS."""
     secrets.add(*url_secrets(params["url"]))
     kwargs = connection_kwargs(params["url"], params.get("sslmode"), params.get("timeout") or 10)
-    try:
-        return psycopg2.connect(**kwargs)
-    except psycopg2.Error as exc:
-        raise failure(f"cannot connect to PostgreSQL at {where(params['url'])}", exc, secrets) from None
+    clock = clock or Clock()
+    deadline = Deadline(CONNECT_RETRY_SECONDS, clock)
+    attempt = 0
+    while True:
+        try:
+            return psycopg2.connect(**kwargs)
+        except psycopg2.Error as exc:
+            if not (isinstance(exc, psycopg2.OperationalError) and TRANSIENT_LOGIN.search(error_message(exc))) \
+                    or deadline.passed():
+                tried = f" ({attempt + 1} attempts)" if attempt else ""
+                raise failure(f"cannot connect to PostgreSQL at {where(params['url'])}{tried}", exc, secrets) from None
+        clock.sleep(min(CONNECT_BACKOFF[min(attempt, len(CONNECT_BACKOFF) - 1)], max(deadline.left(), 0.1)))
+        attempt += 1
 
 
 def statement(template: str, *names: str) -> Any:

@@ -41,6 +41,42 @@ def test_judgement(statuses, status, words):
     assert check["status"] == status and words in check["message"], check
 
 
+def windowed(*answered, start=0):
+    """Loop results whose answers carry X-RateLimit-Reset: (status, reset) pairs."""
+    return {"results": [{"validate_burst_request": {"service": "cloudgreet", "index": index},
+                         "status": status, "headers": {"X-RateLimit-Reset": reset}}
+                        for index, (status, reset) in enumerate(answered, start)]}
+
+
+def test_a_burst_split_by_a_window_change_is_sent_again_and_judged_on_the_new_window():
+    # A fixed window changed after the second request: 2 requests counted in the old window, 2 in the new one.
+    first = windowed((200, "60"), (200, "60"), (200, "120"), (200, "120"))
+    [item, *_rest] = items = validate_burst(first, [TARGET], requests=True, resend=True)
+    assert len(items) == 4 and item["burst"]["window_header"] == "X-RateLimit-Reset"
+    # The new window counted 2 already, so one more success reaches the limit of 3, then 429s.
+    again = windowed((200, "120"), (429, "120"), (429, "120"), (429, "120"))
+    [check] = validate_burst(first, [TARGET], again=again)
+    assert check["status"] == "passed", check
+    assert "6 requests: 3 answered 2xx, then 3 answered 429" in check["message"]
+    assert "window changed at request 3 of the first burst" in check["message"]
+    # A limiter that lets the new window's requests through beyond the limit still fails.
+    loose = windowed((200, "120"), (200, "120"), (429, "120"), (429, "120"))
+    [check] = validate_burst(first, [TARGET], again=loose)
+    assert check["status"] == "failed" and "the limit is 4, not 3" in check["message"]
+
+
+@pytest.mark.parametrize("first", [
+    windowed((200, "60"), (200, "60"), (200, "60"), (200, "60")),  # one window: the limiter does not limit
+    windowed((200, "60"), (200, "60"), (200, "120"), (429, "120")),  # the limit was reached: nothing to resend
+    answers(200, 200, 200, 200),  # no window header: a change cannot be seen
+])
+def test_no_second_burst_unless_a_window_change_split_the_first(first):
+    assert validate_burst(first, [TARGET], requests=True, resend=True) == []
+    no_header = burst_spec("b", {"path": "/a", "count": 4, "allowed": 3, "window_header": ""})
+    split = windowed((200, "60"), (200, "60"), (200, "120"), (200, "120"))
+    assert validate_burst(split, [{**TARGET, "burst": no_header}], requests=True, resend=True) == []
+
+
 def test_check_mode_is_pending():
     [check] = validate_burst(answers(0, 0, 0, 0, skipped=True), [TARGET], check_mode=True)
     assert check["status"] == "pending"
@@ -49,6 +85,7 @@ def test_check_mode_is_pending():
 @pytest.mark.parametrize("given, fault", [
     ({"path": "api", "count": 3}, "path"), ({"path": "/a", "count": 1}, "count"),
     ({"path": "/a", "count": 3, "allowed": 3}, "more than allowed"), ({"path": "/a", "count": 3, "x": 1}, "unknown keys"),
+    ({"path": "/a", "count": 3, "window_header": 5}, "header name"),
 ])
 def test_bad_bursts_are_refused(given, fault):
     with pytest.raises(AnsibleFilterError, match=fault):

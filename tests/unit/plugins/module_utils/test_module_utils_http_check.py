@@ -160,6 +160,15 @@ def test_success_returns_the_answer_and_every_check():
     assert result["content"].startswith('{"status": "ok"') and result["content_truncated"] is False
 
 
+def test_only_the_headers_asked_for_are_returned():
+    session = FakeSession(APP).on("GET", "/health", reply(200, HEALTHY, headers={
+        "x-ratelimit-reset": "1765090860", "Set-Cookie": "session=s3cret"}))
+    result, _sleeps = check(session, return_headers=["X-RateLimit-Reset", "Retry-After"])
+    assert result["headers"] == {"X-RateLimit-Reset": "1765090860", "Retry-After": None}
+    result, _sleeps = check(session)
+    assert "headers" not in result and "s3cret" not in repr(result)
+
+
 def test_a_failing_assertion_names_url_status_and_values():
     session = FakeSession(APP).on("GET", "/health", reply(503, {**HEALTHY, "status": "error"}))
     error = failure(session, url="https://user:pw-9931@app.test/health?token=tk-5512&page=2",

@@ -12,6 +12,7 @@ from ansible_collections.launchkit.paas.plugins.module_utils.postgres import bac
 from ansible_collections.launchkit.paas.plugins.module_utils.postgres import connection as pg
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
+from ansible_collections.launchkit.paas.plugins.module_utils.core.wait import Clock
 from postgres_fakes import PASSWORD, URL
 
 
@@ -106,6 +107,59 @@ def test_connect_failure_names_the_server_not_the_password(monkeypatch):
     assert "db.internal:6543/appdb" in message and "password authentication failed" in message
     assert PASSWORD not in message
     assert PASSWORD in secrets.values
+
+
+class FakeClock:
+    def __init__(self):
+        self.time, self.slept = 0.0, []
+
+    def now(self):
+        return self.time
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+        self.time += seconds
+
+
+BACKING_OFF = "FATAL:  server login has been failing, try again later (server_login_retry)"
+
+
+def scripted_connect(monkeypatch, *outcomes):
+    """psycopg2.connect answering OUTCOMES in turn (an error message raises OperationalError); the calls made."""
+    calls = []
+
+    def connect(**kwargs):
+        calls.append(kwargs)
+        outcome = outcomes[min(len(calls), len(outcomes)) - 1]
+        if isinstance(outcome, str):
+            raise psycopg2.OperationalError(outcome)
+        return outcome
+
+    monkeypatch.setattr(pg.psycopg2, "connect", connect)
+    return calls
+
+
+def test_a_login_refused_for_now_is_tried_again_with_backoff(monkeypatch):
+    # PgBouncer refuses logins for server_login_retry (15 s) after a failed server login; then it lets them in.
+    connection = object()
+    calls = scripted_connect(monkeypatch, BACKING_OFF, "FATAL:  the database system is starting up", BACKING_OFF,
+                             BACKING_OFF, BACKING_OFF, BACKING_OFF, connection)
+    clock = FakeClock()
+    assert pg.connect({"url": URL, "sslmode": None, "timeout": 5}, Secrets(), clock=Clock(clock.now, clock.sleep)) \
+        is connection
+    assert len(calls) == 7 and clock.slept == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0]
+
+
+def test_a_login_refused_for_good_fails_at_once_and_one_refused_too_long_fails_with_the_attempts(monkeypatch):
+    calls = scripted_connect(monkeypatch, f'FATAL:  password authentication failed for user "app" ({PASSWORD})')
+    clock = FakeClock()
+    with pytest.raises(ResourceError, match="password authentication failed") as caught:
+        pg.connect({"url": URL, "sslmode": None, "timeout": 5}, Secrets(), clock=Clock(clock.now, clock.sleep))
+    assert len(calls) == 1 and clock.slept == [] and "attempts" not in str(caught.value)
+    calls = scripted_connect(monkeypatch, BACKING_OFF)
+    with pytest.raises(ResourceError, match=r"at db.internal:6543/appdb \(\d+ attempts\): .*server_login_retry"):
+        pg.connect({"url": URL, "sslmode": None, "timeout": 5}, Secrets(), clock=Clock(clock.now, clock.sleep))
+    assert clock.time >= pg.CONNECT_RETRY_SECONDS and len(calls) == len(clock.slept) + 1
 
 
 def test_orm_only_query_parameters_are_left_out_of_the_controllers_connection():
