@@ -40,6 +40,20 @@ def require_env() -> dict[str, str]:
     return {name: os.environ[name] for name in REQUIRED_ENV}
 
 
+# The two Render stacks of the rehearsal, for a whole rollout about what Render does.
+RENDER_STACKS = ("--limit", "scoop_production,rekindlepro_staging")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "long: a test of whole rollouts (minutes): run before the others")
+
+
+def pytest_collection_modifyitems(items):
+    """The long tests first (in their order), so that xdist's workers start on them and share out the short
+    ones at the end, rather than one worker still busy with a long test while the others have finished."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
 @pytest.fixture(scope="session", autouse=True, name="worker_sandbox")
 def fixture_worker_sandbox():
     """Under pytest-xdist, this worker's own sandbox (tests/worker_sandbox.py): started and its variables

@@ -7,7 +7,9 @@ import json
 import re
 from collections import Counter
 
-from conftest import assert_ok, control, render_api, run_site, services_by_name, state
+import pytest
+
+from conftest import RENDER_STACKS, assert_ok, control, render_api, run_site, services_by_name, state
 
 APPLY_TASK = "Deploy each service whose env this run changed"
 DEPLOY_POST = re.compile(r"^/render/v1/services/([a-z]+-[a-z0-9]+)/deploys$")
@@ -37,13 +39,15 @@ def deploys_posted() -> Counter:
                    if entry["method"] == "POST" and (match := DEPLOY_POST.match(entry["path"])))
 
 
+# Render's deploys, on the two Render stacks (the Fly.io roll and the Vercel redeploy: test_fly, test_cloudgreet).
+@pytest.mark.long
 def test_each_changed_service_is_deployed_once_and_runs_with_its_env(quick_sandbox, tmp_path):
     state_dir = tmp_path / "state"
-    check, predicted = json_run("--check", state_dir=state_dir)
+    check, predicted = json_run("--check", *RENDER_STACKS, state_dir=state_dir)
     assert_ok(check, "check mode")
     assert deploys_posted() == Counter()
 
-    first, applied = json_run(state_dir=state_dir)
+    first, applied = json_run(*RENDER_STACKS, state_dir=state_dir)
     assert_ok(first, "first run")
     to_names = {s["id"]: s["name"] for s in state()["vendors"]["render"]["services"]}
     posted = deploys_posted()
@@ -62,7 +66,7 @@ def test_each_changed_service_is_deployed_once_and_runs_with_its_env(quick_sandb
     for service_id, env in render["env_vars"].items():
         assert render["running_env_vars"][service_id] == env, to_names[service_id]
 
-    second, again = json_run(state_dir=state_dir)
+    second, again = json_run(*RENDER_STACKS, state_dir=state_dir)
     assert_ok(second, "second run")
     assert deploys_posted() == Counter() and again == {}, again
 

@@ -174,6 +174,7 @@ def resources(snapshot: dict) -> dict[str, list[str]]:
     return found
 
 
+@pytest.mark.long
 def test_whole_rollout_survives_faults_with_one_of_each_resource(sandbox, tmp_path):
     """site.yml for every stack with 20 % of vendor calls faulted: it completes, makes exactly what a clean
     rollout makes (one of each, no twin from a lost create answer), and a clean second run writes nothing."""

@@ -14,7 +14,7 @@ from collections import Counter
 
 import pytest
 
-from conftest import (assert_ok, control, env_of, fixture_data, log_summary, recap, render_api, run_site,
+from conftest import (RENDER_STACKS, assert_ok, control, env_of, fixture_data, log_summary, recap, render_api, run_site,
                       services_by_name, state)
 
 WORKER = "scoop-sidekiq"
@@ -122,9 +122,12 @@ def test_rollbacks_suspend_worker_and_job_then_change_nothing(quick_sandbox, tmp
     assert services_by_name(state()) == after
 
 
+# The whole rollout of the two Render stacks. The Fly.io and Vercel stacks' second runs are proven by
+# test_fly, test_pooler and test_cloudgreet, and all four stacks' together by test_faults.
+@pytest.mark.long
 def test_whole_rollout_twice_second_run_writes_nothing(quick_sandbox, tmp_path):
     state_dir = tmp_path / "state"
-    first, first_summary, first_s = run_counted(state_dir=state_dir)
+    first, first_summary, first_s = run_counted(*RENDER_STACKS, state_dir=state_dir)
     assert_ok(first, "first run of the whole rollout")
     snapshot = state()
     assert first_summary["writes"] > 0 and first_summary["response_invalid"] == 0, first_summary
@@ -132,7 +135,7 @@ def test_whole_rollout_twice_second_run_writes_nothing(quick_sandbox, tmp_path):
     assert [d["status"] for d in deploys_of(snapshot, WORKER)] == ["deactivated", "live"]
     assert [r["status"] for r in cron_runs_of(snapshot, JOB)] == ["successful"]
 
-    second, second_summary, second_s = run_counted(state_dir=state_dir)
+    second, second_summary, second_s = run_counted(*RENDER_STACKS, state_dir=state_dir)
     assert_ok(second, "second run of the whole rollout")
     print(f"\nwhole rollout: run 1 reads={first_summary['reads']} writes={first_summary['writes']} "
           f"({first_s:.1f} s); run 2 reads={second_summary['reads']} writes={second_summary['writes']} "

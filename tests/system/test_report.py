@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from conftest import assert_ok, run_site
 from test_validate import validate_vars
 
@@ -23,6 +25,7 @@ def read_report(folder) -> tuple[dict, str]:
             (folder / "rollout-report.md").read_text(encoding="utf-8"))
 
 
+@pytest.mark.long
 def test_a_second_run_leaves_the_report_alone_and_pending_actions_are_counted(quick_sandbox, tmp_path):
     reports, state_dir = tmp_path / "reports", tmp_path / "state"
     extra = validate_vars(reports)
