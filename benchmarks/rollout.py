@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
-from private_sandbox import PrivateSandbox, control, playbook_env  # noqa: E402  pylint: disable=wrong-import-position
+from private_sandbox import PrivateSandbox, control, playbook_env, reset_and_seed  # noqa: E402  pylint: disable=wrong-import-position
 
 FIXTURE = ROOT / "sandbox" / "fixtures" / "rehearsal.json"
 INVENTORY = "inventories/sandbox"
@@ -86,8 +86,7 @@ def main() -> int:
         workdir.chmod(0o755)  # PostgreSQL may run as another user and must traverse it
         with PrivateSandbox(workdir / "sandbox") as sandbox_env:
             env = playbook_env(sandbox_env, LAUNCHKIT_STATE_DIR=str(workdir / "state"))
-            control(env, "POST", "/reset")
-            control(env, "POST", "/seed", json.loads(FIXTURE.read_text(encoding="utf-8")))
+            reset_and_seed(env, json.loads(FIXTURE.read_text(encoding="utf-8")))
             rows = {"check mode, fresh sandbox": measured(env, "playbooks/site.yml", "--check"),
                     "first run": measured(env, "playbooks/site.yml")}
             seconds = [measured(env, "playbooks/site.yml") for _run in range(REPEAT)]

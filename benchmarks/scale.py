@@ -25,7 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
-from private_sandbox import PrivateSandbox, control, playbook_env  # noqa: E402  pylint: disable=wrong-import-position
+from private_sandbox import PrivateSandbox, control, playbook_env, reset_and_seed  # noqa: E402  pylint: disable=wrong-import-position
 
 STACKS = int(os.environ.get("SCALE_STACKS", "20"))
 FORKS = int(os.environ.get("SCALE_FORKS") or STACKS)
@@ -56,10 +56,7 @@ def playbook(env: dict[str, str], inventory: Path, *args: str) -> tuple[float, d
 
 
 def fresh(env: dict[str, str], seed_path: Path) -> None:
-    control(env, "POST", "/reset")
-    control(env, "DELETE", "/faults")
-    control(env, "POST", "/seed", json.loads(seed_path.read_text(encoding="utf-8")))
-    control(env, "DELETE", "/log")
+    reset_and_seed(env, json.loads(seed_path.read_text(encoding="utf-8")))
 
 
 def rollout(env: dict[str, str], workdir: Path, name: str, count: int, *limit: str) -> dict:

@@ -34,6 +34,28 @@ def control(env: dict[str, str], method: str, path: str, body: dict | None = Non
     return json.loads(raw) if raw else {}
 
 
+def reset_and_seed(env: dict[str, str], data: dict) -> dict:
+    """Empty the sandbox whose variables ENV holds (faults off, log cleared) and seed it with DATA; what a
+    stack's vault holds of the seed's answer (an integration database's URLs and REST token, a stand-in
+    Supabase database's URL: scripts/sandbox-seed.py's vault_values) goes to
+    <LAUNCHKIT_SANDBOX_STATE_DIR>/seeded-secrets.json, where the sandbox inventory reads it. The answer."""
+    import importlib.util  # pylint: disable=import-outside-toplevel
+
+    control(env, "POST", "/reset")
+    control(env, "DELETE", "/faults")
+    seeded = control(env, "POST", "/seed", data)
+    control(env, "DELETE", "/log")
+    spec = importlib.util.spec_from_file_location("launchkit_sandbox_seed", Path(__file__).with_name("sandbox-seed.py"))
+    seed_script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(seed_script)
+    secrets = seed_script.vault_values(seeded, env["LAUNCHKIT_SANDBOX_URL"])
+    if secrets and env.get("LAUNCHKIT_SANDBOX_STATE_DIR"):
+        target = Path(env["LAUNCHKIT_SANDBOX_STATE_DIR"]) / "seeded-secrets.json"
+        target.write_text(json.dumps(secrets, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        target.chmod(0o600)
+    return seeded
+
+
 def read_env_file(path: Path) -> dict[str, str]:
     """The `export NAME=value` lines that sandbox-up.sh writes, as a mapping."""
     env: dict[str, str] = {}

@@ -101,16 +101,9 @@ def reset_and_seed(data: dict | None = None) -> dict:
     """Empty the sandbox (faults off, log cleared) and seed the rehearsal's services; what a stack's vault
     holds of the seed (CloudGreet's Redis and Postgres URLs) goes to seeded-secrets.json, as
     scripts/sandbox-seed.py writes it."""
-    control("POST", "/reset")
-    control("DELETE", "/faults")
-    seeded = control("POST", "/seed", data if data is not None else fixture_data())
-    control("DELETE", "/log")
-    secrets = load_script("sandbox-seed.py").vault_values(seeded, require_env()["LAUNCHKIT_SANDBOX_URL"])
-    if secrets and os.environ.get("LAUNCHKIT_SANDBOX_STATE_DIR"):
-        target = Path(os.environ["LAUNCHKIT_SANDBOX_STATE_DIR"]) / "seeded-secrets.json"
-        target.write_text(json.dumps(secrets, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        target.chmod(0o600)
-    return seeded
+    require_env()
+    return load_script("private_sandbox.py").reset_and_seed(dict(os.environ),
+                                                            data if data is not None else fixture_data())
 
 
 def log_summary(vendor: str | None = None, since: int = 0) -> dict:
