@@ -50,7 +50,7 @@ options:
   update_secure:
     description:
       - When the write-only values (secure settings) are sent. Grafana never shows them again, so they are
-        compared by an HMAC-SHA256 digest the module keeps in O(state_dir) after each write.
+        compared by an HMAC-SHA256 digest the module keeps in the state backend (O(state_backend)) after each write.
       - V(on_digest_change) writes a value whose digest differs from the kept one, or that has no kept digest
         (with a warning).
       - V(always) writes them on every run (the task then always reports a change).
@@ -60,10 +60,12 @@ options:
     default: on_digest_change
   state_dir:
     description:
-      - Directory where the digests are kept, one file per Grafana instance and object,
+      - Directory where the digests are kept with O(state_backend=file), one file per Grafana instance and object,
         C(grafana/<instance>/<kind>.<uid>.json) (mode 0600, no value in it), beside the rollout's other state.
-      - Defaults to the E(LAUNCHKIT_STATE_DIR) environment variable. Without it no digest is kept and every run
-        with O(update_secure=on_digest_change) writes the secure values again.
+      - Defaults to the E(LAUNCHKIT_STATE_DIR) environment variable. Without it (and with O(state_backend=file)) no
+        digest is kept and every run with O(update_secure=on_digest_change) writes the secure values again.
+      - With O(state_backend=postgresql) the digests are sealed rows of the state database under that name, and a
+        record with no row yet is read from this directory when it holds one.
     type: path
 """
 

@@ -110,11 +110,12 @@ notes:
   - On Render, calls are retried on HTTP 429 (honouring C(Retry-After) and Render's C(Ratelimit-Reset)), 502, 503,
     504 and connection errors; on Fly.io on 429 (with backoff), 502, 503, 504 and connection errors.
   - "On O(platform=fly) a service is a Fly.io app (by name) and its env is the app's secrets: every change of an app is
-    one call (one new secrets version); values are compared by the digests kept in the state directory
-    (C(<state_dir>/fly/<app>.secrets.json), as M(launchkit.paas.fly_secrets) keeps them), never read."
+    one call (one new secrets version); values are compared by the digests kept in the state backend
+    (C(fly/<app>.secrets.json): a file under the state directory, or a sealed row with the postgresql backend, as
+    M(launchkit.paas.fly_secrets) keeps them), never read."
   - "On O(platform=vercel) a service is a Vercel project (by name or id) and its env is the project's entries of
     O(vercel_targets), written key by key as M(launchkit.paas.vercel_env) writes them; values are compared by the
-    digests kept in C(<state_dir>/vercel/<project id>.env.json) (shared with M(launchkit.paas.vercel_env)) or, where
+    digests kept in the state backend as C(vercel/<project id>.env.json) (shared with M(launchkit.paas.vercel_env)) or, where
     none is kept, by the value read back (a C(sensitive) one cannot be). Env reaches only new deployments: redeploy
     production (M(launchkit.paas.vercel_deployment)) after a change."
   - On Vercel, calls are retried on HTTP 429 (honouring C(X-RateLimit-Reset) and C(Retry-After)), 502, 503, 504 and

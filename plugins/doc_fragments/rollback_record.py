@@ -36,16 +36,20 @@ options:
     type: str
 """
 
-    # Which backend keeps the records and run locks, and the key that seals the records (every module that
+    # Which backend keeps the records, run locks and kept digests, and the key that seals them (every module that
     # reads or writes them).
     STATE = r"""
 options:
   state_backend:
     description:
-      - Where the rollback records and the run lock of each stack are kept.
+      - Where the collection's state is kept - the rollback records and the run lock of each stack, and the
+        digests kept to compare write-only secrets (M(launchkit.paas.fly_secrets), M(launchkit.paas.vercel_env),
+        the Grafana secure settings, and the same through M(launchkit.paas.app_env)).
       - V(file) keeps them in files under the state directory on the controller (the default).
       - V(postgresql) keeps them in tables of the database O(state_dsn) names, created when missing, so that
         they outlive the controller (an AWX execution environment is gone after each job). It needs O(state_key).
+        The kept digests are rows of the records table under the stack C(launchkit.paas/kept), one per record,
+        named by the path their file has with V(file) (for example C(fly/<app>.secrets.json)), sealed as records are.
       - When the task leaves it unset, the inventory variable C(launchkit_state_backend) is used, then the
         E(LAUNCHKIT_STATE_BACKEND) environment variable.
     type: str
@@ -62,7 +66,9 @@ options:
   state_key:
     description:
       - The key that seals the records (they hold previous secret values) - AES-256-GCM with a key derived
-        from this string by scrypt, one random salt and nonce per record. Use a long random string (for example
+        from this string by scrypt, one random salt and nonce per record. With O(state_backend=postgresql) it
+        seals the kept digests too; with O(state_backend=file) they stay the plain files they always were (they
+        hold no value). Use a long random string (for example
         C(openssl rand -base64 32)) and keep it in a vault or an AWX credential.
       - Required with O(state_backend=postgresql); with O(state_backend=file), records are sealed when it is
         given (plain records written before are still read, and sealed when next written).

@@ -15,9 +15,10 @@ description:
     keys sent as null are unset, in one call). Keys not in O(secrets) or O(remove) are never touched, unless
     O(purge=true).
   - Every value is write-only. Fly.io never returns a value and computes each secret's digest by an algorithm it
-    does not publish, so the module keeps its own digests in O(state_dir), file C(fly/<app>.secrets.json) (mode
-    0600, no value in it) - after each write, per key, the digest Fly shows for it and an HMAC-SHA256 of the value
-    under a random key of that file. A key is unchanged when Fly still shows the kept digest (nobody set it
+    does not publish, so the module keeps its own digests in the state backend (O(state_backend)) - with
+    V(file) in O(state_dir), file C(fly/<app>.secrets.json) (mode 0600, no value in it), with V(postgresql) a
+    sealed row of that name - after each write, per key, the digest Fly shows for it and an HMAC-SHA256 of the
+    value under a random key of that record. A key is unchanged when Fly still shows the kept digest (nobody set it
     since) and the wanted value has the kept HMAC. A key that exists without a kept digest is written again
     with O(update=always) (with a warning), or left alone with O(update=on_create).
   - Setting secrets does not restart Machines. They get the new values when updated with the returned
@@ -27,6 +28,7 @@ extends_documentation_fragment:
   - launchkit.paas.fly
   - launchkit.paas.fly.app
   - launchkit.paas.http_client
+  - launchkit.paas.rollback_record.STATE
   - launchkit.paas.attributes.actions
 options:
   secrets:
@@ -44,7 +46,7 @@ options:
     default: false
   update:
     description:
-      - V(always) sets a key whose value differs from the one kept in O(state_dir), or cannot be compared
+      - V(always) sets a key whose value differs from the one kept in the state backend, or cannot be compared
         because no digest is kept for it.
       - V(on_create) sets only keys the app does not have; an existing key is left as it is whatever its value.
     type: str
@@ -53,7 +55,10 @@ options:
   state_dir:
     description:
       - Directory where the module keeps its digests (and the last secrets version it wrote) per app, beside
-        the rollout's other state. Without it every existing key is written again with O(update=always).
+        the rollout's other state, with O(state_backend=file). Without it every existing key is written again
+        with O(update=always).
+      - With O(state_backend=postgresql) the digests are rows of the state database, and a record with no row
+        yet is read from this directory when it holds one.
       - Defaults to the E(LAUNCHKIT_STATE_DIR) environment variable.
     type: path
 """
@@ -103,7 +108,7 @@ unchanged_keys:
 version:
   description:
     - The app's secrets version after this run's write; when nothing was written, the last version this
-      module wrote for the app (kept in O(state_dir)), else null.
+      module wrote for the app (kept in the state backend), else null.
     - Pass it to M(launchkit.paas.fly_deploy) O(launchkit.paas.fly_deploy#module:secrets_version).
   returned: always
   type: int

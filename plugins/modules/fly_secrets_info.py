@@ -12,15 +12,16 @@ author:
   - launchkit.paas maintainers (@launchkit)
 description:
   - The app's secrets as Fly.io lists them, names, digests and times, never a value, and the last secrets
-    version M(launchkit.paas.fly_secrets) wrote for the app (kept in O(state_dir)).
+    version M(launchkit.paas.fly_secrets) wrote for the app (kept in the state backend, O(state_backend)).
 extends_documentation_fragment:
   - launchkit.paas.fly
   - launchkit.paas.fly.app
   - launchkit.paas.http_client
+  - launchkit.paas.rollback_record.STATE
   - launchkit.paas.attributes.info
 options:
   state_dir:
-    description: Where M(launchkit.paas.fly_secrets) keeps its digests. Defaults to E(LAUNCHKIT_STATE_DIR).
+    description: Where M(launchkit.paas.fly_secrets) keeps its digests with O(state_backend=file). Defaults to E(LAUNCHKIT_STATE_DIR).
     type: path
 """
 

@@ -14,7 +14,7 @@ description:
   - Creates, updates or deletes one contact point through Grafana's provisioning API, found by O(uid) when given,
     else by O(name).
   - Secure settings (a Slack webhook URL or token, a webhook's password or authorization credentials) are write-only;
-    Grafana shows them as C([REDACTED]). They are compared by a digest the module keeps (O(state_dir)) and written
+    Grafana shows them as C([REDACTED]). They are compared by a digest the module keeps (O(state_backend), O(state_dir)) and written
     as O(update_secure) says. A write that does not change them sends Grafana's placeholder, which keeps the stored value.
   - Settings are compared key by key for the keys given; a write sends the settings given.
   - The diff shows settings and the names of secure settings that change, never a secure value.
@@ -24,6 +24,7 @@ extends_documentation_fragment:
   - launchkit.paas.attributes.actions
   - launchkit.paas.grafana.provenance
   - launchkit.paas.grafana.state_dir
+  - launchkit.paas.rollback_record.STATE
 options:
   name:
     description: The contact point's name (what notification policies route to). Required with O(state=present).

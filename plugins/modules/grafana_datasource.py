@@ -14,7 +14,7 @@ description:
   - Creates, updates or deletes a data source, found by O(uid) when given, else by O(name).
   - Only the options the task sets are compared (O(json_data) key by key); an update sends the stored version.
   - O(secure_json_data) and O(basic_auth_password) are write-only (Grafana lists their names only); they are compared
-    by a digest the module keeps in O(state_dir) and written as O(update_secure) says.
+    by a digest the module keeps in the state backend (O(state_backend), O(state_dir)) and written as O(update_secure) says.
   - A read-only data source (provisioned, or managed by Grafana Cloud like C(grafanacloud-prom)) that would need a
     change fails with a message.
 extends_documentation_fragment:
@@ -22,6 +22,7 @@ extends_documentation_fragment:
   - launchkit.paas.http_client
   - launchkit.paas.attributes.actions
   - launchkit.paas.grafana.state_dir
+  - launchkit.paas.rollback_record.STATE
 options:
   name:
     description: The data source's name. Required with O(state=present).

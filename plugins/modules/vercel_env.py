@@ -20,7 +20,8 @@ description:
     clash Vercel refuses (C(ENV_CONFLICT)); the module fails before any write, naming that entry and what to do.
   - Values are compared where Vercel shows them - a C(plain) value from the project's list, an C(encrypted) one
     read decrypted one entry at a time. A C(sensitive) value is never readable; it is compared by a digest the
-    collection keeps in O(state_dir), file C(vercel/<project id>.env.json) (mode 0600, no value in it) - per entry
+    collection keeps in the state backend (O(state_backend)) - with V(file) in O(state_dir), file
+    C(vercel/<project id>.env.json) (mode 0600, no value in it), with V(postgresql) a sealed row of that name - per entry
     its id, the C(updatedAt) Vercel showed right after this module wrote it, and an HMAC-SHA256 of the value. The
     entry is unchanged when Vercel still shows that C(updatedAt) and the wanted value has the kept HMAC. O(update)
     decides what happens to a value that cannot be compared.
@@ -31,6 +32,7 @@ description:
 extends_documentation_fragment:
   - launchkit.paas.vercel
   - launchkit.paas.http_client
+  - launchkit.paas.rollback_record.STATE
   - launchkit.paas.attributes.actions
 options:
   env:
@@ -63,7 +65,7 @@ options:
     description:
       - What happens to an existing entry whose value cannot be read back (V(sensitive), or an encrypted value Vercel
         does not decrypt for the token). Readable values are always compared themselves.
-      - V(on_digest_change) writes it unless the digest kept in O(state_dir) shows it holds the value; without a kept
+      - V(on_digest_change) writes it unless the digest kept in the state backend shows it holds the value; without a kept
         digest it is written (with a warning), after which the digest is kept.
       - V(always) writes it on every run.
       - V(on_create) never writes an existing entry; only missing ones are created.
@@ -84,8 +86,11 @@ options:
     default: false
   state_dir:
     description:
-      - Directory where the digests of written values are kept per project, beside the rollout's other state.
-        Without it a value that cannot be read back is written on every run with O(update=on_digest_change).
+      - Directory where the digests of written values are kept per project, beside the rollout's other state, with
+        O(state_backend=file). Without it a value that cannot be read back is written on every run with
+        O(update=on_digest_change).
+      - With O(state_backend=postgresql) the digests are rows of the state database, and a record with no row
+        yet is read from this directory when it holds one.
       - Defaults to the E(LAUNCHKIT_STATE_DIR) environment variable.
     type: path
 """

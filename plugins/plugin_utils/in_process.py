@@ -92,8 +92,10 @@ CONNECTION_VARS: dict[str, dict[str, str]] = {
     "state": {"state_backend": "launchkit_state_backend", "state_dsn": "launchkit_state_dsn",
               "state_key": "launchkit_state_key"},
 }
-#: The modules that read or write rollback records or run locks: they take the "state" variables above.
-STATE_MODULES = frozenset(("app_env", "render_service", "rollback_record", "rollback_record_info", "run_lock"))
+#: The modules that read or write rollback records, run locks or kept digests (module_utils/core/kept.py): they take
+#: the "state" variables above.
+STATE_MODULES = frozenset(("app_env", "fly_secrets", "fly_secrets_info", "grafana_contact_point", "grafana_datasource",
+                           "render_service", "rollback_record", "rollback_record_info", "run_lock", "vercel_env"))
 
 
 class InProcessAction(ActionBase):

@@ -8,16 +8,16 @@ Not a public API; it may change between any two releases.
 Fly.io never returns a secret's value (unless asked with show_secrets, which this module does not
 do) and computes each secret's ``digest`` on its side by an algorithm neither fly-go nor flyctl
 reproduce (flyctl only prints it), so a wanted value cannot be compared with the app's. What the
-module compares instead is a digest it keeps itself (docs/fly.md): after each write, in
-``<state_dir>/fly/<app>.secrets.json`` (mode 0600), per key the digest Fly gave the value and an
-HMAC-SHA256 of the value under a random key of that file. A key is unchanged when Fly still shows
+module compares instead is a digest it keeps itself (docs/fly.md): after each write, in the record
+``fly/<app>.secrets.json`` of the state backend (core/kept.py: with the file backend the file of that name
+under the state directory, mode 0600), per key the digest Fly gave the value and an HMAC-SHA256 of the value
+under a random key of that record. A key is unchanged when Fly still shows
 the digest kept for it (nobody set it since) and the wanted value has the kept HMAC. Without a kept
 digest a key that exists is written again (``update: always``) or left alone (``update: on_create``).
-The file also keeps the last secrets version written, which fly_deploy rolls Machines onto.
+The record also keeps the last secrets version written, which fly_deploy rolls Machines onto.
 """
 from __future__ import annotations
 
-import os
 import re
 from typing import Any
 
@@ -25,6 +25,7 @@ from ansible_collections.launchkit.paas.plugins.module_utils.core import kept
 from ansible_collections.launchkit.paas.plugins.module_utils.core.env import env_diff, env_string, refuse_clash
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.fly.client import FlyClient
+from ansible_collections.launchkit.paas.plugins.module_utils.rollout.state import state_options
 
 APP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -40,6 +41,7 @@ def options() -> dict[str, dict]:
         "purge": {"type": "bool", "default": False},
         "update": {"type": "str", "choices": ["always", "on_create"], "default": "always"},
         "state_dir": state_dir,
+        **state_options(),
     }
 
 
@@ -47,24 +49,23 @@ def info_options() -> dict[str, dict]:
     from ansible.module_utils.basic import env_fallback
 
     return {"app": {"type": "str", "required": True},
-            "state_dir": {"type": "path", "fallback": (env_fallback, ["LAUNCHKIT_STATE_DIR"])}}
+            "state_dir": {"type": "path", "fallback": (env_fallback, ["LAUNCHKIT_STATE_DIR"])}, **state_options()}
 
 
 # -- the kept digests
-def record_path(state_dir: str, app: str) -> str:
+def record_name(app: str) -> str:
     if not APP_NAME.match(app or ""):
         raise ValueError(f"app {app!r} is not a Fly.io app name (letters, digits and '-')")
-    return os.path.join(state_dir, "fly", f"{app}.secrets.json")
+    return f"fly/{app}.secrets.json"
 
 
-def load_record(state_dir: str | None, app: str) -> dict[str, Any]:
-    """The kept digests of `app` (an empty record when there is no state directory or no file yet)."""
-    return kept.load_record(record_path(state_dir, app) if state_dir else None, secrets={}, version=None)
+def load_record(store: kept.KeptStore, app: str) -> dict[str, Any]:
+    """The kept digests of `app` (an empty record when none are kept)."""
+    return store.load(record_name(app), secrets={}, version=None)
 
 
-def save_record(state_dir: str | None, app: str, record: dict[str, Any]) -> None:
-    if state_dir:
-        kept.save_record(record_path(state_dir, app), record)
+def save_record(store: kept.KeptStore, app: str, record: dict[str, Any]) -> None:
+    store.save(record_name(app), record)
 
 
 value_digest = kept.value_digest
@@ -109,7 +110,7 @@ def remember(record: dict[str, Any], written: dict[str, str], removed: list[str]
         record["version"] = answer["version"]
 
 
-def write_kept(client: FlyClient, state_dir: str | None, app: str, record: dict[str, Any], values: dict[str, str],
+def write_kept(client: FlyClient, store: kept.KeptStore, app: str, record: dict[str, Any], values: dict[str, str],
                removed: list[str]) -> dict:
     """Set VALUES and unset REMOVED in one call, then keep Fly's new digests and the version in the record; the
     answer (with ``version``). fly_secrets and the platform seam both write this way, so they keep one record."""
@@ -117,7 +118,7 @@ def write_kept(client: FlyClient, state_dir: str | None, app: str, record: dict[
     # The answer lists the secrets with their new digests; an answer without them is read again.
     digests = digests_of(answer.get("secrets") or []) or digests_of(client.secrets(app))
     remember(record, values, removed, answer, digests)
-    save_record(state_dir, app, record)
+    save_record(store, app, record)
     return answer
 
 
@@ -129,19 +130,20 @@ def run_secrets(params: dict, check_mode: bool, secrets: Secrets, client: FlyCli
     wanted = {name: env_string(value) for name, value in (params["secrets"] or {}).items()}
     refuse_clash(wanted, params["remove"])
     secrets.add(*wanted.values())
-    record = load_record(params["state_dir"], params["app"])
+    store = kept.KeptStore(params, params["state_dir"], secrets)
+    record = load_record(store, params["app"])
     client = client or FlyClient.from_params(params, secrets)
     current = digests_of(client.secrets(params["app"]))
     plan = plan_secrets(current, wanted, params, record)
     warnings = []
     if plan["unknown"]:
-        where = "no state_dir is set" if not params["state_dir"] else "state_dir keeps no digest of them"
-        warnings.append(f"{', '.join(plan['unknown'])}: Fly.io does not show secret values and {where}, so the "
-                        "value cannot be compared; written again (set state_dir to keep digests, or update: on_create)")
+        warnings.append(f"{', '.join(plan['unknown'])}: Fly.io does not show secret values and {store.lacking()}, so "
+                        "the value cannot be compared; written again (set state_dir to keep digests, or update: "
+                        "on_create)")
     changed = bool(plan["set"] or plan["delete"])
     version = record["version"]
     if changed and not check_mode:
-        answer = write_kept(client, params["state_dir"], params["app"], record, plan["set"], plan["delete"])
+        answer = write_kept(client, store, params["app"], record, plan["set"], plan["delete"])
         version = answer.get("version", version)
     return {"changed": changed, "app": params["app"], "set_keys": sorted(plan["set"]), "removed_keys": plan["delete"],
             "unchanged_keys": plan["unchanged"], "version": version, "warnings": warnings,
@@ -151,7 +153,7 @@ def run_secrets(params: dict, check_mode: bool, secrets: Secrets, client: FlyCli
 def run_secrets_info(params: dict, check_mode: bool, secrets: Secrets, client: FlyClient | None = None) -> dict:
     client = client or FlyClient.from_params(params, secrets)
     found = client.secrets(params["app"])
-    record = load_record(params["state_dir"], params["app"])
+    record = load_record(kept.KeptStore(params, params["state_dir"], secrets), params["app"])
     return {"changed": False, "app": params["app"], "version": record["version"],
             "secrets": [{"name": item.get("name"), "digest": item.get("digest"), "created_at": item.get("created_at"),
                          "updated_at": item.get("updated_at")} for item in found]}

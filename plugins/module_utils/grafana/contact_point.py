@@ -22,7 +22,7 @@ from ansible_collections.launchkit.paas.plugins.module_utils.core.resource impor
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import ApiError
 from ansible_collections.launchkit.paas.plugins.module_utils.grafana.client import REDACTED, GrafanaClient
-from ansible_collections.launchkit.paas.plugins.module_utils.grafana.options import checked_uid, state_dir_option
+from ansible_collections.launchkit.paas.plugins.module_utils.grafana.options import checked_uid, kept_options
 from ansible_collections.launchkit.paas.plugins.module_utils.grafana.secure import UPDATE_SECURE, KeptSecure, secure_diff
 
 #: the secure settings of each type this module manages (Grafana's channels_config secret keys)
@@ -50,7 +50,7 @@ def options() -> dict[str, dict]:
         "disable_resolve_message": {"type": "bool"},
         "disable_provenance": {"type": "bool", "default": False},
         "update_secure": {"type": "str", "choices": UPDATE_SECURE, "default": "on_digest_change"},
-        "state_dir": state_dir_option(),
+        **kept_options(),
         "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
     }
 
@@ -165,7 +165,7 @@ def run_contact_point(params: dict, check_mode: bool, secrets: Secrets, client: 
     client = client or GrafanaClient.from_params(params, secrets)
     resource = ContactPoint(client, params)
     found = resource.find()
-    kept = KeptSecure(params, "contact_point")
+    kept = KeptSecure(params, "contact_point", secrets)
     warnings: list[str] = []
     if params["state"] == "absent":
         if found is None:
@@ -193,7 +193,7 @@ def run_contact_point(params: dict, check_mode: bool, secrets: Secrets, client: 
     unknown = [name for name in kept.unknown(wanted_secure) if name in stale]
     if unknown and params["update_secure"] == "on_digest_change":
         warnings.append(f"secure_settings {', '.join(unknown)}: Grafana does not show secure values and no digest is "
-                        "kept for them (state_dir unset or first run), so they are written again")
+                        "kept for them (the file backend without state_dir, or the first run), so they are written again")
     before, after = plain_changes(params, found)
     secure_before, secure_after = secure_diff(stale, exists=True)
     if secure_after:

@@ -15,7 +15,7 @@ from typing import Any
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import Resource, ResourceError, create_once, unique
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.grafana.client import GrafanaClient
-from ansible_collections.launchkit.paas.plugins.module_utils.grafana.options import checked_uid, state_dir_option
+from ansible_collections.launchkit.paas.plugins.module_utils.grafana.options import checked_uid, kept_options
 from ansible_collections.launchkit.paas.plugins.module_utils.grafana.secure import UPDATE_SECURE, KeptSecure, secure_diff
 
 #: option -> field of Grafana's data source (AddDataSourceCommand / UpdateDataSourceCommand)
@@ -37,7 +37,7 @@ def options() -> dict[str, dict]:
         "basic_auth_user": {"type": "str"},
         "basic_auth_password": {"type": "str", "no_log": True},
         "update_secure": {"type": "str", "choices": UPDATE_SECURE, "default": "on_digest_change"},
-        "state_dir": state_dir_option(),
+        **kept_options(),
         "state": {"type": "str", "choices": ["present", "absent"], "default": "present"},
     }
 
@@ -122,7 +122,7 @@ def run_datasource(params: dict, check_mode: bool, secrets: Secrets, client: Gra
     client = client or GrafanaClient.from_params(params, secrets)
     resource = DataSource(client, params)
     found = resource.find()
-    kept = KeptSecure(params, "datasource")
+    kept = KeptSecure(params, "datasource", secrets)
     if params["state"] == "absent":
         if found is None:
             return {"changed": False, "action": "none", "datasource": None, "diff": {"before": {}, "after": {}}}
@@ -147,7 +147,7 @@ def run_datasource(params: dict, check_mode: bool, secrets: Secrets, client: Gra
     warnings = []
     if stale and params["update_secure"] == "on_digest_change" and kept.unknown(wanted_secure):
         warnings.append(f"secure_json_data {', '.join(kept.unknown(wanted_secure))}: no digest is kept for them "
-                        "(state_dir unset or first run), so they are written again")
+                        "(the file backend without state_dir, or the first run), so they are written again")
     if changed and found.get("readOnly"):
         raise ResourceError(f"data source '{found.get('name')}' is read-only in Grafana (provisioned or managed by "
                             f"Grafana Cloud): it cannot change {', '.join(sorted(after))}; manage it where it is provisioned")

@@ -9,12 +9,12 @@ in the launchkit.paas.grafana and launchkit.paas.http_client doc fragments.
 from __future__ import annotations
 
 import copy
-import os
 import re
 from typing import Any
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core.module import base_options
 from ansible_collections.launchkit.paas.plugins.module_utils.grafana.client import check_connection
+from ansible_collections.launchkit.paas.plugins.module_utils.rollout.state import state_options
 
 #: what a Grafana uid may hold (the spec's pattern for rule and contact point uids; 40 characters at most)
 UID = re.compile(r"^[a-zA-Z0-9_-]{1,40}$")
@@ -33,10 +33,11 @@ def module_options(**options: dict) -> dict[str, dict]:
     return copy.deepcopy(spec)  # shared pieces stay unshared between modules run in one process
 
 
-def state_dir_option() -> dict[str, Any]:
+def kept_options() -> dict[str, Any]:
+    """Where the digests of secure values are kept (doc fragments grafana.state_dir and rollback_record.STATE)."""
     from ansible.module_utils.basic import env_fallback
 
-    return {"type": "path", "fallback": (env_fallback, ["LAUNCHKIT_STATE_DIR"])}
+    return {"state_dir": {"type": "path", "fallback": (env_fallback, ["LAUNCHKIT_STATE_DIR"])}, **state_options()}
 
 
 def precheck(params: dict) -> None:
@@ -50,10 +51,8 @@ def checked_uid(value: str | None, option: str) -> str | None:
     return value
 
 
-def kept_path(params: dict, kind: str, uid: str) -> str | None:
-    """Where the digests of one object's secure settings are kept: per Grafana instance and object, so
-    stacks that share an instance and run in parallel never write one file."""
-    if not params.get("state_dir"):
-        return None
+def kept_name(params: dict, kind: str, uid: str) -> str:
+    """The name of the record of one object's secure settings' digests (core/kept.py): per Grafana instance and
+    object, so stacks that share an instance and run in parallel never write one record."""
     instance = re.sub(r"[^A-Za-z0-9._-]+", "_", re.sub(r"^https?://", "", params["api_url"].rstrip("/")))
-    return os.path.join(params["state_dir"], "grafana", instance, f"{kind}.{checked_uid(uid, 'uid')}.json")
+    return f"grafana/{instance}/{kind}.{checked_uid(uid, 'uid')}.json"

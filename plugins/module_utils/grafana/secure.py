@@ -5,8 +5,9 @@
 sources' secureJsonData), compared by the digests the collection keeps (core/kept.py).
 
 Not a public API; it may change between any two releases. Grafana never shows these values again, so
-after each write the module keeps, per object, an HMAC of each value it wrote in
-``<state_dir>/grafana/<instance>/<kind>.<uid>.json``. ``update_secure`` says what a run does with them:
+after each write the module keeps, per object, an HMAC of each value it wrote in the record
+``grafana/<instance>/<kind>.<uid>.json`` of the state backend (with the file backend the file of that name
+under the state directory). ``update_secure`` says what a run does with them:
 ``on_digest_change`` writes a value whose HMAC differs from the kept one (or that has none kept),
 ``always`` writes every value on every run, ``on_create`` writes them only when the object is created.
 """
@@ -15,8 +16,8 @@ from __future__ import annotations
 from typing import Any
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core import kept
-from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import MASK, MASK_NEW
-from ansible_collections.launchkit.paas.plugins.module_utils.grafana.options import kept_path
+from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import MASK, MASK_NEW, Secrets
+from ansible_collections.launchkit.paas.plugins.module_utils.grafana.options import kept_name
 
 UPDATE_SECURE = ["on_digest_change", "always", "on_create"]
 
@@ -24,15 +25,16 @@ UPDATE_SECURE = ["on_digest_change", "always", "on_create"]
 class KeptSecure:
     """The kept digests of one object's write-only values."""
 
-    def __init__(self, params: dict, kind: str) -> None:
+    def __init__(self, params: dict, kind: str, secrets: Secrets | None = None) -> None:
         self.params = params
         self.kind = kind
+        self.store = kept.KeptStore(params, params.get("state_dir"), secrets)
         self.uid: str | None = None
-        self.record: dict[str, Any] = kept.load_record(None, fields={})
+        self.record: dict[str, Any] = kept.new_record(fields={})
 
     def load(self, uid: str) -> None:
         self.uid = uid
-        self.record = kept.load_record(kept_path(self.params, self.kind, uid), fields={})
+        self.record = self.store.load(kept_name(self.params, self.kind, uid), fields={})
 
     def stale(self, wanted: dict[str, str], exists: bool) -> list[str]:
         """The wanted values to write, by ``update_secure``; all of them when the object is new."""
@@ -53,7 +55,7 @@ class KeptSecure:
             self.load(uid)
         for name, value in written.items():
             self.record["fields"][name] = kept.value_digest(self.record, value)
-        kept.save_record(kept_path(self.params, self.kind, uid), self.record)
+        self.store.save(kept_name(self.params, self.kind, uid), self.record)
 
 
 def secure_diff(names: list[str], exists: bool) -> tuple[dict, dict]:

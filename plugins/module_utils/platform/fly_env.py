@@ -8,8 +8,8 @@ Not a public API; it may change between any two releases.
 A "service" on Fly.io is an app, by name; its env is the app's secrets. What differs from Render:
 
 - Fly.io never shows a secret's value. A key is compared by the digests fly_secrets keeps
-  (``<state_dir>/fly/<app>.secrets.json``: Fly's digest right after our write and an HMAC of the value we
-  wrote): unchanged when Fly still shows the kept digest and the wanted value has the kept HMAC. A key the
+  (the record ``fly/<app>.secrets.json`` of the state backend, core/kept.py: Fly's digest right after our
+  write and an HMAC of the value we wrote): unchanged when Fly still shows the kept digest and the wanted value has the kept HMAC. A key the
   collection never wrote reads as unknown and is written (with a warning naming it).
 - The value a key had before the rollout cannot be read either: the rollback record keeps
   ``NOT_SHOWN`` for it, and a rollback leaves such a key as the rollout set it, naming it (a key the
@@ -27,6 +27,7 @@ from ansible_collections.launchkit.paas.plugins.module_utils.core.env import NOT
 from ansible_collections.launchkit.paas.plugins.module_utils.core.plan import (
     add_planned_env, over_plan, planned_env)
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
+from ansible_collections.launchkit.paas.plugins.module_utils.core.kept import KeptStore
 from ansible_collections.launchkit.paas.plugins.module_utils.fly import secrets as kept
 from ansible_collections.launchkit.paas.plugins.module_utils.fly.client import FlyClient, live_machines, secrets_version
 
@@ -57,13 +58,13 @@ class FlyEnv:
     def __init__(self, params: dict, secrets: Secrets, check_mode: bool = False, client: FlyClient | None = None) -> None:
         self.client = client or FlyClient.from_params(fly_params(params), secrets)
         self.org = params.get("fly_org")
-        self.state_dir = params.get("record_dir") or params.get("state_dir")
+        self.kept = KeptStore(params, params.get("record_dir") or params.get("state_dir"), secrets)
         self.planned_in = self.client.http.cache if check_mode else None
         self._records: dict[str, dict] = {}
 
     def _record(self, app: str) -> dict:
         if app not in self._records:
-            self._records[app] = kept.load_record(self.state_dir, app)
+            self._records[app] = kept.load_record(self.kept, app)
         return self._records[app]
 
     def find(self, refs: list[str]) -> tuple[dict[str, dict], list[str]]:
@@ -104,7 +105,7 @@ class FlyEnv:
     def write(self, service: dict, values: dict[str, str], deleted: list[str]) -> dict[str, Any]:
         """Set and unset in one call (one new secrets version); the digests and the version are kept."""
         app = service["name"]
-        answer = kept.write_kept(self.client, self.state_dir, app, self._record(app), values, deleted)
+        answer = kept.write_kept(self.client, self.kept, app, self._record(app), values, deleted)
         return {"secrets_version": answer.get("version")}
 
     def predict(self, service: dict) -> dict[str, Any]:

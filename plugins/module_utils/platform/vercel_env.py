@@ -10,8 +10,8 @@ chosen targets (``vercel_targets``, default production) and no git branch, writt
 them (``vercel/env.py``: ``plan_write`` and ``apply``, one record of kept digests for both). What differs
 from Render:
 
-- Values are compared by the digest kept in ``<state_dir>/vercel/<project id>.env.json`` (an HMAC of the
-  value under that file's key): an entry this collection wrote is known by its id and ``updatedAt``; any
+- Values are compared by the digest kept in the record ``vercel/<project id>.env.json`` of the state
+  backend (core/kept.py; an HMAC of the value under that record's key): an entry this collection wrote is known by its id and ``updatedAt``; any
   other readable entry (``plain``, or ``encrypted`` read decrypted one by one) is read and its HMAC taken.
   A ``sensitive`` value is never shown: without a kept digest it reads as unknown and is written (with a
   warning), and the rollback record keeps ``NOT_SHOWN`` for its old value.
@@ -74,7 +74,7 @@ class VercelEnv:
                  client: VercelClient | None = None) -> None:
         self.client = client or VercelClient.from_params(vercel_params(params), secrets)
         self.secrets = secrets
-        self.state_dir = params.get("record_dir") or params.get("state_dir")
+        self.kept = kept.KeptStore(params, params.get("record_dir") or params.get("state_dir"), secrets)
         self.targets = frozenset(params.get("vercel_targets") or ["production"])
         self.env_type = params.get("vercel_env_type") or "encrypted"
         self.planned_in = self.client.http.cache if check_mode else None
@@ -86,7 +86,7 @@ class VercelEnv:
     # -- what the project holds
     def _record(self, service: dict) -> dict:
         if service["id"] not in self._records:
-            self._records[service["id"]] = entries_of.load_record(self.state_dir, service["id"])
+            self._records[service["id"]] = entries_of.load_record(self.kept, service["id"])
         return self._records[service["id"]]
 
     def _listed(self, service: dict) -> list[dict]:
@@ -174,7 +174,7 @@ class VercelEnv:
         """Each key created or updated, each removed one deleted, as vercel_env does; the digests kept."""
         plan = entries_of.plan_write(self._listed(service), values, deleted, self.targets, None)
         try:
-            entries_of.apply(self.client, service, plan, self.env_type, self.state_dir, self._record(service),
+            entries_of.apply(self.client, service, plan, self.env_type, self.kept, self._record(service),
                              self.targets, None)
         finally:
             self._entries.pop(service["id"], None)

@@ -21,6 +21,10 @@ p=1) and a random 16-byte salt per record, a random 96-bit nonce, and the stack 
 (a sealed record moved to another stack or phase does not open). The postgresql backend refuses to run
 without a key; the file backend seals when one is given and still reads the plain records written before.
 A record sealed with another key fails with a message that says so; the record is never shown.
+
+The same backend keeps the digests of write-only secrets (core/kept.py): with the file backend the files they have
+always been, with the postgresql backend rows of the records table under the stack ``KEPT_STACK``, which no
+inventory host can be named (it holds a '/'), sealed as records are.
 """
 from __future__ import annotations
 
@@ -42,6 +46,20 @@ CIPHER = "aes-256-gcm"
 KDF = {"name": "scrypt", "n": 2 ** 14, "r": 8, "p": 1}
 CONNECT_TIMEOUT = 10
 KEY_VARS = "launchkit_state_key (or LAUNCHKIT_STATE_KEY)"
+#: the stack of the kept digests' rows (core/kept.py): a stack name checked_name refuses, so no host's records meet them
+KEPT_STACK = "launchkit.paas/kept"
+
+
+class Kind:
+    """What a stored text is, as a message names it, and what is lost when it is removed."""
+
+    def __init__(self, noun: str, lost: str) -> None:
+        self.noun = noun
+        self.lost = lost
+
+
+RECORD = Kind("rollback record", "its phase then has nothing to roll back")
+KEPT = Kind("record of kept digests", "its secrets are then written once again and their digests kept anew")
 
 
 # -------------------------------------------------------------------------------------- options
@@ -89,26 +107,26 @@ class Cipher:
         return json.dumps({SEALED: 1, "cipher": CIPHER, "kdf": KDF, "salt": _b64(salt), "nonce": _b64(nonce),
                            "data": _b64(data)}, sort_keys=True) + "\n"
 
-    def open(self, envelope: dict, context: str, where: str) -> str:
+    def open(self, envelope: dict, context: str, where: str, kind: Kind = RECORD) -> str:
         """The text sealed in `envelope`; a key that does not match fails with a message that says so."""
         from cryptography.exceptions import InvalidTag  # pylint: disable=import-outside-toplevel
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # pylint: disable=import-outside-toplevel
 
         kdf = envelope.get("kdf")
         if envelope.get("cipher") != CIPHER or not isinstance(kdf, dict) or kdf.get("name") != "scrypt":
-            raise ValueError(f"the rollback record {where} is sealed with {envelope.get('cipher')!r}, which this "
+            raise ValueError(f"the {kind.noun} {where} is sealed with {envelope.get('cipher')!r}, which this "
                              f"release of launchkit.paas does not know (it knows {CIPHER} with scrypt)")
         try:
             key = self._derive(_unb64(envelope["salt"]), int(kdf["n"]), int(kdf["r"]), int(kdf["p"]))
             return AESGCM(key).decrypt(_unb64(envelope["nonce"]), _unb64(envelope["data"]),
                                        context.encode("utf-8")).decode("utf-8")
         except InvalidTag:
-            raise ValueError(f"the rollback record {where} cannot be opened: the state key ({KEY_VARS}) does not "
+            raise ValueError(f"the {kind.noun} {where} cannot be opened: the state key ({KEY_VARS}) does not "
                              "match the key it was sealed with (or the record was altered). Nothing was written; "
                              "run again with the key it was written with") from None
         except (KeyError, TypeError, ValueError, UnicodeDecodeError):
-            raise ValueError(f"the rollback record {where} is sealed but damaged: restore it from a backup or remove "
-                             "it (its phase then has nothing to roll back)") from None
+            raise ValueError(f"the {kind.noun} {where} is sealed but damaged: restore it from a backup or remove "
+                             f"it ({kind.lost})") from None
 
 
 def context_of(stack: str, phase: str) -> str:
@@ -285,11 +303,12 @@ def ensure_schema(connection: Any, name: str) -> int:
 class Target:
     """One record (a stack's phase) in its store, sealed with `cipher` when there is one."""
 
-    def __init__(self, store: Any, stack: str, phase: str, cipher: Cipher | None) -> None:
+    def __init__(self, store: Any, stack: str, phase: str, cipher: Cipher | None, kind: Kind = RECORD) -> None:
         self.store = store
         self.stack = stack
         self.phase = phase
         self.cipher = cipher
+        self.kind = kind
 
     def __str__(self) -> str:
         return self.where
@@ -306,12 +325,13 @@ class Target:
 
     def read(self) -> dict:
         """The record ({} when there is none); a damaged or sealed-with-another-key one fails with what to do."""
-        return parse(self.text(), self.where, self.cipher, context_of(self.stack, self.phase))
+        return parse(self.text(), self.where, self.cipher, context_of(self.stack, self.phase), self.kind)
 
     def stored(self) -> dict | None:
         """The record, or None when there is none (one read)."""
         text = self.text()
-        return None if text is None else parse(text, self.where, self.cipher, context_of(self.stack, self.phase))
+        return None if text is None else parse(text, self.where, self.cipher, context_of(self.stack, self.phase),
+                                               self.kind)
 
     def write(self, record: dict) -> None:
         text = json.dumps(record, indent=4, sort_keys=True) + "\n"
@@ -323,26 +343,26 @@ class Target:
         self.store.delete(self.stack, self.phase)
 
 
-def _json(text: str, where: str) -> Any:
+def _json(text: str, where: str, kind: Kind) -> Any:
     try:
         return json.loads(text)
     except ValueError as exc:
-        raise ValueError(f"the rollback record {where} is not JSON ({exc.msg} at line {exc.lineno}): restore it "
-                         "from a backup or remove it (its phase then has nothing to roll back)") from None
+        raise ValueError(f"the {kind.noun} {where} is not JSON ({exc.msg} at line {exc.lineno}): restore it "
+                         f"from a backup or remove it ({kind.lost})") from None
 
 
-def parse(text: str | None, where: str, cipher: Cipher | None, context: str) -> dict:
+def parse(text: str | None, where: str, cipher: Cipher | None, context: str, kind: Kind = RECORD) -> dict:
     """A record's stored text as the record (opened with `cipher` when sealed)."""
     if text is None:
         return {}
-    record = _json(text, where)
+    record = _json(text, where, kind)
     if isinstance(record, dict) and record.get(SEALED):
         if cipher is None:
-            raise ValueError(f"the rollback record {where} is sealed: give the key it was written with "
+            raise ValueError(f"the {kind.noun} {where} is sealed: give the key it was written with "
                              f"({KEY_VARS})")
-        record = _json(cipher.open(record, context, where), where)
+        record = _json(cipher.open(record, context, where, kind), where, kind)
     if not isinstance(record, dict):
-        raise ValueError(f"the rollback record {where} is not a JSON object: restore it or remove it")
+        raise ValueError(f"the {kind.noun} {where} is not a JSON object: restore it or remove it")
     return record
 
 

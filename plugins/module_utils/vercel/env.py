@@ -14,14 +14,14 @@ refuses (ENV_CONFLICT), which fails before any write, naming the entry.
 Values: a ``plain`` entry's value is in the list; an ``encrypted`` one is read decrypted one by one
 (GET /v1/projects/{id}/env/{envId}; the list's ``decrypt`` is deprecated); a ``sensitive`` one is never
 readable. A value that cannot be read is compared by the digest the collection keeps (core/kept.py),
-in ``<state_dir>/vercel/<project id>.env.json`` (mode 0600, no value in it): per entry, its id, the
+in the record ``vercel/<project id>.env.json`` of the state backend (with the file backend the file of that
+name under the state directory, mode 0600; no value in it): per entry, its id, the
 ``updatedAt`` Vercel showed right after this module wrote it, and an HMAC of the value. The entry is
 unchanged when Vercel still shows that ``updatedAt`` (nobody set it since) and the wanted value has the
 kept HMAC. ``update`` decides what happens to a value that cannot be compared.
 """
 from __future__ import annotations
 
-import os
 import re
 from typing import Any
 
@@ -31,6 +31,7 @@ from ansible_collections.launchkit.paas.plugins.module_utils.core.resource impor
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import ApiError
 from ansible_collections.launchkit.paas.plugins.module_utils.core.wait import Clock
+from ansible_collections.launchkit.paas.plugins.module_utils.rollout.state import state_options
 from ansible_collections.launchkit.paas.plugins.module_utils.vercel.client import (
     CONFLICT_CODES, ENV_TYPES, TARGETS, VercelClient, entry_branch, entry_targets)
 from ansible_collections.launchkit.paas.plugins.module_utils.vercel.project import find_project
@@ -53,6 +54,7 @@ def options() -> dict[str, dict]:
         "purge": {"type": "bool", "default": False},
         "return_previous": {"type": "bool", "default": False},
         "state_dir": {"type": "path", "fallback": (env_fallback, ["LAUNCHKIT_STATE_DIR"])},
+        **state_options(),
     }
 
 
@@ -116,19 +118,18 @@ def clash_message(project: dict, clashes: list[dict], targets: frozenset[str], b
 
 
 # -- the kept digests
-def record_path(state_dir: str, project_id: str) -> str:
+def record_name(project_id: str) -> str:
     if not FILE_SAFE.match(project_id or ""):
         raise ResourceError(f"Vercel answered with a project id {project_id!r} this module cannot keep digests for")
-    return os.path.join(state_dir, "vercel", f"{project_id}.env.json")
+    return f"vercel/{project_id}.env.json"
 
 
-def load_record(state_dir: str | None, project_id: str) -> dict[str, Any]:
-    return kept.load_record(record_path(state_dir, project_id) if state_dir else None, env={})
+def load_record(store: kept.KeptStore, project_id: str) -> dict[str, Any]:
+    return store.load(record_name(project_id), env={})
 
 
-def save_record(state_dir: str | None, project_id: str, record: dict[str, Any]) -> None:
-    if state_dir:
-        kept.save_record(record_path(state_dir, project_id), record)
+def save_record(store: kept.KeptStore, project_id: str, record: dict[str, Any]) -> None:
+    store.save(record_name(project_id), record)
 
 
 def known_equal(record: dict[str, Any], entry: dict, value: str) -> bool:
@@ -260,7 +261,7 @@ def plan_write(entries: list[dict], values: dict[str, str], deleted: list[str], 
     return plan
 
 
-def apply(client: VercelClient, project: dict, plan: Plan, env_type: str, state_dir: str | None, record: dict,
+def apply(client: VercelClient, project: dict, plan: Plan, env_type: str, store: kept.KeptStore, record: dict,
           targets: frozenset[str], branch: str | None, clock: Clock | None = None) -> None:
     """Create, update and delete the entries of `plan`, keeping each written entry's digest in `record`.
     vercel_env and the platform seam (app_env on platform vercel) both write this way, so they keep one record."""
@@ -275,21 +276,21 @@ def apply(client: VercelClient, project: dict, plan: Plan, env_type: str, state_
             client.delete_env(project["id"], entry["id"])
             record["env"].pop(entry_identity(entry), None)
     finally:
-        keep(client, project, record, written, state_dir)
+        keep(client, project, record, written, store)
 
 
 def keep(client: VercelClient, project: dict, record: dict, written: list[tuple[dict, str]],
-         state_dir: str | None) -> None:
+         store: kept.KeptStore) -> None:
     """Keep each written entry's id, updatedAt and value digest; an answer without updatedAt is read back once."""
     if not written:
-        save_record(state_dir, project["id"], record)
+        save_record(store, project["id"], record)
         return
     if any(entry.get("updatedAt") is None for entry, _value in written):
         listed = {entry.get("id"): entry for entry in client.env_vars(project["id"])}
         written = [({**entry, **listed.get(entry.get("id"), {})}, value) for entry, value in written]
     for entry, value in written:
         remember(record, entry, value)
-    save_record(state_dir, project["id"], record)
+    save_record(store, project["id"], record)
 
 
 def run_env(params: dict, check_mode: bool, secrets: Secrets, client: VercelClient | None = None,
@@ -301,7 +302,8 @@ def run_env(params: dict, check_mode: bool, secrets: Secrets, client: VercelClie
     targets, branch = frozenset(params["targets"]), params.get("git_branch") or None
     client = client or VercelClient.from_params(params, secrets)
     project = find_project(client, params["project"])
-    record = load_record(params["state_dir"], project["id"])
+    store = kept.KeptStore(params, params["state_dir"], secrets)
+    record = load_record(store, project["id"])
     entries = client.env_vars(project["id"])
     if params["state"] == "present":
         plan = plan_present(client, project, entries, params, record, wanted, targets, branch)
@@ -311,12 +313,12 @@ def run_env(params: dict, check_mode: bool, secrets: Secrets, client: VercelClie
         fill_previous(client, project["id"], plan)
     changed = bool(plan.create or plan.update or plan.delete)
     if changed and not check_mode:
-        apply(client, project, plan, params["type"], params["state_dir"], record, targets, branch, clock)
+        apply(client, project, plan, params["type"], store, record, targets, branch, clock)
     result = {
         "changed": changed, "project": {"id": project["id"], "name": project.get("name")},
         "targets": sorted(targets), "git_branch": branch,
         "created": sorted(plan.create), "updated": sorted(plan.update), "deleted": sorted(plan.delete),
-        "unchanged": sorted(plan.unchanged), "warnings": unknown_warning(plan.unknown, params),
+        "unchanged": sorted(plan.unchanged), "warnings": unknown_warning(plan.unknown, store),
         "diff": env_diff({key: True for key in [*plan.update, *plan.delete]},
                          {"set": {**plan.create, **{k: v for k, (_e, v) in plan.update.items()}},
                           "delete": sorted(plan.delete)}),
@@ -329,9 +331,9 @@ def run_env(params: dict, check_mode: bool, secrets: Secrets, client: VercelClie
     return result
 
 
-def unknown_warning(keys: list[str], params: dict) -> list[str]:
+def unknown_warning(keys: list[str], store: kept.KeptStore) -> list[str]:
     if not keys:
         return []
-    where = "no state_dir is set" if not params["state_dir"] else "state_dir keeps no digest of them"
-    return [f"{', '.join(sorted(keys))}: Vercel does not show these values and {where}, so they cannot be compared; "
-            "written again (set state_dir to keep digests, or update: on_create to leave existing values alone)"]
+    return [f"{', '.join(sorted(keys))}: Vercel does not show these values and {store.lacking()}, so they cannot be "
+            "compared; written again (set state_dir to keep digests, or update: on_create to leave existing values "
+            "alone)"]

@@ -11,11 +11,16 @@ import stat
 import pytest
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import MASK, MASK_NEW, Secrets
-from ansible_collections.launchkit.paas.plugins.module_utils.fly.secrets import record_path, run_secrets, run_secrets_info
+from ansible_collections.launchkit.paas.plugins.module_utils.fly.secrets import run_secrets, run_secrets_info
 from fly_fakes import FakeFly, base_params, fly_client
 
 VALUE = "postgres://u:s3cret-password@db/prod"
 OTHER = "redis://:another-s3cret@redis:6379"
+
+
+def record_path(state_dir: str, app: str) -> str:
+    """Where the file backend keeps an app's digests (the same file as before the state backends)."""
+    return os.path.join(state_dir, "fly", f"{app}.secrets.json")
 
 
 def params(tmp_path, **overrides):

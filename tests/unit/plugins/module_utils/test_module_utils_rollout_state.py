@@ -13,9 +13,7 @@ LAUNCHKIT_REQUIRE_PG=1 (then they fail).
 from __future__ import annotations
 
 import json
-import os
 import threading
-import uuid
 
 import pytest
 
@@ -29,6 +27,7 @@ from ansible_collections.launchkit.paas.plugins.module_utils.rollout.record impo
 from ansible_collections.launchkit.paas.plugins.modules.rollback_record_info import MODULE as RECORD_INFO
 
 from launchkit_fakes import FakeClock
+from state_pg import fixture_admin_url, fixture_dsn, rows  # noqa: F401  pylint: disable=unused-import
 
 STACK = "scoop_production"
 KEY = "a-long-random-state-key-0123456789abcdef"
@@ -122,49 +121,6 @@ def test_a_plain_record_is_read_with_a_key_and_sealed_when_next_written(tmp_path
 
 
 # ---------------------------------------------------------------------------------- PostgreSQL
-@pytest.fixture(scope="module", name="admin_url")
-def fixture_admin_url():
-    url = os.environ.get("SANDBOX_PG_URL")
-    if not url:
-        if os.environ.get("LAUNCHKIT_REQUIRE_PG"):
-            pytest.fail("SANDBOX_PG_URL is not set: start the sandbox (make sandbox-up) and load .sandbox/env")
-        pytest.skip("no PostgreSQL: SANDBOX_PG_URL is not set (make sandbox-up, then load .sandbox/env)")
-    return url
-
-
-def _admin(url: str, statement: str) -> None:
-    import psycopg2
-
-    connection = psycopg2.connect(url)
-    connection.autocommit = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(statement)
-    finally:
-        connection.close()
-
-
-@pytest.fixture(name="dsn")
-def fixture_dsn(admin_url):
-    """A fresh database of the sandbox's server for one test (dropped afterwards)."""
-    name = "launchkit_state_" + uuid.uuid4().hex[:12]
-    _admin(admin_url, f"CREATE DATABASE {name}")
-    yield admin_url.rsplit("/", 1)[0] + "/" + name
-    _admin(admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-
-def rows(dsn: str, query: str, args: tuple = ()) -> list[tuple]:
-    import psycopg2
-
-    connection = psycopg2.connect(dsn)
-    try:
-        with connection, connection.cursor() as cursor:
-            cursor.execute(query, args or None)
-            return cursor.fetchall()
-    finally:
-        connection.close()
-
-
 def tables(dsn: str) -> list[str]:
     return sorted(name for (name,) in rows(dsn, "SELECT tablename FROM pg_tables WHERE tablename LIKE 'launchkit_%'"))
 

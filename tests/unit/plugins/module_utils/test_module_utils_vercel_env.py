@@ -14,7 +14,7 @@ from ansible_collections.launchkit.paas.plugins.module_utils.core.env import NOT
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import ResourceError
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import MASK, MASK_NEW, Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.core.wait import Clock
-from ansible_collections.launchkit.paas.plugins.module_utils.vercel.env import record_path, run_env
+from ansible_collections.launchkit.paas.plugins.module_utils.vercel.env import run_env
 from ansible_collections.launchkit.paas.plugins.modules.vercel_env import MODULE
 from launchkit_fakes import connection_dropped
 from vercel_fakes import FakeVercel, base_params, vercel_client
@@ -22,6 +22,11 @@ from vercel_fakes import FakeVercel, base_params, vercel_client
 VALUE = "redis://:s3cret-password@redis:6379"
 OTHER = "redis://:another-s3cret@redis:6379"
 NO_SLEEP = Clock(sleep=lambda seconds: None)
+
+
+def record_path(state_dir: str, project_id: str) -> str:
+    """Where the file backend keeps a project's digests (the same file as before the state backends)."""
+    return os.path.join(state_dir, "vercel", f"{project_id}.env.json")
 
 
 def params(tmp_path, **overrides):

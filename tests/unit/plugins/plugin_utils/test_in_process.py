@@ -14,7 +14,7 @@ from ansible_collections.launchkit.paas.plugins.module_utils.core import progres
 from ansible_collections.launchkit.paas.plugins.module_utils.core.module import SECRET_RESULT, Module
 from ansible_collections.launchkit.paas.plugins.plugin_utils import in_process
 from ansible_collections.launchkit.paas.plugins.plugin_utils.in_process import (
-    CONNECTION_VARS, InProcessAction, hide_secret_result, module_groups, module_name, progress_line, task_environment,
+    CONNECTION_VARS, STATE_MODULES, InProcessAction, hide_secret_result, module_groups, module_name, progress_line, task_environment,
     with_connection_vars)
 
 ROOT = Path(__file__).resolve().parents[4]
@@ -71,6 +71,17 @@ def test_every_connection_variable_names_an_option_of_each_module_of_its_group(n
     module = importlib.import_module(f"ansible_collections.launchkit.paas.plugins.modules.{name}")
     for group in module_groups(name):
         assert set(CONNECTION_VARS[group]) <= set(module.MODULE.argument_spec), (name, group)
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_the_state_variables_reach_exactly_the_modules_that_take_the_state_options(name):
+    """Every module that keeps rollback records, run locks or kept digests reads launchkit_state_backend, _dsn and
+    _key from the inventory; a module without those options never gets them (Ansible would refuse them)."""
+    module = importlib.import_module(f"ansible_collections.launchkit.paas.plugins.modules.{name}")
+    takes = set(CONNECTION_VARS["state"]) <= set(module.MODULE.argument_spec)
+    assert takes == (name in STATE_MODULES), name
+    added = with_connection_vars(name, {}, {"launchkit_state_backend": "postgresql"}, lambda value: value)
+    assert added == ({"state_backend": "postgresql"} if takes else {})
 
 
 def test_the_platform_and_fly_connection_come_from_the_inventory_for_the_seam_modules():
