@@ -4,6 +4,9 @@ A run of the redis phase keeps its rollback record in the database that LAUNCHKI
 LAUNCHKIT_STATE_KEY, as an AWX credential injects them); the rollback runs from another empty directory, with
 no file of the first run, and restores what the first run changed. The stored rows hold no previous secret
 value. A second run while the first holds the stack's lock fails naming the holder, as with the file backend.
+The digests kept of write-only secrets (Fly.io secrets, Vercel env values) are rows of the same database: a
+rollout run again from another empty directory writes nothing (no new Fly secrets version, no Machine roll, no
+Vercel env write or redeploy).
 
 Run (with the sandbox up and .sandbox/env loaded):
       .venv/bin/python -m pytest -q -s -p no:cacheprovider tests/system/test_state_backend.py
@@ -22,7 +25,7 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from conftest import (ROOT, assert_ok, control, env_of, fixture_data, log_summary, recap, reset_and_seed,
+from conftest import (ROOT, assert_ok, control, env_of, fixture_data, last_seq, log_summary, recap, reset_and_seed,
                       site_command, state)
 
 HOST = "scoop_production"
@@ -59,11 +62,11 @@ def query(dsn: str, statement: str, autocommit: bool = False) -> list[tuple]:
         connection.close()
 
 
-def job(workdir: Path, *args: str, dsn: str, key: str = KEY) -> tuple[list[str], dict[str, str]]:
+def job(workdir: Path, *args: str, dsn: str, key: str = KEY, host: str = HOST) -> tuple[list[str], dict[str, str]]:
     """An AWX-like job: an empty working directory, its own state and temporary directories, the backend, DSN and
     key from the environment (as a credential injects them) and the backend as an extra var."""
     workdir.mkdir(parents=True)
-    command, env = site_command(*args, "--limit", HOST, "-e", "launchkit_state_backend=postgresql",
+    command, env = site_command(*args, "--limit", host, "-e", "launchkit_state_backend=postgresql",
                                 state_dir=workdir / "state",
                                 extra_env={"LAUNCHKIT_STATE_DSN": dsn, "LAUNCHKIT_STATE_KEY": key,
                                            "ANSIBLE_LOCAL_TEMP": str(workdir / "tmp"),
@@ -74,8 +77,8 @@ def job(workdir: Path, *args: str, dsn: str, key: str = KEY) -> tuple[list[str],
     return command, env
 
 
-def run_job(workdir: Path, *args: str, dsn: str, key: str = KEY) -> subprocess.CompletedProcess:
-    command, env = job(workdir, *args, dsn=dsn, key=key)
+def run_job(workdir: Path, *args: str, dsn: str, key: str = KEY, host: str = HOST) -> subprocess.CompletedProcess:
+    command, env = job(workdir, *args, dsn=dsn, key=key, host=host)
     return subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True, timeout=900, check=False)
 
 
@@ -167,3 +170,41 @@ def test_a_second_run_while_the_first_holds_the_lock_fails_naming_it_having_writ
     assert recap(second)[HOST] == {"ok": 0, "changed": 0, "unreachable": 0, "failed": 1}, recap(second)
     assert [kv["name"] for kv in state()["vendors"]["render"]["key_values"]] == ["scoop-redis"]
     assert query(state_dsn, "SELECT count(*) FROM launchkit_state_locks") == [(0,)]
+
+
+#: per stack: the sandbox fixture it runs on, its extra arguments, and what a run must not write again. CloudGreet's
+#: env is written sensitive, which Vercel never shows again: only a kept digest can compare it.
+AWX_STACKS = {
+    "synckairos_staging": ("fly_sandbox", (), "Fly.io: a new secrets version and a Machine roll"),
+    "cloudgreet_production": ("quick_sandbox", ("-e", "launchkit_vercel_env_type=sensitive"),
+                              "Vercel: sensitive env rewritten and a production redeploy"),
+}
+#: the kept records each stack's rollout leaves (by the first folder of their name)
+KEPT_KINDS = {"synckairos_staging": ["fly", "grafana"], "cloudgreet_production": ["vercel"]}
+
+
+@pytest.mark.parametrize("host", sorted(AWX_STACKS))
+def test_a_rollout_run_again_from_another_empty_directory_writes_nothing(host, request, tmp_path, state_dsn):
+    """The digests of write-only secrets live in the state database: the second AWX-like job, with none of the
+    first one's files, compares every secret and writes nothing."""
+    sandbox_fixture, args, rewritten = AWX_STACKS[host]
+    request.getfixturevalue(sandbox_fixture)
+    control("POST", "/vercel/settings", {"queued_seconds": 0.1, "build_seconds": 0.2})
+    first = run_job(tmp_path / "job-1", *args, dsn=state_dsn, host=host)
+    assert_ok(first, f"the rollout of {host} with the postgresql backend")
+    # Nothing of the state is left in the job's directory: records, lock and kept digests are rows.
+    state_dir = tmp_path / "job-1" / "state"
+    assert (files_under(state_dir) if state_dir.exists() else []) == []
+    kept = query(state_dsn, "SELECT phase, body FROM launchkit_state_records WHERE stack = 'launchkit.paas/kept'")
+    names = [phase for phase, _body in kept]
+    assert sorted({name.split("/")[0] for name in names}) == KEPT_KINDS[host], names
+    assert all(json.loads(body)["launchkit_sealed"] == 1 for _phase, body in kept)
+
+    since = last_seq()
+    second = run_job(tmp_path / "job-2", *args, dsn=state_dsn, host=host)
+    assert_ok(second, f"the second rollout of {host} from another empty directory")
+    writes = [f"{entry['method']} {entry['path']}" for entry in control("GET", f"/log?since={since}")["entries"]
+              if entry["write"]]
+    print(f"\n{host}: the second run from an empty directory made {len(writes)} writes")
+    assert writes == [], f"{rewritten}: {writes}"
+    assert log_summary(since=since)["writes"] == 0
