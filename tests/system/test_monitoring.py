@@ -43,16 +43,20 @@ def routes() -> list[dict]:
     return grafana("GET", "/v1/provisioning/policies").get("routes") or []
 
 
-def test_an_unknown_metric_or_a_broken_expression_fails_the_preflight_with_nothing_written(fly_sandbox, tmp_path):
+def test_an_unknown_metric_a_broken_expression_or_a_bad_agent_setting_fails_the_preflight_with_nothing_written(fly_sandbox, tmp_path):
     alerts = [{"name": "typo", "kind": "gauge", "metric": "synckairos_db_write_queue_sise", "threshold": 1000},
               {"name": "broken", "kind": "expr", "expr": "sum(rate(synckairos_http_requests_total[5m])", "threshold": 1}]
     since = last_seq()
-    result = run_site("--limit", HOST, "-e", json.dumps({"monitoring_alerts": alerts}), state_dir=tmp_path / "state")
+    # An agent config Alloy would refuse (a scrape interval shorter than its 10 s scrape timeout) too.
+    settings = {"monitoring_alerts": alerts, "monitoring_agent_scrape_interval": "5s"}
+    result = run_site("--limit", HOST, "-e", json.dumps(settings), state_dir=tmp_path / "state")
     assert result.returncode != 0
     assert "Preflight" in result.stdout and "nothing was written" in result.stdout
     # promtool's own message names the broken one; the typo is named with the closest exposed metric
     assert re.search(r"alert 'broken'.*parse error", result.stdout)
     assert "synckairos_db_write_queue_sise (closest exposed: synckairos_db_write_queue_size" in result.stdout
+    assert "scrape_interval '5s' is shorter than Grafana Alloy's scrape timeout (10s)" in result.stdout
+    assert not (tmp_path / "monitoring").exists()
     assert log_summary(since=since)["writes"] == 0
 
 

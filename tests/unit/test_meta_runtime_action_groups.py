@@ -3,7 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """meta/runtime.yml action groups stay complete and agree with what each module documents.
 
-- every <vendor>_* module is in the <vendor> action group;
+- every <vendor>_* module is in the <vendor> action group, but for the few named after a vendor that never call
+  its API (LOCAL_MODULES: they write files on the controller), which are in no group and take no connection;
 - every group entry is an existing module of that vendor, or a module of no vendor that connects through
   it (app_env writes through a platform's API with its connection options); a typo fails here, not in a
   user's play;
@@ -28,7 +29,9 @@ MODULE_DIR = ROOT / "plugins" / "modules"
 FRAGMENT_DIR = ROOT / "plugins" / "doc_fragments"
 
 MODULES = sorted(p.stem for p in MODULE_DIR.glob("*.py") if not p.name.startswith("_"))
-VENDOR_MODULES = [m for m in MODULES if m.startswith(tuple(f"{v}_" for v in VENDOR_PREFIXES))]
+# Named after a vendor, but no call to its API: the module writes files on the controller.
+LOCAL_MODULES = {"grafana_agent_config"}
+VENDOR_MODULES = [m for m in MODULES if m.startswith(tuple(f"{v}_" for v in VENDOR_PREFIXES)) and m not in LOCAL_MODULES]
 
 
 def vendor_of(module: str) -> str | None:
@@ -121,6 +124,14 @@ def test_documented_action_group_matches_runtime(module):
     assert documented_membership(module) == listed_in, (
         f"{module}: DOCUMENTATION says action groups {sorted(documented_membership(module))}, "
         f"meta/runtime.yml lists it in {sorted(listed_in)}")
+
+
+@pytest.mark.parametrize("module", sorted(LOCAL_MODULES))
+def test_a_module_that_calls_no_vendor_is_in_no_group_and_takes_no_connection(module):
+    assert module in MODULES, f"LOCAL_MODULES names {module}, which is no module"
+    assert not [group for group, entries in action_groups().items() if module in entries]
+    fragments = documentation(module).get("extends_documentation_fragment") or []
+    assert f"{NAMESPACE}.{vendor_of(module)}" not in fragments
 
 
 @pytest.mark.parametrize("module", VENDOR_MODULES)

@@ -20,8 +20,8 @@ def read_text(path: str) -> str | None:
         return None
 
 
-def write_text(path: str, text: str) -> None:
-    """Replace `path` with `text` atomically: mode 0600, its directory made 0700 when missing.
+def write_text(path: str, text: str, mode: int = 0o600) -> None:
+    """Replace `path` with `text` atomically: `mode` (0600 unless told), its directory made 0700 when missing.
 
     A reader sees the old file or the new one, never half of one; the text is on disk before the
     file takes its name.
@@ -34,7 +34,7 @@ def write_text(path: str, text: str) -> None:
             out.write(text)
             out.flush()
             os.fsync(out.fileno())
-        os.chmod(temporary, 0o600)
+        os.chmod(temporary, mode)
         os.replace(temporary, path)
     except BaseException:
         if os.path.exists(temporary):

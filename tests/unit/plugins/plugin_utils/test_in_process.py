@@ -64,6 +64,7 @@ def test_modules_are_in_the_action_groups_of_meta_runtime():
     assert module_groups("upstash_redis_info") == ("upstash",)
     assert module_groups("sentry_team") == ("sentry",)
     assert module_groups("http_check") == ()
+    assert module_groups("grafana_agent_config") == ()  # writes files: no Grafana connection
 
 
 @pytest.mark.parametrize("name", MODULES)
