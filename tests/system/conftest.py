@@ -153,6 +153,19 @@ def env_of(snapshot: dict, service_name: str) -> dict[str, str]:
     return snapshot["vendors"]["render"]["env_vars"].get(service["id"], {})
 
 
+def deploys_of(snapshot: dict, name: str) -> list[dict]:
+    """The Render deploys of the service NAME in SNAPSHOT, oldest first."""
+    service_id = services_by_name(snapshot)[name]["id"]
+    return sorted((d for d in snapshot["vendors"]["render"]["deploys"] if d["serviceId"] == service_id),
+                  key=lambda d: d["createdAt"])
+
+
+def cron_runs_of(snapshot: dict, name: str) -> list[dict]:
+    """The runs of the Render cron job NAME in SNAPSHOT."""
+    service_id = services_by_name(snapshot)[name]["id"]
+    return [run for run in snapshot["vendors"]["render"]["cron_runs"] if run["cronJobId"] == service_id]
+
+
 @pytest.fixture
 def sandbox():
     """A reset sandbox seeded with the rehearsal fixture; faults are cleared again afterwards."""

@@ -1,6 +1,8 @@
 """The apply step: config reaches the running app. Every service whose env a run changed is deployed
 exactly once with its last build, check mode names the same services, a second run deploys nothing,
-and a failed apply deploy fails the run naming the service, the status and the deploy id."""
+and a failed apply deploy fails the run naming the service, the status and the deploy id. The whole
+rollout of the two Render stacks runs here (check mode, a first and a second run): the second run writes
+nothing, reads each resource once, and neither deploys nor runs a job again."""
 from __future__ import annotations
 
 import json
@@ -9,9 +11,12 @@ from collections import Counter
 
 import pytest
 
-from conftest import RENDER_STACKS, assert_ok, control, render_api, run_site, services_by_name, state
+from conftest import (RENDER_STACKS, assert_ok, control, cron_runs_of, deploys_of, log_summary, recap, render_api, run_site,
+                      services_by_name, state)
 
 APPLY_TASK = "Deploy each service whose env this run changed"
+WORKER = "scoop-sidekiq"
+JOB = "scoop-recurring-jobs"
 DEPLOY_POST = re.compile(r"^/render/v1/services/([a-z]+-[a-z0-9]+)/deploys$")
 
 
@@ -49,6 +54,12 @@ def test_each_changed_service_is_deployed_once_and_runs_with_its_env(quick_sandb
 
     first, applied = json_run(*RENDER_STACKS, state_dir=state_dir)
     assert_ok(first, "first run")
+    first_summary = log_summary()
+    assert first_summary["writes"] > 0 and first_summary["response_invalid"] == 0, first_summary
+    snapshot = state()
+    # The worker's first deploy, then the one that applies the env later phases gave it; the job ran once.
+    assert [d["status"] for d in deploys_of(snapshot, WORKER)] == ["deactivated", "live"]
+    assert [r["status"] for r in cron_runs_of(snapshot, JOB)] == ["successful"]
     to_names = {s["id"]: s["name"] for s in state()["vendors"]["render"]["services"]}
     posted = deploys_posted()
     # Exactly one deploy per service the apply step named, each a deploy_only of the last build.
@@ -69,6 +80,24 @@ def test_each_changed_service_is_deployed_once_and_runs_with_its_env(quick_sandb
     second, again = json_run(*RENDER_STACKS, state_dir=state_dir)
     assert_ok(second, "second run")
     assert deploys_posted() == Counter() and again == {}, again
+    second_summary = log_summary()
+    print(f"\nwhole rollout: run 1 reads={first_summary['reads']} writes={first_summary['writes']}; "
+          f"run 2 reads={second_summary['reads']} writes={second_summary['writes']}")
+    entries = control("GET", "/log")["entries"]
+    writes = [(e["method"], e["path"]) for e in entries if e["write"]]
+    assert second_summary["writes"] == len(writes) == 0, f"second run of the whole rollout wrote: {writes}"
+    # One read per resource: the workspace and its services are listed once per run (twice at most, when
+    # both hosts ask at the same moment), not once per phase or per service; a service's env values are
+    # read once (the run keeps their digests) and once more by the validate phase for an app's URLs.
+    reads = [e["path"] for e in entries if not e["write"] and e["vendor"] == "render"]
+    assert reads.count("/render/v1/owners") <= 2 and reads.count("/render/v1/services") <= 2, sorted(reads)
+    env_reads = Counter(path for path in reads if path.endswith("/env-vars"))
+    assert env_reads and max(env_reads.values()) <= 2, env_reads
+    assert all(host["changed"] == 0 for host in recap(second).values()), recap(second)
+    again_state = state()
+    # No new deploy, no new cron run: the second run only read.
+    assert deploys_of(again_state, WORKER) == deploys_of(snapshot, WORKER)
+    assert cron_runs_of(again_state, JOB) == cron_runs_of(snapshot, JOB)
 
 
 def test_a_failed_apply_deploy_fails_the_run_naming_service_status_and_deploy(quick_sandbox, tmp_path):

@@ -1,5 +1,5 @@
 """The worker and cron phases of site.yml (docker web services too), their failures and rollbacks, a wiring
-phase refusing a missing service, and the whole rollout run twice.
+phase refusing a missing service. (The whole rollout of the Render stacks run twice: test_apply.py.)
 
 Run (with the sandbox up and .sandbox/env loaded):
       .venv/bin/python -m pytest -q -s -p no:cacheprovider tests/system/test_phases.py
@@ -10,12 +10,11 @@ import json
 import os
 import re
 import time
-from collections import Counter
 
 import pytest
 
-from conftest import (RENDER_STACKS, assert_ok, control, env_of, fixture_data, log_summary, recap, render_api, run_site,
-                      services_by_name, state)
+from conftest import (assert_ok, control, deploys_of, env_of, fixture_data, log_summary, recap,
+                      render_api, run_site, services_by_name, state)
 
 WORKER = "scoop-sidekiq"
 JOB = "scoop-recurring-jobs"
@@ -32,17 +31,6 @@ def run_counted(*args: str, state_dir) -> tuple:
     started = time.monotonic()
     result = run_site(*args, state_dir=state_dir)
     return result, log_summary(), time.monotonic() - started
-
-
-def deploys_of(snapshot: dict, name: str) -> list[dict]:
-    service_id = services_by_name(snapshot)[name]["id"]
-    return sorted((d for d in snapshot["vendors"]["render"]["deploys"] if d["serviceId"] == service_id),
-                  key=lambda d: d["createdAt"])
-
-
-def cron_runs_of(snapshot: dict, name: str) -> list[dict]:
-    service_id = services_by_name(snapshot)[name]["id"]
-    return [run for run in snapshot["vendors"]["render"]["cron_runs"] if run["cronJobId"] == service_id]
 
 
 def seeded_names() -> list[str]:
@@ -120,43 +108,6 @@ def test_rollbacks_suspend_worker_and_job_then_change_nothing(quick_sandbox, tmp
     assert second_summary["writes"] == 0, f"second rollback wrote: {second_summary}"
     assert all(host["changed"] == 0 for host in recap(second).values()), recap(second)
     assert services_by_name(state()) == after
-
-
-# The whole rollout of the two Render stacks. The Fly.io and Vercel stacks' second runs are proven by
-# test_fly, test_pooler and test_cloudgreet, and all four stacks' together by test_faults.
-@pytest.mark.long
-def test_whole_rollout_twice_second_run_writes_nothing(quick_sandbox, tmp_path):
-    state_dir = tmp_path / "state"
-    first, first_summary, first_s = run_counted(*RENDER_STACKS, state_dir=state_dir)
-    assert_ok(first, "first run of the whole rollout")
-    snapshot = state()
-    assert first_summary["writes"] > 0 and first_summary["response_invalid"] == 0, first_summary
-    # The worker's first deploy, then the one that applies the env later phases gave it.
-    assert [d["status"] for d in deploys_of(snapshot, WORKER)] == ["deactivated", "live"]
-    assert [r["status"] for r in cron_runs_of(snapshot, JOB)] == ["successful"]
-
-    second, second_summary, second_s = run_counted(*RENDER_STACKS, state_dir=state_dir)
-    assert_ok(second, "second run of the whole rollout")
-    print(f"\nwhole rollout: run 1 reads={first_summary['reads']} writes={first_summary['writes']} "
-          f"({first_s:.1f} s); run 2 reads={second_summary['reads']} writes={second_summary['writes']} "
-          f"({second_s:.1f} s)")
-    # The only write allowed: SendGrid's DNS check of the sending domain, asked for on every run until
-    # SendGrid finds the domain valid (its DNS records are never published in a rehearsal).
-    writes = [(e["method"], e["path"]) for e in control("GET", "/log")["entries"] if e["write"]]
-    assert all(method == "POST" and path.endswith("/validate") for method, path in writes), writes
-    assert second_summary["writes"] == len(writes) <= 1, f"second run of the whole rollout wrote: {writes}"
-    # One read per resource: the workspace and its services are listed once per run (twice at most, when
-    # both hosts ask at the same moment), not once per phase or per service; a service's env values are
-    # read once (the run keeps their digests) and once more by the validate phase for an app's URLs.
-    reads = [e["path"] for e in control("GET", "/log")["entries"] if not e["write"] and e["vendor"] == "render"]
-    assert reads.count("/render/v1/owners") <= 2 and reads.count("/render/v1/services") <= 2, sorted(reads)
-    env_reads = Counter(path for path in reads if path.endswith("/env-vars"))
-    assert env_reads and max(env_reads.values()) <= 2, env_reads
-    assert all(host["changed"] == 0 for host in recap(second).values()), recap(second)
-    again = state()
-    # No new deploy, no new cron run: the second run only read.
-    assert deploys_of(again, WORKER) == deploys_of(snapshot, WORKER)
-    assert cron_runs_of(again, JOB) == cron_runs_of(snapshot, JOB)
 
 
 DOCKER_WEB = {"name": "dock-web", "type": "web_service", "repo": "https://github.com/launchkit-examples/dock",
