@@ -65,6 +65,8 @@ def run_playbook(playbook: Path, *args: str, env: dict | None = None) -> subproc
     full_env = {**os.environ, "ANSIBLE_CONFIG": str(ROOT / "ansible.cfg"),
                 "ANSIBLE_COLLECTIONS_PATH": str(ROOT / "playbooks" / "collections"),
                 "ANSIBLE_NOCOLOR": "1",
+                # The targets' own lookup, sandbox_log: the sandbox's request log counts after a step.
+                "ANSIBLE_LOOKUP_PLUGINS": str(ROOT / "tests" / "integration" / "lookup_plugins"),
                 # One async directory for a target's async tasks and their async_status, whatever HOME is.
                 "ANSIBLE_ASYNC_DIR": str(ROOT / "tests" / "output" / "async"),
                 **(env or {})}
