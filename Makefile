@@ -57,10 +57,12 @@ rehearse: deps
 # make test's plan (scripts/run-suites.py): stages one after the other; within a stage the lanes
 # (`|`) run side by side, each lane's suites in order. Suites that share a sandbox never share a stage's
 # lanes: test-sandbox and test-molecule use the one `make sandbox-up` starts (molecule resets it), the
-# integration and system workers their own; unit, sanity and lint need none (lint follows sanity in its lane). Measured on 2 cores: sanity
-# beside unit+sandbox saves 20-60 s; molecule beside the xdist suites (which keep both cores busy
-# already) was not measurably faster, so they run alone.
-TEST_PLAN ?= "test-unit test-sandbox | test-sanity test-lint" test-integration test-system test-molecule
+# integration and system workers their own; unit, sanity and lint need none (each its own copy under
+# .build/). Measured on 2 cores: sanity beside unit+sandbox saves 20-60 s, and lint after them rather
+# than after sanity balances the lanes (23+91+46 s against 132 s). Molecule beside the xdist suites,
+# which keep both cores busy already, is slower: with four system workers and molecule alongside, the
+# system suite took 1204 s against 902 s alone with three, and a timing-sensitive test failed.
+TEST_PLAN ?= "test-unit test-sandbox test-lint | test-sanity" test-integration test-system test-molecule
 
 test: deps
 	@trap 'PYTHON=$(VPY) scripts/sandbox-down.sh >/dev/null' EXIT; \
