@@ -268,10 +268,10 @@ def run_agent_config(params: dict, check_mode: bool, secrets: Secrets) -> dict:
     """Write (state=present) or remove (absent) the agent configs of `formats` in directory `path`.
 
     A file whose text and mode are already right is left alone; check mode writes nothing and says
-    what a real run would change. The diff is each changed file's text before and after.
+    what a real run would change. The diff is each changed file's text before and after. The options
+    were checked before (check_params, the module's precheck, which core/module.py runs first).
     """
     del secrets  # the configs name environment variables, never a credential
-    check_params(params)
     formats = _formats(params)
     if params["state"] == "absent":
         files, diffs = _absent(params, formats, check_mode)

@@ -16,7 +16,7 @@ from ansible.module_utils.testing import patch_module_args
 from ansible_collections.launchkit.paas.plugins.module_utils.core.files import write_text
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
 from ansible_collections.launchkit.paas.plugins.module_utils.monitoring.agent_config import (
-    alloy_label, interval_seconds, run_agent_config)
+    alloy_label, check_params, interval_seconds, run_agent_config)
 from ansible_collections.launchkit.paas.plugins.modules.grafana_agent_config import MODULE
 
 NAME = "launchkit.paas.grafana_agent_config"
@@ -250,7 +250,9 @@ def test_days_and_short_intervals_are_taken_by_grafana_agent_alone(tmp_path):
 def test_values_the_files_cannot_hold_fail_before_any_write(tmp_path, change, words):
     folder = tmp_path / "monitoring"
     with pytest.raises(ValueError, match=words):
-        run(folder, **change)
+        check_params(params(folder, **change))
+    result = MODULE.run_in_process(NAME, params(folder, **change), check_mode=False, diff=False)
+    assert result["failed"] and words in result["msg"] and "nothing was written" in result["msg"], result
     assert not folder.exists()
 
 
