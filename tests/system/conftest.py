@@ -40,10 +40,6 @@ def require_env() -> dict[str, str]:
     return {name: os.environ[name] for name in REQUIRED_ENV}
 
 
-# The two Render stacks of the rehearsal, for a whole rollout about what Render does.
-RENDER_STACKS = ("--limit", "scoop_production,rekindlepro_staging")
-
-
 def pytest_configure(config):
     config.addinivalue_line("markers", "long: a test of whole rollouts (minutes): run before the others")
 
@@ -215,3 +211,48 @@ def fly_sandbox(quick_sandbox):  # noqa: ARG001  pylint: disable=unused-argument
     control("POST", "/fly/settings", {"start_seconds": 0.1})
     yield
     control("POST", "/fly/settings", {"fail": {}})
+
+
+# The whole rollout of the four rehearsal stacks from a fresh sandbox is what several tests read: check
+# mode's plan (test_plan), the apply step's deploys and the second run's reads (test_apply), the resources a
+# clean rollout makes (test_faults' reference). It runs once per session, on the worker of the xdist group
+# WHOLE_ROLLOUT, which every test that reads it joins; each of them reads the captured runs, never the live
+# sandbox, which the next test resets.
+WHOLE_ROLLOUT = "whole-rollout"
+CALLBACKS = ROOT / "tests" / "system" / "callbacks"
+
+
+def outcomes(path: Path) -> list[dict]:
+    """The task results tests/system/callbacks/task_outcomes.py recorded (one JSON line each)."""
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def recorded_run(*args: str, state_dir: Path, record: Path) -> dict:
+    """site.yml ARGS at -v with JSON results, each task result recorded: the result, the task outcomes, and
+    the sandbox's request log of this run (entries and summary) and its state after it."""
+    control("DELETE", "/log")
+    result = run_site(*args, "-v", state_dir=state_dir,
+                      extra_env={"ANSIBLE_CALLBACK_RESULT_FORMAT": "json",
+                                 "ANSIBLE_CALLBACK_PLUGINS": str(CALLBACKS), "ANSIBLE_CALLBACKS_ENABLED": "task_outcomes",
+                                 "LAUNCHKIT_TASK_OUTCOMES": str(record)})
+    assert_ok(result, f"site.yml {' '.join(args)}")
+    return {"result": result, "outcomes": outcomes(record), "log": control("GET", "/log")["entries"],
+            "summary": log_summary(), "state": state()}
+
+
+@pytest.fixture(scope="session")
+def whole_rollout(tmp_path_factory) -> dict[str, dict]:
+    """Check mode (--check --diff), the first and the second run of site.yml for every stack, on a fresh
+    sandbox with quick deploys and cron runs (as quick_sandbox): {"check", "first", "second"}, each a
+    recorded_run."""
+    tmp = tmp_path_factory.mktemp("whole-rollout")
+    reset_and_seed()
+    control("POST", "/render/deploys", {"build_seconds": BUILD_SECONDS, "fail": {}})
+    control("POST", "/render/cron", {"run_seconds": RUN_SECONDS, "fail": {}})
+    try:
+        runs = {name: recorded_run(*args, state_dir=tmp / "state", record=tmp / f"{name}.jsonl")
+                for name, args in (("check", ("--check", "--diff")), ("first", ()), ("second", ()))}
+    finally:
+        control("POST", "/render/deploys", {"fail": {}})
+        control("POST", "/render/cron", {"fail": {}})
+    return runs

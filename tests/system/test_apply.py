@@ -1,8 +1,8 @@
 """The apply step: config reaches the running app. Every service whose env a run changed is deployed
 exactly once with its last build, check mode names the same services, a second run deploys nothing,
-and a failed apply deploy fails the run naming the service, the status and the deploy id. The whole
-rollout of the two Render stacks runs here (check mode, a first and a second run): the second run writes
-nothing, reads each resource once, and neither deploys nor runs a job again."""
+and a failed apply deploy fails the run naming the service, the status and the deploy id. On the session's
+whole rollout (conftest.whole_rollout: check mode, a first and a second run of every stack), the second run
+writes nothing, reads each resource once, and neither deploys nor runs a job again."""
 from __future__ import annotations
 
 import json
@@ -11,7 +11,7 @@ from collections import Counter
 
 import pytest
 
-from conftest import (RENDER_STACKS, assert_ok, control, cron_runs_of, deploys_of, log_summary, recap, render_api, run_site,
+from conftest import (WHOLE_ROLLOUT, assert_ok, control, cron_runs_of, deploys_of, recap, render_api, run_site,
                       services_by_name, state)
 
 APPLY_TASK = "Deploy each service whose env this run changed"
@@ -23,45 +23,56 @@ DEPLOY_POST = re.compile(r"^/render/v1/services/([a-z]+-[a-z0-9]+)/deploys$")
 HOST_RESULT = re.compile(r"^(?:ok|changed): \[([^\]]+)\] => ", re.MULTILINE)
 
 
-def json_run(*args: str, state_dir):
-    """site.yml ARGS at -v with results as JSON: (result, the last apply task's actions per host, {} if it was
-    skipped). A rollback run has two: the rollout's (nothing to apply) and the rollbacks' own, last."""
-    control("DELETE", "/log")
-    result = run_site(*args, "-v", state_dir=state_dir, extra_env={"ANSIBLE_CALLBACK_RESULT_FORMAT": "json"})
+def apply_actions(stdout: str) -> dict[str, dict]:
+    """The last apply task's actions per host in the -v JSON output STDOUT ({} if it was skipped). A rollback
+    run has two: the rollout's (nothing to apply) and the rollbacks' own, last."""
     actions: dict[str, dict] = {}
-    start = result.stdout.rfind(f"TASK [launchkit.paas.apply : {APPLY_TASK}")
+    start = stdout.rfind(f"TASK [launchkit.paas.apply : {APPLY_TASK}")
     if start >= 0:
-        section = result.stdout[start:result.stdout.find("\nTASK [", start + 1)]
+        section = stdout[start:stdout.find("\nTASK [", start + 1)]
         for match in HOST_RESULT.finditer(section):
             answer, _end = json.JSONDecoder().raw_decode(section[match.end():])
             actions[match.group(1)] = answer.get("actions", {})
-    return result, actions
+    return actions
+
+
+def json_run(*args: str, state_dir):
+    """site.yml ARGS at -v with results as JSON: (result, the last apply task's actions per host)."""
+    control("DELETE", "/log")
+    result = run_site(*args, "-v", state_dir=state_dir, extra_env={"ANSIBLE_CALLBACK_RESULT_FORMAT": "json"})
+    return result, apply_actions(result.stdout)
 
 
 def deploys_posted() -> Counter:
-    """POST /services/{id}/deploys of the last run, per service id (creating a service is another call)."""
-    return Counter(match.group(1) for entry in control("GET", "/log")["entries"]
+    """POST /services/{id}/deploys of the last run, per service id."""
+    return deploys_in(control("GET", "/log")["entries"])
+
+
+def deploys_in(entries: list[dict]) -> Counter:
+    """POST /services/{id}/deploys among ENTRIES of the request log, per service id (creating a service is
+    another call)."""
+    return Counter(match.group(1) for entry in entries
                    if entry["method"] == "POST" and (match := DEPLOY_POST.match(entry["path"])))
 
 
-# Render's deploys, on the two Render stacks (the Fly.io roll and the Vercel redeploy: test_fly, test_cloudgreet).
+# Render's deploys, on the session's whole rollout (conftest.whole_rollout: check mode, a first and a second run
+# of the four stacks); the Render stacks are Scoop and RekindlePro (the Fly.io roll and the Vercel redeploy:
+# test_fly, test_cloudgreet).
 @pytest.mark.long
-def test_each_changed_service_is_deployed_once_and_runs_with_its_env(quick_sandbox, tmp_path):
-    state_dir = tmp_path / "state"
-    check, predicted = json_run("--check", *RENDER_STACKS, state_dir=state_dir)
-    assert_ok(check, "check mode")
-    assert deploys_posted() == Counter()
+@pytest.mark.xdist_group(WHOLE_ROLLOUT)
+def test_each_changed_service_is_deployed_once_and_runs_with_its_env(whole_rollout):
+    check, first, second = whole_rollout["check"], whole_rollout["first"], whole_rollout["second"]
+    predicted, applied, again = (apply_actions(run["result"].stdout) for run in (check, first, second))
+    assert deploys_in(check["log"]) == Counter()
 
-    first, applied = json_run(*RENDER_STACKS, state_dir=state_dir)
-    assert_ok(first, "first run")
-    first_summary = log_summary()
+    first_summary = first["summary"]
     assert first_summary["writes"] > 0 and first_summary["response_invalid"] == 0, first_summary
-    snapshot = state()
+    snapshot = first["state"]
     # The worker's first deploy, then the one that applies the env later phases gave it; the job ran once.
     assert [d["status"] for d in deploys_of(snapshot, WORKER)] == ["deactivated", "live"]
     assert [r["status"] for r in cron_runs_of(snapshot, JOB)] == ["successful"]
-    to_names = {s["id"]: s["name"] for s in state()["vendors"]["render"]["services"]}
-    posted = deploys_posted()
+    to_names = {s["id"]: s["name"] for s in snapshot["vendors"]["render"]["services"]}
+    posted = deploys_in(first["log"])
     # Exactly one deploy per service the apply step named, each a deploy_only of the last build.
     assert set(posted.values()) == {1}, posted
     applied_names = {name for actions in applied.values() for name, action in actions.items() if action == "trigger"}
@@ -73,31 +84,27 @@ def test_each_changed_service_is_deployed_once_and_runs_with_its_env(quick_sandb
     predicted_names = {name for actions in predicted.values() for name, action in actions.items() if action == "trigger"}
     assert {"rekindlepro-api", "rekindlepro-worker"} <= predicted_names <= applied_names, predicted_names
     # Every service runs with every key the rollout set.
-    render = state()["vendors"]["render"]
+    render = snapshot["vendors"]["render"]
     for service_id, env in render["env_vars"].items():
         assert render["running_env_vars"][service_id] == env, to_names[service_id]
 
-    second, again = json_run(*RENDER_STACKS, state_dir=state_dir)
-    assert_ok(second, "second run")
-    assert deploys_posted() == Counter() and again == {}, again
-    second_summary = log_summary()
+    assert deploys_in(second["log"]) == Counter() and again == {}, again
+    second_summary = second["summary"]
     print(f"\nwhole rollout: run 1 reads={first_summary['reads']} writes={first_summary['writes']}; "
           f"run 2 reads={second_summary['reads']} writes={second_summary['writes']}")
-    entries = control("GET", "/log")["entries"]
-    writes = [(e["method"], e["path"]) for e in entries if e["write"]]
+    writes = [(e["method"], e["path"]) for e in second["log"] if e["write"]]
     assert second_summary["writes"] == len(writes) == 0, f"second run of the whole rollout wrote: {writes}"
     # One read per resource: the workspace and its services are listed once per run (twice at most, when
     # both hosts ask at the same moment), not once per phase or per service; a service's env values are
     # read once (the run keeps their digests) and once more by the validate phase for an app's URLs.
-    reads = [e["path"] for e in entries if not e["write"] and e["vendor"] == "render"]
+    reads = [e["path"] for e in second["log"] if not e["write"] and e["vendor"] == "render"]
     assert reads.count("/render/v1/owners") <= 2 and reads.count("/render/v1/services") <= 2, sorted(reads)
     env_reads = Counter(path for path in reads if path.endswith("/env-vars"))
     assert env_reads and max(env_reads.values()) <= 2, env_reads
-    assert all(host["changed"] == 0 for host in recap(second).values()), recap(second)
-    again_state = state()
+    assert all(host["changed"] == 0 for host in recap(second["result"]).values()), recap(second["result"])
     # No new deploy, no new cron run: the second run only read.
-    assert deploys_of(again_state, WORKER) == deploys_of(snapshot, WORKER)
-    assert cron_runs_of(again_state, JOB) == cron_runs_of(snapshot, JOB)
+    assert deploys_of(second["state"], WORKER) == deploys_of(snapshot, WORKER)
+    assert cron_runs_of(second["state"], JOB) == cron_runs_of(snapshot, JOB)
 
 
 def test_a_failed_apply_deploy_fails_the_run_naming_service_status_and_deploy(quick_sandbox, tmp_path):

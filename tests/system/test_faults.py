@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from conftest import (OUTPUT, assert_ok, control, env_of, fixture_data, log_summary, recap, reset_and_seed, run_site,
-                      state)
+from conftest import (OUTPUT, WHOLE_ROLLOUT, assert_ok, control, env_of, fixture_data, log_summary, recap, reset_and_seed,
+                      run_site, state)
 
 # 30 % of all vendor calls fault; a fixed seed, and one fork so the calls come in a fixed order,
 # make the run reproducible (the same calls fault every time).
@@ -19,8 +19,9 @@ FAULTS = {"rate": 0.3, "kinds": ["429", "503", "drop", "drop_after"], "retry_aft
 SERIAL = {"ANSIBLE_FORKS": "1"}
 
 # Under pytest-xdist these tests stay on one worker: they share tests/output/phase-calls.txt, which
-# the module's first test empties (make test-system runs with --dist loadgroup).
-pytestmark = pytest.mark.xdist_group("phase-calls")
+# the module's first test empties, and the whole rollout's reference joins the session's whole rollout
+# (conftest.whole_rollout), which runs on that group's worker (make test-system runs with --dist loadgroup).
+pytestmark = pytest.mark.xdist_group(WHOLE_ROLLOUT)
 
 SCOOP_SERVICES = ["scoop-web"]
 REKINDLE_SERVICES = ["rekindlepro-api", "rekindlepro-worker"]
@@ -175,16 +176,13 @@ def resources(snapshot: dict) -> dict[str, list[str]]:
 
 
 @pytest.mark.long
-def test_whole_rollout_survives_faults_with_one_of_each_resource(sandbox, tmp_path):
+def test_whole_rollout_survives_faults_with_one_of_each_resource(whole_rollout, sandbox, tmp_path):
     """site.yml for every stack with 20 % of vendor calls faulted: it completes, makes exactly what a clean
-    rollout makes (one of each, no twin from a lost create answer), and a clean second run writes nothing."""
-    reset_and_seed()
-    clean = run_site(state_dir=tmp_path / "clean")
-    assert_ok(clean, "clean rollout (the reference)")
-    expected = resources(state())
+    rollout makes (the session's whole rollout, conftest.whole_rollout: one of each, no twin from a lost
+    create answer), and a clean second run writes nothing."""
+    expected = resources(whole_rollout["first"]["state"])
     assert all(len(names) == len(set(names)) for names in expected.values()), expected
 
-    reset_and_seed()
     control("POST", "/faults", SITE_FAULTS)
     started = time.monotonic()
     faulted = run_site(state_dir=tmp_path / "state", extra_env=SERIAL)

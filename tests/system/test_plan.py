@@ -7,19 +7,13 @@ makes no write (the sandbox's request log); values only a create makes are shown
 checks of what the run changes first are skipped with a note, and the run ends with a plan per host."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, assert_ok, last_seq, log_summary, render_api, run_site
+from conftest import CALLBACKS, WHOLE_ROLLOUT, assert_ok, last_seq, log_summary, outcomes, render_api, run_site
 
-CALLBACKS = ROOT / "tests" / "system" / "callbacks"
 PLAN_PLAY = "Plan (check mode)"
-
-
-def outcomes(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
 def run_recorded(tmp_path: Path, name: str, *args: str) -> tuple[list[dict], str]:
@@ -43,12 +37,16 @@ def check_then_apply(tmp_path: Path, *args: str) -> tuple[list[dict], str]:
     check, check_output = run_recorded(tmp_path, "check", "--check", "--diff", *args)
     writes = log_summary(since=since)["writes"]
     assert writes == 0, f"check mode made {writes} writes"
-    real = run_recorded(tmp_path, "real", *args)[0]
+    assert_predicted(check, run_recorded(tmp_path, "real", *args)[0])
+    return check, check_output
+
+
+def assert_predicted(check: list[dict], real: list[dict]) -> None:
+    """The check run's task outcomes predicted the real run's: the same (host, task, changed) set, no failure."""
     predicted, happened = changed_set(check), changed_set(real)
     assert predicted == happened, (f"check mode predicted wrongly:\n only in --check: {sorted(predicted - happened)}\n"
                                    f" only in the real run: {sorted(happened - predicted)}")
     assert not [r for r in check if r["failed"]], [r for r in check if r["failed"]]
-    return check, check_output
 
 
 ALL_STACKS = ("scoop_production", "rekindlepro_staging", "synckairos_staging", "cloudgreet_production")
@@ -61,9 +59,13 @@ def plans(check: list[dict], output: str, hosts: tuple[str, ...] = ALL_STACKS) -
     return printed
 
 
+# The session's whole rollout (conftest.whole_rollout): check mode, then the real run, on a fresh sandbox.
 @pytest.mark.long
-def test_a_fresh_stack(quick_sandbox, tmp_path):
-    check, output = check_then_apply(tmp_path)
+@pytest.mark.xdist_group(WHOLE_ROLLOUT)
+def test_a_fresh_stack(whole_rollout):
+    assert whole_rollout["check"]["summary"]["writes"] == 0, whole_rollout["check"]["summary"]
+    assert_predicted(whole_rollout["check"]["outcomes"], whole_rollout["first"]["outcomes"])
+    check, output = whole_rollout["check"]["outcomes"], whole_rollout["check"]["result"].stdout
     plan = plans(check, output)
     scoop = plan["scoop_production"]
     assert {"render_key_value scoop-redis", "render_service scoop-sidekiq", "render_postgres scoop-db",
