@@ -1,5 +1,5 @@
 """The worker and cron phases of site.yml (docker web services too), their failures and rollbacks, a wiring
-phase refusing a missing service. (The whole rollout of the Render stacks run twice: test_apply.py.)
+phase refusing a missing service. (The whole rollout run twice: conftest.whole_rollout, read by test_apply.py.)
 
 Run (with the sandbox up and .sandbox/env loaded):
       .venv/bin/python -m pytest -q -s -p no:cacheprovider tests/system/test_phases.py

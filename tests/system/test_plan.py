@@ -11,19 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CALLBACKS, WHOLE_ROLLOUT, assert_ok, last_seq, log_summary, outcomes, render_api, run_site
+from conftest import WHOLE_ROLLOUT, recorded_run, render_api
 
 PLAN_PLAY = "Plan (check mode)"
 
 
-def run_recorded(tmp_path: Path, name: str, *args: str) -> tuple[list[dict], str]:
-    """site.yml with ARGS, each task result recorded by tests/system/callbacks/task_outcomes.py."""
-    record = tmp_path / f"{name}.jsonl"
-    result = run_site(*args, state_dir=tmp_path / "state",
-                      extra_env={"ANSIBLE_CALLBACK_PLUGINS": str(CALLBACKS), "ANSIBLE_CALLBACKS_ENABLED": "task_outcomes",
-                                 "LAUNCHKIT_TASK_OUTCOMES": str(record)})
-    assert_ok(result, f"site.yml {' '.join(args)}")
-    return outcomes(record), result.stdout
+def run_recorded(tmp_path: Path, name: str, *args: str) -> dict:
+    """site.yml with ARGS, each task result recorded (conftest.recorded_run), in TMP_PATH's state."""
+    return recorded_run(*args, state_dir=tmp_path / "state", record=tmp_path / f"{name}.jsonl")
 
 
 def changed_set(results: list[dict]) -> set[tuple[str, str, bool]]:
@@ -33,12 +28,11 @@ def changed_set(results: list[dict]) -> set[tuple[str, str, bool]]:
 def check_then_apply(tmp_path: Path, *args: str) -> tuple[list[dict], str]:
     """--check (no write), then the real run (each with ARGS): the same (host, task, changed) set; the check
     run's results."""
-    since = last_seq()
-    check, check_output = run_recorded(tmp_path, "check", "--check", "--diff", *args)
-    writes = log_summary(since=since)["writes"]
+    check = run_recorded(tmp_path, "check", "--check", "--diff", *args)
+    writes = check["summary"]["writes"]
     assert writes == 0, f"check mode made {writes} writes"
-    assert_predicted(check, run_recorded(tmp_path, "real", *args)[0])
-    return check, check_output
+    assert_predicted(check["outcomes"], run_recorded(tmp_path, "real", *args)["outcomes"])
+    return check["outcomes"], check["result"].stdout
 
 
 def assert_predicted(check: list[dict], real: list[dict]) -> None:
