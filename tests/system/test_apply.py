@@ -101,7 +101,8 @@ def test_each_changed_service_is_deployed_once_and_runs_with_its_env(whole_rollo
     assert reads.count("/render/v1/owners") <= 2 and reads.count("/render/v1/services") <= 2, sorted(reads)
     env_reads = Counter(path for path in reads if path.endswith("/env-vars"))
     assert env_reads and max(env_reads.values()) <= 2, env_reads
-    assert all(host["changed"] == 0 for host in recap(second["result"]).values()), recap(second["result"])
+    changed = [(o["host"], o["task"], o["msg"]) for o in second["outcomes"] if o["changed"]]
+    assert changed == [] and all(host["changed"] == 0 for host in recap(second["result"]).values()), changed
     # No new deploy, no new cron run: the second run only read.
     assert deploys_of(second["state"], WORKER) == deploys_of(snapshot, WORKER)
     assert cron_runs_of(second["state"], JOB) == cron_runs_of(snapshot, JOB)
