@@ -108,6 +108,23 @@ def test_each_changed_service_is_deployed_once_and_runs_with_its_env(whole_rollo
     assert cron_runs_of(second["state"], JOB) == cron_runs_of(snapshot, JOB)
 
 
+UPSTASH_EVICTION = ("[WARNING]: Upstash database synckairos-staging-redis: maxmemory_policy allkeys-lru asked for",
+                    "[WARNING]: random eviction (the only kind Upstash offers)")
+
+
+@pytest.mark.xdist_group(WHOLE_ROLLOUT)
+def test_the_whole_rollout_warns_only_what_the_user_must_know(whole_rollout):
+    """Every warning of the whole rollout is the project's own and worth reading: the eviction SyncKairos's
+    Upstash database gives instead of the one asked for, and in check mode what does not exist yet. None of
+    Ansible's own (an empty imported file, a deprecated form, a templating problem)."""
+    for name, run in whole_rollout.items():
+        lines = (run["result"].stdout + "\n" + run["result"].stderr).splitlines()
+        warnings = [line for line in lines if "[WARNING]" in line or "[DEPRECATION WARNING]" in line]
+        assert all(line.startswith(UPSTASH_EVICTION) for line in warnings if "check mode: " not in line), (name, warnings)
+        assert any(line.startswith(UPSTASH_EVICTION[0]) for line in warnings), (name, warnings)
+        assert name == "check" or not [line for line in warnings if "check mode: " in line], (name, warnings)
+
+
 def test_a_failed_apply_deploy_fails_the_run_naming_service_status_and_deploy(quick_sandbox, tmp_path):
     state_dir = tmp_path / "state"
     assert_ok(run_site("--tags", "redis", "--limit", "scoop_production", state_dir=state_dir), "redis phase")
