@@ -228,8 +228,9 @@ def outcomes(path: Path) -> list[dict]:
 
 
 def recorded_run(*args: str, state_dir: Path, record: Path) -> dict:
-    """site.yml ARGS at -v with JSON results, each task result recorded: the result, the task outcomes, and
-    the sandbox's request log of this run (entries and summary) and its state after it."""
+    """site.yml ARGS at -v with JSON results, each task result recorded: the result, the task outcomes, the
+    sandbox's request log of this run (entries and summary), its state after it, and the rollout reports
+    (beside STATE_DIR) after it."""
     control("DELETE", "/log")
     result = run_site(*args, "-v", state_dir=state_dir,
                       extra_env={"ANSIBLE_CALLBACK_RESULT_FORMAT": "json",
@@ -237,7 +238,15 @@ def recorded_run(*args: str, state_dir: Path, record: Path) -> dict:
                                  "LAUNCHKIT_TASK_OUTCOMES": str(record)})
     assert_ok(result, f"site.yml {' '.join(args)}")
     return {"result": result, "outcomes": outcomes(record), "log": control("GET", "/log")["entries"],
-            "summary": log_summary(), "state": state()}
+            "summary": log_summary(), "state": state(), "reports": reports(state_dir.parent / "reports")}
+
+
+def reports(root: Path) -> dict[str, tuple[dict, str]]:
+    """The rollout report of each host under ROOT (the validate phase's default beside the state directory):
+    {host: (the JSON report, the Markdown report)}."""
+    return {folder.name: (json.loads((folder / "rollout-report.json").read_text(encoding="utf-8")),
+                          (folder / "rollout-report.md").read_text(encoding="utf-8"))
+            for folder in sorted(root.glob("*")) if (folder / "rollout-report.json").is_file()}
 
 
 @pytest.fixture(scope="session")

@@ -4,36 +4,32 @@ report and in the email phase's summary, and counted in the final line, the resu
 PENDING ACTIONS rather than a bare PASSED."""
 from __future__ import annotations
 
-import json
 import re
 
 import pytest
 
-from conftest import assert_ok, run_site
-from test_validate import validate_vars
+from conftest import WHOLE_ROLLOUT
 
-SCOOP = ("--limit", "scoop_production")
-REPORT_TASK = re.compile(r"TASK \[launchkit\.paas\.validate : Write the report \(JSON and Markdown\)\][^\n]*\n(\w+): ")
+HOST = "scoop_production"
+REPORT_TASK = "Write the report (JSON and Markdown)"
 # Scoop's sender and the three CNAME records of pocket-walks.com's authentication (the sandbox never sees
 # them published, nor the verification link opened).
 SENDER = "Email: open the verification link SendGrid mailed to no-reply@pocket-walks.com"
 DNS = re.compile(r"DNS: create CNAME \S+\.pocket-walks\.com -> \S+\.sendgrid\.net at the DNS host of pocket-walks\.com")
 
 
-def read_report(folder) -> tuple[dict, str]:
-    return (json.loads((folder / "rollout-report.json").read_text(encoding="utf-8")),
-            (folder / "rollout-report.md").read_text(encoding="utf-8"))
+def host_outcome(run: dict, task: str, host: str = HOST) -> dict:
+    """The outcome of TASK on HOST in RUN (one of the whole rollout's)."""
+    [outcome] = [o for o in run["outcomes"] if o["task"] == task and o["host"] == host]
+    return outcome
 
 
-@pytest.mark.long
-def test_a_second_run_leaves_the_report_alone_and_pending_actions_are_counted(quick_sandbox, tmp_path):
-    reports, state_dir = tmp_path / "reports", tmp_path / "state"
-    extra = validate_vars(reports)
-    first = run_site(*SCOOP, "-e", extra, state_dir=state_dir)
-    assert_ok(first, "first run")
-    assert REPORT_TASK.search(first.stdout).group(1) == "changed"
-    folder = reports / "scoop_production"
-    data, markdown = read_report(folder)
+# Scoop in the session's whole rollout (conftest.whole_rollout: a first and a second run of every stack).
+@pytest.mark.xdist_group(WHOLE_ROLLOUT)
+def test_a_second_run_leaves_the_report_alone_and_pending_actions_are_counted(whole_rollout):
+    first, second = whole_rollout["first"], whole_rollout["second"]
+    assert host_outcome(first, REPORT_TASK)["changed"]
+    data, markdown = first["reports"][HOST]
 
     actions = data["pending_actions"]
     assert len(actions) == 4 and actions[-1].startswith(SENDER) and all(DNS.match(a) for a in actions[:3]), actions
@@ -45,14 +41,13 @@ def test_a_second_run_leaves_the_report_alone_and_pending_actions_are_counted(qu
     assert "Pending actions of this phase:\n\n- DNS: create CNAME" in email_section, email_section
     assert f"\n- {SENDER}" in email_section, email_section
     # The email phase's summary names them too, and the final line counts them.
-    assert '"pending_actions": [' in first.stdout and SENDER in first.stdout
-    assert re.search(r"scoop_production: PASSED WITH PENDING ACTIONS: 20 of 20 checks passed, 0 failed, 0 pending, "
-                     r"4 pending actions \(above\)\.", first.stdout), first.stdout[-3000:]
-    assert first.stdout.count("PENDING ACTION | ") == 4
+    assert host_outcome(first, "Email summary")["msg"]["pending_actions"] == actions
+    lines = host_outcome(first, "Checks and summary")["msg"]
+    assert re.fullmatch(r"scoop_production: PASSED WITH PENDING ACTIONS: 20 of 20 checks passed, 0 failed, 0 pending, "
+                        r"4 pending actions \(above\)\. Report: \S+/scoop_production/rollout-report\.md", lines[-1]), lines
+    assert [line for line in lines if line.startswith("PENDING ACTION | ")] == [f"PENDING ACTION | {a}" for a in actions]
 
-    second = run_site(*SCOOP, "-e", extra, state_dir=state_dir)
-    assert_ok(second, "second run")
     # Nothing in the report changed: the files are left alone, with the stamp of the first run.
-    assert REPORT_TASK.search(second.stdout).group(1) == "ok"
-    assert read_report(folder) == (data, markdown)
+    assert not host_outcome(second, REPORT_TASK)["changed"]
+    assert second["reports"][HOST] == (data, markdown)
     assert re.search(r"_Written \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\._\n$", markdown)
