@@ -15,6 +15,7 @@ import os
 import re
 from typing import Any
 
+import yaml
 from ansible.errors import AnsibleError, AnsibleFilterError
 from ansible.module_utils.parsing.convert_bool import boolean
 
@@ -25,6 +26,19 @@ from ansible_collections.launchkit.paas.plugins.plugin_utils.in_process import (
 
 CHECKS_FACT = "launchkit_preflight_checks"
 PASSED_FACT = "launchkit_preflight_passed"
+
+
+# The role's argument spec is the collection's own file, with no template or vault in it: read with PyYAML's C
+# loader where there is one, a tenth of what Ansible's loader takes for it (which tags every value with its
+# origin), on every preflight entry of every host.
+_SPEC_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def role_options(specs_file: str) -> dict[str, Any]:
+    """The options of the entry point main in the role argument spec SPECS_FILE."""
+    with open(specs_file, encoding="utf-8") as stream:
+        specs = yaml.load(stream, Loader=_SPEC_LOADER) or {}  # noqa: S506 - a safe loader
+    return ((specs.get("argument_specs") or {}).get("main") or {}).get("options") or {}
 
 
 def selected_by_tags(phase: str, run_tags: Any, skip_tags: Any) -> bool:
@@ -104,8 +118,7 @@ class ActionModule(InProcessAction):
         specs_file = os.path.join(role_path, "meta", "argument_specs.yml") if role_path else None
         if not specs_file or not os.path.exists(specs_file):
             return []
-        options = ((self._loader.load_from_file(specs_file) or {}).get("argument_specs") or {}) \
-            .get("main", {}).get("options") or {}
+        options = role_options(specs_file)
         values = {}
         problems = []
         for name in options:
