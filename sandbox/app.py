@@ -141,9 +141,7 @@ class Sandbox:
         config = self.faults.config
         if fault == "slow" and config is not None:
             time.sleep(float(config.delay))
-        latency = self.latency.delay(vendor.name, raw.method, raw.path)
-        if latency:
-            time.sleep(latency)
+        self.latency.wait(vendor.name, raw.method, raw.path)
         request = self._request(vendor, raw)
         response = self._fault_response(vendor, fault) or self._process(vendor, request, raw.query)
         vendor.finalize(response)

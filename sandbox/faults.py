@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -108,12 +109,14 @@ class FaultInjector:
 
 @dataclass
 class LatencyRule:
-    """Every matching vendor request waits `delay` seconds before the sandbox handles it."""
+    """Every matching vendor request waits `delay` seconds before the sandbox handles it; with `arrivals`, it
+    waits until that many requests the rule matches have arrived (itself among them), `delay` seconds at most."""
 
     delay: float
     vendor: str | None = None
     methods: list[str] | None = None
     path_contains: str | None = None
+    arrivals: int | None = None
 
     def matches(self, vendor: str, method: str, path: str) -> bool:
         return FaultConfig.matches(self, vendor, method, path)  # type: ignore[arg-type]
@@ -122,18 +125,21 @@ class LatencyRule:
 class Latency:
     """Per-path latency, beside the faults and independent of them: a list of rules, the first match applies.
 
-    It makes the sandbox slower, never more lenient: requests are handled as without it, only later.
-    Thread-safe; cleared by the sandbox's reset.
+    It makes the sandbox slower, never more lenient: requests are handled as without it, only later. A rule
+    with `arrivals` holds each request it matches until that many have arrived, so a test can make two runs'
+    creates of one resource meet (both looked it up before either was made) on any machine's speed.
+    Thread-safe; new rules, `clear` and the sandbox's reset let every held request go.
     """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._changed = threading.Condition()
         self._rules: list[LatencyRule] = []
+        self._arrived: list[int] = []
 
     def configure(self, data: Any) -> list[LatencyRule]:
         if not isinstance(data, dict) or not isinstance(data.get("rules"), list) or set(data) - {"rules"}:
             raise ValueError('latency config must be {"rules": [{"delay": seconds, "vendor", "methods", '
-                             '"path_contains"}, ...]}')
+                             '"path_contains", "arrivals"}, ...]}')
         rules = []
         for item in data["rules"]:
             if not isinstance(item, dict):
@@ -144,22 +150,55 @@ class Latency:
             rule = LatencyRule(**item)
             if not 0 <= float(rule.delay) <= 60:
                 raise ValueError("delay must be between 0 and 60 seconds")
+            if rule.arrivals is not None and (isinstance(rule.arrivals, bool) or not isinstance(rule.arrivals, int)
+                                              or rule.arrivals < 1):
+                raise ValueError("arrivals must be a whole number of requests, 1 or more")
             if rule.methods is not None:
                 rule.methods = [method.upper() for method in rule.methods]
             rules.append(rule)
-        with self._lock:
-            self._rules = rules
+        self._replace(rules)
         return rules
 
     def clear(self) -> None:
-        with self._lock:
-            self._rules = []
+        self._replace([])
+
+    def _replace(self, rules: list[LatencyRule]) -> None:
+        with self._changed:
+            self._rules = rules
+            self._arrived = [0] * len(rules)
+            self._changed.notify_all()
 
     def describe(self) -> dict[str, Any]:
-        with self._lock:
-            return {"rules": [asdict(rule) for rule in self._rules]}
+        with self._changed:
+            return {"rules": [{**asdict(rule), "arrived": arrived} for rule, arrived in zip(self._rules, self._arrived)]}
+
+    def _match(self, vendor: str, method: str, path: str) -> int | None:
+        return next((place for place, rule in enumerate(self._rules) if rule.matches(vendor, method, path)), None)
 
     def delay(self, vendor: str, method: str, path: str) -> float:
-        with self._lock:
-            rule = next((rule for rule in self._rules if rule.matches(vendor, method, path)), None)
-        return float(rule.delay) if rule else 0.0
+        """The most a request would wait (a rule's `delay`), 0.0 when no rule matches."""
+        with self._changed:
+            place = self._match(vendor, method, path)
+            return float(self._rules[place].delay) if place is not None else 0.0
+
+    def wait(self, vendor: str, method: str, path: str) -> float:
+        """Hold the request as the first rule that matches it says; the seconds it waited."""
+        started = time.monotonic()
+        with self._changed:
+            place = self._match(vendor, method, path)
+            if place is None:
+                return 0.0
+            rules, rule = self._rules, self._rules[place]
+            if rule.arrivals is not None:
+                self._arrived[place] += 1
+                self._changed.notify_all()
+                deadline = started + float(rule.delay)
+                # Until enough have arrived, the rules change (cleared, replaced) or the time is up.
+                while self._rules is rules and self._arrived[place] < rule.arrivals:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        break
+                    self._changed.wait(remaining)
+                return time.monotonic() - started
+        time.sleep(float(rule.delay))
+        return time.monotonic() - started

@@ -1,8 +1,9 @@
 """Two runs on one stack at once: the run lock makes one wait, and without a shared lock the creates converge.
 
-Each test gives the sandbox a few seconds of latency on the lists and creates of the named resources
-(POST /_sandbox/latency), so two runs started together overlap the way two real runs do: both look
-for the Key Value, the Postgres and the SendGrid key before either has created it.
+Each test gives the sandbox latency on the lists and creates of the named resources (POST /_sandbox/latency),
+so two runs started together overlap the way two real runs do. Without a shared lock, each run's create of
+the Key Value, the Postgres and the SendGrid key is held until the other run's create of it has arrived: both
+looked for it before either made it, however far apart the machine's load puts the two runs.
 
 Run (with the sandbox up and .sandbox/env loaded):
       .venv/bin/python -m pytest -q -s -p no:cacheprovider tests/system/test_concurrency.py
@@ -52,13 +53,24 @@ def finished(process: subprocess.Popen) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
-def two_at_once(first_dir, second_dir, *extra: str) -> list[subprocess.CompletedProcess]:
-    control("POST", "/latency", LATENCY)
+# Without the lock: a run's create of each of the three waits (60 s at most) until the other run's has arrived.
+CREATES_MEET = {"rules": [
+    {"delay": 60, "arrivals": 2, "vendor": vendor, "methods": ["POST"], "path_contains": path}
+    for vendor, path in (("render", "/key-value"), ("render", "/postgres"), ("sendgrid", "/api_keys"))
+]}
+
+
+def two_at_once(first_dir, second_dir, *extra: str, latency: dict | None = None
+                ) -> tuple[list[subprocess.CompletedProcess], dict[str, int]]:
+    """The two runs' results, and how many requests each latency rule (LATENCY unless given) saw
+    ({path_contains: arrived})."""
+    control("POST", "/latency", latency or LATENCY)
     control("DELETE", "/log")
     runs = [started(*PHASES, *extra, state_dir=first_dir), started(*PHASES, *extra, state_dir=second_dir)]
     results = [finished(run) for run in runs]
+    arrived = {rule["path_contains"]: rule["arrived"] for rule in control("GET", "/latency")["rules"]}
     control("DELETE", "/latency")
-    return results
+    return results, arrived
 
 
 def output(result: subprocess.CompletedProcess) -> str:
@@ -96,7 +108,7 @@ def hold_lock(state_dir, pid: int, since: float) -> None:
 
 def test_two_runs_at_once_on_one_stack_make_one_of_each_and_the_second_waits(tmp_path):
     state_dir = tmp_path / "state"
-    results = two_at_once(state_dir, state_dir)
+    results, _arrived = two_at_once(state_dir, state_dir)
     for result in results:
         assert_ok(result, "one of two runs at once")
     waited = [result for result in results if "waited" in output(result) and "to give the stack" in output(result)]
@@ -109,9 +121,10 @@ def test_two_runs_at_once_on_one_stack_make_one_of_each_and_the_second_waits(tmp
 
 def test_without_a_shared_lock_the_creates_converge_to_one_of_each(tmp_path):
     """Two controllers with state directories of their own (and the lock off): each creates, the newer twins go."""
-    results = two_at_once(tmp_path / "one", tmp_path / "two", "-e", "launchkit_lock=false")
+    results, met = two_at_once(tmp_path / "one", tmp_path / "two", "-e", "launchkit_lock=false", latency=CREATES_MEET)
     for result in results:
         assert_ok(result, "one of two unlocked runs at once")
+    assert met == {"/key-value": 2, "/postgres": 2, "/api_keys": 2}, met
     converged = " ".join(output(result) for result in results)
     assert converged.count("deleted the one this run made") == 3, converged[-6000:]
     assert_one_of_each()

@@ -1,5 +1,9 @@
-"""Per-path latency of the sandbox: rules match like faults, the first match applies, bad configs are refused."""
+"""Per-path latency of the sandbox: rules match like faults, the first match applies, a rule with arrivals holds
+requests until enough have arrived, bad configs are refused."""
 from __future__ import annotations
+
+import threading
+import time
 
 import pytest
 
@@ -33,3 +37,56 @@ def test_a_bad_config_is_refused_and_the_rules_stay(config):
     with pytest.raises(ValueError):
         latency.configure(config)
     assert latency.delay("render", "GET", "/render/v1/services") == 2.0
+
+
+def test_describe_shows_each_rule_with_what_arrived():
+    latency = Latency()
+    latency.configure({"rules": [{"delay": 0, "arrivals": 1, "vendor": "render"}]})
+    latency.wait("render", "POST", "/render/v1/key-value")
+    assert latency.describe()["rules"] == [{"delay": 0, "vendor": "render", "methods": None, "path_contains": None,
+                                            "arrivals": 1, "arrived": 1}]
+
+
+def held(latency: Latency, path: str, waited: list[float]) -> threading.Thread:
+    thread = threading.Thread(target=lambda: waited.append(latency.wait("render", "POST", path)))
+    thread.start()
+    return thread
+
+
+def test_a_request_is_held_until_the_rule_has_seen_its_arrivals():
+    """Two creates of one resource meet: the first waits for the second, then both go on."""
+    latency = Latency()
+    latency.configure({"rules": [{"delay": 30, "arrivals": 2, "methods": ["POST"], "path_contains": "/key-value"}]})
+    waited: list[float] = []
+    first = held(latency, "/render/v1/key-value", waited)
+    first.join(0.3)
+    assert first.is_alive() and not waited, "the first create went on alone"
+    assert latency.wait("render", "GET", "/render/v1/key-value") == 0.0  # not matched: not held, not counted
+    second = held(latency, "/render/v1/key-value", waited)
+    for thread in (first, second):
+        thread.join(5)
+        assert not thread.is_alive()
+    assert len(waited) == 2 and max(waited) < 5, waited
+    assert latency.describe()["rules"][0]["arrived"] == 2
+
+
+def test_a_held_request_goes_on_after_its_delay_or_when_the_rules_change():
+    latency = Latency()
+    latency.configure({"rules": [{"delay": 0.2, "arrivals": 2}]})
+    started = time.monotonic()
+    assert 0.2 <= latency.wait("render", "POST", "/render/v1/postgres") < 5
+    assert time.monotonic() - started >= 0.2
+    latency.configure({"rules": [{"delay": 30, "arrivals": 2}]})
+    waited: list[float] = []
+    thread = held(latency, "/render/v1/postgres", waited)
+    thread.join(0.3)
+    assert thread.is_alive()
+    latency.clear()
+    thread.join(5)
+    assert not thread.is_alive() and waited[0] < 5, waited
+
+
+@pytest.mark.parametrize("arrivals", [0, -1, 1.5, "2", True])
+def test_arrivals_must_be_a_whole_number_of_requests(arrivals):
+    with pytest.raises(ValueError, match="arrivals"):
+        Latency().configure({"rules": [{"delay": 1, "arrivals": arrivals}]})
