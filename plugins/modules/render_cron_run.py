@@ -13,6 +13,9 @@ author:
 description:
   - Triggers a run of a cron job (Render cancels a run still active), waits for it and fails when
     it ends C(unsuccessful) or C(canceled). This is the "trigger a run to test the cron job" step of a rollout.
+  - When someone else triggers the job while the run is active (a person, another rollout), Render cancels the
+    run. The newest run started after it tests the same job, so it is waited for and judged instead, and the
+    canceled run is returned in RV(superseded). A run follows at most three newer runs, each canceled in turn.
   - Render has no endpoint to read a run; its end is read from the service's C(cron_job_run_ended) event.
   - Every run is a change. In check mode nothing is triggered.
 extends_documentation_fragment:
@@ -60,6 +63,15 @@ run:
     finished_at: {description: "End time.", type: str}
     triggered_by: {description: "Who triggered it.", type: str}
     reason: {description: "Why it failed (exit code, eviction), as Render reports it.", type: dict}
+superseded:
+  description:
+    - The runs this module triggered or followed that a newer run canceled, oldest first; RV(run) is the newer
+      run that was judged. Empty when the run it triggered ended by itself.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"id": "crn-run-1", "status": "canceled", "started_at": "2026-01-01T03:00:00Z",
+            "finished_at": "2026-01-01T03:00:04Z", "triggered_by": "ci@example.com", "reason": null}]
 schedule:
   description: The cron job's schedule.
   returned: always

@@ -223,32 +223,40 @@ def run_cron_run(params: dict, check_mode: bool, secrets: Secrets, client: Rende
     if check_mode and not client.services(owner_id, [params["service"]]):
         # A job an earlier task of the run creates: the real run triggers its first run.
         return {"changed": True, "schedule": None, "schedule_timezone": "UTC", "schedule_note": UTC_NOTE, "run": None,
-                "msg": f"check mode: {params['service']} does not exist yet; the real run creates it, then runs it once"}
+                "superseded": [], "msg": f"check mode: {params['service']} does not exist yet; the real run creates it, then runs it once"}
     service = client.service(owner_id, params["service"])
     if service.get("type") != "cron_job":
         raise ResourceError(f"{service['name']} is a {service.get('type')}, not a cron_job")
     details = service.get("serviceDetails") or {}
     result: dict[str, Any] = {"changed": True, "schedule": details.get("schedule"), "schedule_timezone": "UTC",
-                              "schedule_note": UTC_NOTE, "run": None}
+                              "schedule_note": UTC_NOTE, "run": None, "superseded": []}
     if check_mode:
         return result
-    run = trigger_run(client, service, clock or Clock())
+    clock = clock or Clock()
+    known = started_runs(client, service["id"])
+    run = trigger_run(client, service, clock, known)
     if params["wait"]:
-        run = wait_run(client, service, run, params["wait_timeout"], clock or Clock())
+        run, result["superseded"] = wait_run_or_newer(client, service, run, known, params["wait_timeout"], clock)
     result["run"] = run_view(run)
     if run.get("status") in RUN_FAILED:
-        raise ResourceError(f"cron job {service['name']} run {run['id']} ended {run['status']}", run=result["run"])
+        raise ResourceError(f"cron job {service['name']} run {run['id']} ended {run['status']}", run=result["run"],
+                            superseded=result["superseded"])
     return result
 
 
-def trigger_run(client: RenderClient, service: dict, clock: Clock) -> dict:
+def started_runs(client: RenderClient, service_id: str) -> list[str]:
+    """The ids of the job's most recent runs, newest first (its ``cron_job_run_started`` events)."""
+    return [run_id for run_id in (_started_id(event) for event in client.events(service_id, "cron_job_run_started"))
+            if run_id]
+
+
+def trigger_run(client: RenderClient, service: dict, clock: Clock, known: list[str]) -> dict:
     """Start a run; when the answer is lost, find the run it started before starting another.
 
     A trigger cancels the job's active run, so it is never repeated blindly: the runs started before
-    it are noted first (``cron_job_run_started`` events), and after a lost answer the run that
+    it are KNOWN (``cron_job_run_started`` events), and after a lost answer the run that
     appears among them is the one this trigger started. Only when none appears is it sent again.
     """
-    known = {_started_id(event) for event in client.events(service["id"], "cron_job_run_started")}
     for attempt in range(3):
         try:
             return client.run_cron_job(service["id"])
@@ -266,6 +274,29 @@ def trigger_run(client: RenderClient, service: dict, clock: Clock) -> dict:
 
 def _started_id(event: dict) -> str | None:
     return (event.get("details") or {}).get("cronJobRunId")
+
+
+# How many newer runs a run follows, each of which another trigger canceled in turn, before it gives up.
+MAX_SUPERSEDED = 3
+
+
+def wait_run_or_newer(client: RenderClient, service: dict, run: dict, known: list[str], timeout: float,
+                      clock: Clock) -> tuple[dict, list[dict]]:
+    """Wait for RUN to end. Render runs one run of a job at a time: a trigger by anyone else (a person, another
+    rollout) cancels the active run. When RUN ended canceled and a run started after it, that newer run tests
+    the same job, so it is waited for and judged instead (the newest, up to MAX_SUPERSEDED times). The run
+    judged, and the view of each canceled run it replaced, oldest first."""
+    seen = set(known) | {run["id"]}
+    superseded: list[dict] = []
+    run = wait_run(client, service, run, timeout, clock)
+    while run.get("status") == "canceled" and len(superseded) < MAX_SUPERSEDED:
+        newer = [run_id for run_id in started_runs(client, service["id"]) if run_id not in seen]
+        if not newer:
+            break
+        superseded.append(run_view(run))
+        seen.update(newer)
+        run = wait_run(client, service, {"id": newer[0], "status": "pending"}, timeout, clock)
+    return run, superseded
 
 
 def wait_run(client: RenderClient, service: dict, run: dict, timeout: float, clock: Clock) -> dict:

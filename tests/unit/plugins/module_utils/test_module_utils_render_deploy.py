@@ -487,7 +487,7 @@ def test_cron_run_check_mode_posts_nothing():
     result = run_cron_run(cron_params(), True, Secrets(), render(api), clock_of(FakeClock()))
     assert api.writes == []
     assert result == {"changed": True, "schedule": "0 3 * * *", "schedule_timezone": "UTC",
-                      "schedule_note": UTC_NOTE, "run": None}
+                      "schedule_note": UTC_NOTE, "run": None, "superseded": []}
 
 
 def test_cron_run_waits_for_the_ended_event_of_its_own_run():
@@ -540,6 +540,41 @@ def test_a_lost_trigger_that_started_nothing_is_sent_again():
     result = run_cron_run(cron_params(), False, Secrets(), render(api), clock_of(FakeClock()))
     assert [c.path for c in api.writes] == ["/cron-jobs/crn-1/runs"] * 2
     assert result["run"]["id"] == "run-7"
+
+
+def test_a_run_another_trigger_canceled_is_followed_by_the_newer_run_that_tests_the_same_job():
+    """Another rollout (or a person) triggered the job while this run's test run was active: Render canceled
+    ours; the newest run started after it is waited for and judged, and ours is reported as superseded."""
+    api = cron_api([ended("run-7", "canceled")], [ended("run-9", "successful"), ended("run-7", "canceled")],
+                   started_pages=([run_started("run-6")], [run_started("run-9"), run_started("run-8"),
+                                                           run_started("run-7"), run_started("run-6")]))
+    result = run_cron_run(cron_params(), False, Secrets(), render(api), clock_of(FakeClock()))
+    assert [c.path for c in api.writes] == ["/cron-jobs/crn-1/runs"]  # nothing triggered again
+    assert result["run"]["id"] == "run-9" and result["run"]["status"] == "successful"
+    assert [run["id"] for run in result["superseded"]] == ["run-7"]
+    assert result["superseded"][0]["status"] == "canceled"
+
+
+def test_a_canceled_run_with_no_newer_run_fails_and_so_does_a_newer_run_that_fails():
+    api = cron_api([ended("run-7", "canceled")], started_pages=([],))
+    with pytest.raises(ResourceError, match="cron job nightly run run-7 ended canceled") as caught:
+        run_cron_run(cron_params(), False, Secrets(), render(api), clock_of(FakeClock()))
+    assert caught.value.details["superseded"] == []
+    api = cron_api([ended("run-7", "canceled"), ended("run-8", "unsuccessful", "exit code 2")],
+                   started_pages=([], [run_started("run-8"), run_started("run-7")]))
+    with pytest.raises(ResourceError, match="cron job nightly run run-8 ended unsuccessful") as caught:
+        run_cron_run(cron_params(), False, Secrets(), render(api), clock_of(FakeClock()))
+    assert [run["id"] for run in caught.value.details["superseded"]] == ["run-7"]
+
+
+def test_a_run_follows_at_most_three_newer_runs_each_canceled_in_turn():
+    runs = [f"run-{n}" for n in range(7, 12)]
+    api = cron_api([ended(run_id, "canceled") for run_id in runs],
+                   started_pages=([], *[[run_started(run_id) for run_id in reversed(runs[:upto])]
+                                        for upto in range(2, 6)]))
+    with pytest.raises(ResourceError, match="run run-10 ended canceled") as caught:
+        run_cron_run(cron_params(), False, Secrets(), render(api), clock_of(FakeClock()))
+    assert [run["id"] for run in caught.value.details["superseded"]] == ["run-7", "run-8", "run-9"]
 
 
 def test_deploy_only_sends_the_mode_alone_and_refuses_build_options():
