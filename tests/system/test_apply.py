@@ -11,8 +11,8 @@ from collections import Counter
 
 import pytest
 
-from conftest import (WHOLE_ROLLOUT, assert_ok, control, cron_runs_of, deploys_of, recap, render_api, run_site,
-                      services_by_name, state)
+from conftest import (UPSTASH_EVICTION, WHOLE_ROLLOUT, assert_ok, control, cron_runs_of, deploys_of, foreign_warnings,
+                      recap, render_api, run_site, services_by_name, state)
 
 APPLY_TASK = "Deploy each service whose env this run changed"
 WORKER = "scoop-sidekiq"
@@ -108,21 +108,17 @@ def test_each_changed_service_is_deployed_once_and_runs_with_its_env(whole_rollo
     assert cron_runs_of(second["state"], JOB) == cron_runs_of(snapshot, JOB)
 
 
-UPSTASH_EVICTION = ("[WARNING]: Upstash database synckairos-staging-redis: maxmemory_policy allkeys-lru asked for",
-                    "[WARNING]: random eviction (the only kind Upstash offers)")
-
-
 @pytest.mark.xdist_group(WHOLE_ROLLOUT)
 def test_the_whole_rollout_warns_only_what_the_user_must_know(whole_rollout):
     """Every warning of the whole rollout is the project's own and worth reading: the eviction SyncKairos's
     Upstash database gives instead of the one asked for, and in check mode what does not exist yet. None of
     Ansible's own (an empty imported file, a deprecated form, a templating problem)."""
     for name, run in whole_rollout.items():
+        assert foreign_warnings(run["result"]) == [], name
         lines = (run["result"].stdout + "\n" + run["result"].stderr).splitlines()
-        warnings = [line for line in lines if "[WARNING]" in line or "[DEPRECATION WARNING]" in line]
-        assert all(line.startswith(UPSTASH_EVICTION) for line in warnings if "check mode: " not in line), (name, warnings)
-        assert any(line.startswith(UPSTASH_EVICTION[0]) for line in warnings), (name, warnings)
-        assert name == "check" or not [line for line in warnings if "check mode: " in line], (name, warnings)
+        assert any(line.startswith(UPSTASH_EVICTION[0]) for line in lines), name
+        checks = [line for line in lines if "[WARNING]" in line and "check mode: " in line]
+        assert (name == "check") == bool(checks), (name, checks)
 
 
 def test_a_failed_apply_deploy_fails_the_run_naming_service_status_and_deploy(quick_sandbox, tmp_path):
