@@ -14,6 +14,9 @@ description:
   - Create, update or delete a SendGrid domain authentication (SPF and DKIM for a sending domain).
   - The domain authentication is found by O(domain), and by O(subdomain) when set. Several for the same
     domain make the module fail and list them; set O(subdomain) to say which one is meant.
+  - SendGrid authenticates one domain twice when two runs create it at once. A run that finds, right after
+    its create, an older one for the same domain deletes its own and adopts the older (RV(action) V(adopt),
+    with a warning), so both runs end with the same one.
   - Returns the DNS records to create at the domain's DNS host in RV(records). Domain authentication
     completes only once they are published and validated; this module never waits for DNS.
   - With O(validate=true) SendGrid checks the DNS now; RV(valid) and RV(missing_records) (with
@@ -131,7 +134,9 @@ missing_records:
   type: list
   elements: dict
 action:
-  description: What the module did, V(create), V(update), V(delete) or V(none).
+  description: >-
+    What the module did, V(create), V(adopt) (another run created it at the same time), V(update), V(delete)
+    or V(none).
   returned: always
   type: str
 """

@@ -17,6 +17,9 @@ description:
     only when a person opens it; the module never waits and returns RV(verified) V(false) until then.
     O(resend=true) mails the link again while the sender is not verified.
   - Only the options set are compared; a difference is one C(PATCH).
+  - When another run created the sender between this module's look-up and its create, SendGrid refuses the
+    create (the address already exists); the module then adopts the other run's sender and says so in a
+    warning (RV(action) V(adopt)).
 extends_documentation_fragment:
   - launchkit.paas.sendgrid
   - launchkit.paas.http_client
@@ -131,7 +134,9 @@ msg:
   returned: when the sender is not verified
   type: str
 action:
-  description: What the module did, V(create), V(update), V(delete) or V(none).
+  description: >-
+    What the module did, V(create), V(adopt) (another run created it at the same time), V(update), V(delete)
+    or V(none).
   returned: always
   type: str
 """

@@ -82,6 +82,11 @@ def assert_one_of_each() -> None:
     assert [kv["name"] for kv in vendors["render"]["key_values"]] == ["scoop-redis"]
     assert [pg["name"] for pg in vendors["render"]["postgres"]] == ["scoop-db"]
     assert [key["name"] for key in control("GET", "/sendgrid/keys")["keys"]] == [KEY_NAME]
+    # The sender and the authenticated domain too (SendGrid refuses a second sender, and keeps two domains).
+    domains = [domain["domain"] for domain in vendors["sendgrid"]["domains"]]
+    senders = [sender["from_email"] for sender in vendors["sendgrid"]["verified_senders"]]
+    assert domains and len(domains) == len(set(domains)), domains
+    assert senders and len(senders) == len(set(senders)), senders
 
 
 def assert_next_run_writes_nothing(state_dir) -> None:

@@ -82,6 +82,11 @@ class Resource:
         """
         return None
 
+    def taken(self, error: ApiError) -> bool:
+        """Whether the vendor refused the create because a resource of that name exists: 409 unless the
+        vendor says so otherwise. Then the one that exists (another run's, made at the same time) is adopted."""
+        return error.status == 409
+
     def adopt(self, kept: dict, made: dict) -> dict:
         """What a run returns when it keeps `kept` (another run's twin) and has deleted `made` (its own)."""
         del made
@@ -190,7 +195,8 @@ def create_once(resource: Resource, attempts: int = 3, clock: Clock | None = Non
     """Create, and when the create's outcome is unknown look for its result before trying again.
 
     Then converge with a twin another run created at the same time (``converge``); a vendor that
-    refused the create because the name is taken (409) has the other run's resource, which is adopted.
+    refused the create because the name is taken (``Resource.taken``: 409, or the vendor's own way of
+    saying so) has the other run's resource, which is adopted.
     A run that adopts says so in `outcome` (a warning, and the action ``adopt``).
     """
     clock = clock or Clock()
@@ -206,7 +212,7 @@ def create_once(resource: Resource, attempts: int = 3, clock: Clock | None = Non
             if found is not None:
                 return converge(resource, found, outcome)
         except ApiError as exc:
-            found = resource.find() if exc.status == 409 else None
+            found = resource.find() if resource.taken(exc) else None
             if found is None:
                 raise
             outcome.action = "adopt"

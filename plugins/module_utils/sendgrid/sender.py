@@ -14,6 +14,7 @@ from typing import Any
 
 from ansible_collections.launchkit.paas.plugins.module_utils.core.resource import Resource, ensure, unique
 from ansible_collections.launchkit.paas.plugins.module_utils.core.secrets import Secrets
+from ansible_collections.launchkit.paas.plugins.module_utils.core.transport import ApiError
 from ansible_collections.launchkit.paas.plugins.module_utils.sendgrid.client import SENDER_FIELDS, SendGridClient
 
 OPTIONS: dict[str, dict] = {
@@ -48,6 +49,10 @@ class Sender(Resource):
         details = dict(self.desired(), nickname=p.get("nickname") or p.get("from_name") or p["from_email"],
                        reply_to=p.get("reply_to") or p["from_email"])
         return self.client.create_sender(p["from_email"], details)
+
+    def taken(self, error: ApiError) -> bool:
+        # SendGrid refuses a second sender of one address with a 400 on the field: "from_email: already exists".
+        return error.status in (400, 409) and "already exists" in error.message.lower()
 
     def update(self, resource: dict, changes: dict) -> dict:
         return self.client.update_sender(resource, changes)

@@ -331,6 +331,21 @@ def domains_api(domains: list[dict]) -> FakeSession:
             .on("POST", "/whitelabel/domains/42/validate", reply(200, VALIDATION)))
 
 
+def test_a_domain_two_runs_authenticated_at_once_converges_on_the_older():
+    """SendGrid authenticates one domain twice when two runs create it at once: the run whose entry is the newer
+    (later in SendGrid's list) deletes it and adopts the older, saying so."""
+    older = dict(DOMAIN, id=41, subdomain="em")
+    api = (FakeSession()
+           .on("GET", "/whitelabel/domains", reply(200, []), reply(200, [older, DOMAIN]))
+           .on("POST", "/whitelabel/domains", reply(201, DOMAIN))
+           .on("DELETE", "/whitelabel/domains/42", reply(204)))
+    result = run_domain_auth(domain_params(), False, Secrets(), client(api))
+    assert [(c.method, c.path) for c in api.writes] == [("POST", "/whitelabel/domains"),
+                                                        ("DELETE", "/whitelabel/domains/42")]
+    assert result["action"] == "adopt" and result["domain_auth"]["id"] == 41
+    assert any("deleted the one this run made (42)" in warning for warning in result["warnings"])
+
+
 def test_domain_create_returns_the_dns_records_to_publish():
     api = domains_api([])
     result = run_domain_auth(domain_params(), False, Secrets(), client(api))
@@ -453,6 +468,27 @@ def test_sender_create_defaults_reply_to_and_nickname_and_reports_unverified():
                          "reply_to": "hello@example.com", "city": "Springfield"}
     assert result["changed"] is True and result["verified"] is False and result["locked"] is False
     assert "open the link" in result["msg"] and result["resent"] is False
+
+
+def test_a_sender_another_run_created_meanwhile_is_adopted_not_failed():
+    """Another run created the sender between this run's look-up and its create: SendGrid refuses the second
+    with a 400 on from_email ("already exists"); the run finds the other's and adopts it, saying so."""
+    api = (FakeSession()
+           .on("GET", "/verified_senders", reply(200, {"results": []}), reply(200, {"results": [SENDER]}))
+           .on("POST", "/verified_senders", reply(400, {"errors": [{"field": "from_email",
+                                                                    "message": "already exists"}]})))
+    result = run_sender(sender_params(from_name="Scoop"), False, Secrets(), client(api))
+    assert [c.method for c in api.writes] == ["POST"]
+    assert result["action"] == "adopt" and result["sender"]["id"] == 7
+    assert any("created by another run at the same time" in warning for warning in result["warnings"])
+
+
+def test_any_other_refused_sender_create_fails():
+    api = (FakeSession().on("GET", "/verified_senders", reply(200, {"results": []}))
+           .on("POST", "/verified_senders", reply(400, {"errors": [{"field": "reply_to", "message": "is invalid"}]})))
+    with pytest.raises(ApiError, match="is invalid"):
+        run_sender(sender_params(), False, Secrets(), client(api))
+    assert len(api.to("GET", "/verified_senders")) == 1  # not looked up again
 
 
 def test_sender_changed_field_is_one_patch_with_the_required_fields():
