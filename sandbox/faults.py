@@ -175,12 +175,6 @@ class Latency:
     def _match(self, vendor: str, method: str, path: str) -> int | None:
         return next((place for place, rule in enumerate(self._rules) if rule.matches(vendor, method, path)), None)
 
-    def delay(self, vendor: str, method: str, path: str) -> float:
-        """The most a request would wait (a rule's `delay`), 0.0 when no rule matches."""
-        with self._changed:
-            place = self._match(vendor, method, path)
-            return float(self._rules[place].delay) if place is not None else 0.0
-
     def wait(self, vendor: str, method: str, path: str) -> float:
         """Hold the request as the first rule that matches it says; the seconds it waited."""
         started = time.monotonic()

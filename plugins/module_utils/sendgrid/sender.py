@@ -52,7 +52,7 @@ class Sender(Resource):
 
     def taken(self, error: ApiError) -> bool:
         # SendGrid refuses a second sender of one address with a 400 on the field: "from_email: already exists".
-        return error.status in (400, 409) and "already exists" in error.message.lower()
+        return super().taken(error) or (error.status == 400 and "already exists" in error.message.lower())
 
     def update(self, resource: dict, changes: dict) -> dict:
         return self.client.update_sender(resource, changes)

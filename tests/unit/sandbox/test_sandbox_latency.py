@@ -10,21 +10,35 @@ import pytest
 from sandbox.faults import Latency
 
 
-def test_the_first_matching_rule_gives_the_delay():
+def arrived(latency: Latency) -> list[int]:
+    return [rule["arrived"] for rule in latency.describe()["rules"]]
+
+
+def test_the_first_matching_rule_applies():
+    # arrivals 1: each request is counted by the rule that matched it, and held by none.
     latency = Latency()
-    latency.configure({"rules": [{"delay": 3, "vendor": "render", "methods": ["post"], "path_contains": "/key-value"},
-                                 {"delay": 1, "vendor": "render"}]})
-    assert latency.delay("render", "POST", "/render/v1/key-value") == 3.0
-    assert latency.delay("render", "GET", "/render/v1/key-value") == 1.0
-    assert latency.delay("upstash", "POST", "/upstash/v2/redis/database") == 0.0
+    latency.configure({"rules": [{"delay": 0, "arrivals": 1, "vendor": "render", "methods": ["post"],
+                                  "path_contains": "/key-value"},
+                                 {"delay": 0, "arrivals": 1, "vendor": "render"}]})
+    latency.wait("render", "POST", "/render/v1/key-value")
+    latency.wait("render", "GET", "/render/v1/key-value")
+    assert latency.wait("upstash", "POST", "/upstash/v2/redis/database") == 0.0
+    assert arrived(latency) == [1, 1]
     assert latency.describe()["rules"][0]["methods"] == ["POST"]
+
+
+def test_a_rule_without_arrivals_holds_each_request_its_delay():
+    latency = Latency()
+    latency.configure({"rules": [{"delay": 0.1, "vendor": "render"}]})
+    assert 0.1 <= latency.wait("render", "GET", "/render/v1/services") < 5
+    assert latency.wait("sendgrid", "GET", "/sendgrid/v3/api_keys") == 0.0
 
 
 def test_clear_removes_every_rule():
     latency = Latency()
     latency.configure({"rules": [{"delay": 2}]})
     latency.clear()
-    assert latency.delay("sendgrid", "GET", "/sendgrid/v3/api_keys") == 0.0 and latency.describe() == {"rules": []}
+    assert latency.wait("sendgrid", "GET", "/sendgrid/v3/api_keys") == 0.0 and latency.describe() == {"rules": []}
 
 
 @pytest.mark.parametrize("config", [
@@ -36,7 +50,7 @@ def test_a_bad_config_is_refused_and_the_rules_stay(config):
     latency.configure({"rules": [{"delay": 2}]})
     with pytest.raises(ValueError):
         latency.configure(config)
-    assert latency.delay("render", "GET", "/render/v1/services") == 2.0
+    assert [rule["delay"] for rule in latency.describe()["rules"]] == [2]
 
 
 def test_describe_shows_each_rule_with_what_arrived():
