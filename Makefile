@@ -56,12 +56,14 @@ rehearse: deps
 
 # make test's plan (scripts/run-suites.py): stages one after the other; within a stage the lanes
 # (`|`) run side by side, each lane's suites in order. Suites that share a sandbox never share a stage's
-# lanes: test-sandbox and test-molecule use the one `make sandbox-up` starts (molecule resets it), the
-# integration and system workers their own; unit, sanity and lint need none (each its own copy under
-# .build/). Measured on 2 cores: sanity beside unit+sandbox saves 20-60 s, and lint after them rather
-# than after sanity balances the lanes (23+91+46 s against 132 s). Molecule beside the xdist suites,
-# which keep both cores busy already, is slower: with four system workers and molecule alongside, the
-# system suite took 1204 s against 902 s alone with three, and a timing-sensitive test failed.
+# lanes: test-sandbox uses the one `make sandbox-up` starts, the integration and system workers and the
+# molecule lanes their own; unit, sanity and lint need none (each its own copy under .build/). Measured on
+# 2 cores: sanity beside unit+sandbox saves 20-60 s, and lint after them rather than after sanity balances
+# the lanes (23+91+46 s against 132 s). Molecule beside the xdist suites, which keep both cores busy
+# already, is slower: with four system workers and molecule alongside, the system suite took 1204 s
+# against 902 s alone with three, and a timing-sensitive test failed. Beside the first stage (which
+# leaves a core about a quarter idle), one molecule lane made that stage 309 s, against 200 s and then
+# 123 s for two molecule lanes on their own.
 TEST_PLAN ?= "test-unit test-sandbox test-lint | test-sanity" test-integration test-system test-molecule
 
 test: deps
@@ -96,10 +98,14 @@ test-faults: deps
 test-leaks: deps
 	$(ENV) $(VPY) -m pytest -q -p no:cacheprovider tests/system/test_leaks.py
 
-# Each scenario's create resets and seeds the sandbox; `molecule reset` first drops any state an interrupted
-# run left (which would make molecule skip that create), so no scenario needs a destroy before it.
+# The scenarios in MOLECULE_LANES lanes side by side (scripts/molecule-lanes.py): the first against the running
+# sandbox, each other one against a private sandbox of its own. Each scenario's create resets and seeds its
+# lane's sandbox; `molecule reset` first drops any state an interrupted run left (which would make molecule
+# skip that create), so no scenario needs a destroy before it. One molecule run keeps one core busy (its
+# playbooks run one after the other): measured on 2 cores, the eleven scenarios took 203 s in one lane.
+MOLECULE_LANES ?= 2
 test-molecule: deps
-	$(ENV) cd extensions && molecule reset --all >/dev/null 2>&1 && molecule test --all
+	$(ENV) $(VPY) scripts/molecule-lanes.py --lanes $(MOLECULE_LANES)
 
 bench: deps
 	@trap 'PYTHON=$(VPY) scripts/sandbox-down.sh >/dev/null' EXIT; \

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import shutil
 import socket
 import subprocess
 import sys
@@ -120,3 +121,42 @@ class PrivateSandbox:
 
     def __exit__(self, *exc_info: object) -> None:
         self.down()
+
+
+ATTEMPTS = 3  # a free port can be taken by another process between the pick and the bind
+
+
+def make_traversable(path: Path) -> None:
+    """mkdir -p PATH with mode 755 on each folder it creates: PostgreSQL runs as the postgres user
+    when we are root and must reach its data directory below."""
+    missing = []
+    while not path.exists():
+        missing.append(path)
+        path = path.parent
+    for folder in reversed(missing):
+        folder.mkdir(exist_ok=True)
+        folder.chmod(0o755)
+
+
+def start_fresh(state_dir: Path, attempts: int = ATTEMPTS) -> PrivateSandbox:
+    """A running sandbox of one's own in STATE_DIR, emptied first of whatever a killed earlier run left
+    there; another port is tried when the one picked was taken meanwhile. RuntimeError after ATTEMPTS."""
+    failures = []
+    for _attempt in range(attempts):
+        sandbox = PrivateSandbox(state_dir)
+        sandbox.down()  # whatever a killed earlier run left in this folder
+        shutil.rmtree(state_dir, ignore_errors=True)
+        make_traversable(Path(state_dir))
+        try:
+            sandbox.up()
+        except RuntimeError as exc:
+            failures.append(str(exc))
+            sandbox.down()
+            continue
+        # sandbox-up.sh keeps a healthy sandbox it finds on the port: make sure it started ours.
+        if (Path(state_dir) / "server.pid").is_file() and sandbox.env.get("LAUNCHKIT_SANDBOX_URL", "").endswith(
+                f":{sandbox.port}"):
+            return sandbox
+        failures.append(f"port {sandbox.port} was taken by another sandbox")
+        sandbox.down()
+    raise RuntimeError(f"no private sandbox in {state_dir} after {attempts} attempts:\n" + "\n".join(failures))

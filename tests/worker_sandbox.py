@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import shutil
 import sys
 from pathlib import Path
 from types import ModuleType
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKERS_DIR = ROOT / ".sandbox" / "workers"
-ATTEMPTS = 3  # a free port can be taken by another worker between the pick and the bind
 
 _running: dict[str, object] = {}  # worker id -> its PrivateSandbox, one per process
 
@@ -44,46 +42,14 @@ def _private_sandbox() -> ModuleType:
     return load_script("private_sandbox.py")
 
 
-def _make_traversable(path: Path) -> None:
-    """mkdir -p PATH with mode 755 on each folder it creates: PostgreSQL runs as the postgres user
-    when we are root and must reach its data directory below."""
-    missing = []
-    while not path.exists():
-        missing.append(path)
-        path = path.parent
-    for folder in reversed(missing):
-        folder.mkdir(exist_ok=True)
-        folder.chmod(0o755)
-
-
 def start(worker: str, suite: str) -> dict[str, str]:
     """Start WORKER's private sandbox (if this process has none yet: a session that runs two suites
     uses the first one's) and export its variables."""
     if worker not in _running:
-        state_dir = WORKERS_DIR / f"{suite}-{worker}"
-        private_sandbox = _private_sandbox()
-        failures = []
-        for _attempt in range(ATTEMPTS):
-            sandbox = private_sandbox.PrivateSandbox(state_dir)
-            sandbox.down()  # whatever a killed earlier run left in this folder
-            shutil.rmtree(state_dir, ignore_errors=True)
-            _make_traversable(state_dir)
-            try:
-                sandbox.up()
-            except RuntimeError as exc:
-                failures.append(str(exc))
-                sandbox.down()
-                continue
-            # sandbox-up.sh keeps a healthy sandbox it finds on the port: make sure it started ours.
-            if (state_dir / "server.pid").is_file() and sandbox.env.get("LAUNCHKIT_SANDBOX_URL", "").endswith(
-                    f":{sandbox.port}"):
-                _running[worker] = sandbox
-                break
-            failures.append(f"port {sandbox.port} was taken by another sandbox")
-            sandbox.down()
-        else:
-            raise RuntimeError(f"no private sandbox for xdist worker {worker} after {ATTEMPTS} attempts:\n"
-                               + "\n".join(failures))
+        try:
+            _running[worker] = _private_sandbox().start_fresh(WORKERS_DIR / f"{suite}-{worker}")
+        except RuntimeError as exc:
+            raise RuntimeError(f"xdist worker {worker}: {exc}") from exc
     env = _running[worker].env
     os.environ.update(env)
     return env
