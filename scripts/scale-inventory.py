@@ -128,7 +128,10 @@ def write(out: Path, count: int, templates: list[str]) -> list[str]:
 
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-RANDOM = re.compile(r"[A-Za-z0-9_-]*[0-9][A-Za-z0-9_-]*")
+# An id or a secret: a word with a digit in it, or a long one of mixed case. A vendor's random part may have
+# no digit (SendGrid's key id is 22 letters, digits, - and _: about one in forty has no digit).
+RANDOM = re.compile(r"[A-Za-z0-9_-]*[0-9][A-Za-z0-9_-]*"
+                    r"|(?=[A-Za-z0-9_-]*[A-Z])(?=[A-Za-z0-9_-]*[a-z])[A-Za-z0-9_-]{16,}")
 
 
 def owns(text: str, copy: str) -> bool:
