@@ -3,14 +3,15 @@
 # then check that `ansible-galaxy collection build` produces a clean tarball.
 #
 # Usage: scripts/sanity.sh [--no-build-check] [extra ansible-test sanity args, e.g. --test pep8]
-# Env:   PYTHON   interpreter with ansible-core installed (default: <repo>/.venv/bin/python)
+# Env:   PYTHON      interpreter with ansible-core installed (default: <repo>/.venv/bin/python)
+#        SANITY_DIR  where the copy goes (default: <repo>/.build/sanity); two runs side by side need two
 #
 # What it does:
 #   1. Puts an offline stand-in for pip's get-pip.py bootstrap where ansible-test looks for it
 #      (~/.ansible/test/cache/get_pip_<pip version>.py), so the tests that build virtual
 #      environments do not try to download it from ci-files.testing.ansible.com.
 #   2. Copies the collection's files (tracked + untracked-but-not-ignored) fresh into
-#      .build/sanity/ansible_collections/launchkit/paas/ -- ansible-test refuses a symlink.
+#      $SANITY_DIR/ansible_collections/launchkit/paas/ -- ansible-test refuses a symlink.
 #      An empty `git init` there keeps ansible-test from using this repo's git (which ignores .build/).
 #   3. Runs `ansible-test sanity --local --python 3.11` there; exits non-zero on any finding.
 #   4. Builds the collection in a temp copy and checks the tarball holds no dev-only files.
@@ -25,7 +26,7 @@ fi
 PYTHON_VERSION=3.11
 BIN_DIR="$(dirname "${PYTHON}")"
 ANSIBLE_TEST="${BIN_DIR}/ansible-test"
-BUILD_ROOT="${ROOT}/.build/sanity"
+BUILD_ROOT="${SANITY_DIR:-${ROOT}/.build/sanity}"
 COLLECTION_DIR="${BUILD_ROOT}/ansible_collections/launchkit/paas"
 
 BUILD_CHECK=1
