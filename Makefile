@@ -63,7 +63,8 @@ rehearse: deps
 # beside the xdist suites, which keep both cores busy already, is slower: with four system workers and
 # molecule alongside, the system suite took 1204 s against 902 s alone with three, and a timing-sensitive
 # test failed. Beside the first stage, one molecule lane made that stage 309 s, against 200 s and then
-# 123 s for two molecule lanes on their own.
+# 123 s for two molecule lanes on their own; two molecule lanes beside the integration suite took 321 s,
+# against 198 s and then 129 s (and a timing-sensitive integration target failed).
 TEST_PLAN ?= "test-unit test-sandbox | test-sanity-pylint test-lint | test-sanity-others" test-integration test-system test-molecule
 
 test: deps
