@@ -38,19 +38,17 @@ class DomainAuth(Resource):
         self.client = client
         self.params = params
 
-    def _matches(self) -> list[dict]:
+    def namesakes(self) -> list[dict]:
+        """Every authentication of the domain (and subdomain, when set). SendGrid lets one domain be
+        authenticated twice: two runs that create it at once converge on the first in SendGrid's list (the
+        older), the other deleted."""
         domain, subdomain = self.params["domain"], self.params.get("subdomain")
         return [d for d in self.client.domains(domain) if str(d.get("domain", "")).lower() == domain
                 and (subdomain is None or str(d.get("subdomain", "")).lower() == subdomain)]
 
-    def namesakes(self) -> list[dict]:
-        """SendGrid lets one domain be authenticated twice: two runs that create it at once converge on the
-        first in SendGrid's list (the older), the other deleted."""
-        return self._matches()
-
     def find(self) -> dict | None:
         domain = self.params["domain"]
-        matches = self._matches()
+        matches = self.namesakes()
         try:
             return unique(matches, "authenticated domain", domain)
         except DuplicateResource:
